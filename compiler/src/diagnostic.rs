@@ -1,0 +1,324 @@
+//! The one representation every stage's errors are turned into, and its rendering.
+//!
+//! Each stage (syntax, schema, checker, analysis) owns a plain error enum with spans and the facts
+//! needed to explain it. They implement [`IntoDiagnostic`]; this module turns a [`Diagnostic`]
+//! into a miette report (for people) or a JSON line (for tools).
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A source file as the compiler read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The path as given (relative to the working directory), used in messages.
+    pub path: String,
+    /// The whole text.
+    pub text: Arc<str>,
+}
+
+impl SourceFile {
+    /// A file from a path and its text.
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let before = &self.text[..floor_char_boundary(&self.text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let col = before
+            .rfind('\n')
+            .map_or(before, |i| &before[i + 1..])
+            .chars()
+            .count()
+            + 1;
+        (line, col)
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A byte range in one source file.
+pub type Span = Range<usize>;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Worth a look; the campaign still compiles.
+    Warning,
+    /// The campaign does not compile.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A secondary location shown with the main one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Where (in the same file as the diagnostic).
+    pub span: Span,
+    /// What it says there.
+    pub label: String,
+}
+
+/// One message for the author of a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable code, e.g. `E0102`; listed in language-spec/language.md.
+    pub code: &'static str,
+    /// A short title.
+    pub message: String,
+    /// The file it is about.
+    pub file: SourceFile,
+    /// The main location.
+    pub span: Span,
+    /// A full sentence shown under the span.
+    pub label: String,
+    /// What to write instead.
+    pub help: Option<String>,
+    /// Other related locations in the same file.
+    pub notes: Vec<Note>,
+}
+
+impl Diagnostic {
+    /// An error with a code, title, location and label.
+    pub fn error(
+        code: &'static str,
+        message: impl Into<String>,
+        file: &SourceFile,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: message.into(),
+            file: file.clone(),
+            span,
+            label: label.into(),
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// A warning with a code, title, location and label.
+    pub fn warning(
+        code: &'static str,
+        message: impl Into<String>,
+        file: &SourceFile,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, file, span, label)
+        }
+    }
+
+    /// Adds the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary location.
+    pub fn with_note(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.notes.push(Note {
+            span,
+            label: label.into(),
+        });
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders for people, as `guide check` prints it. `color` only on a terminal.
+    pub fn render(&self, color: bool) -> String {
+        use miette::{GraphicalReportHandler, GraphicalTheme};
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_links(false);
+        let mut out = String::new();
+        let report = Report(self);
+        if handler.render_report(&mut out, &report).is_err() {
+            out = format!("{}[{}]: {}", self.severity, self.code, self.message);
+        }
+        out
+    }
+
+    /// One JSON object (no newline) for `--format json`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (line, column) = self.file.line_col(self.span.start);
+        let (end_line, end_column) = self.file.line_col(self.span.end);
+        serde_json::json!({
+            "severity": self.severity.to_string(),
+            "code": self.code,
+            "message": self.message,
+            "file": self.file.path,
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "label": self.label,
+            "help": self.help,
+        })
+    }
+}
+
+/// Implemented by each stage's error enum.
+pub trait IntoDiagnostic {
+    /// The diagnostic that explains this error in `file`.
+    fn into_diagnostic(self, file: &SourceFile) -> Diagnostic;
+}
+
+struct Report<'a>(&'a Diagnostic);
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.0.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.0.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let len = self.0.file.text.len();
+        let clamp = move |s: &Span| {
+            let start = s.start.min(len);
+            let end = s.end.clamp(start, len);
+            miette::SourceSpan::from(start..end)
+        };
+        let main = miette::LabeledSpan::new_primary_with_span(
+            Some(self.0.label.clone()),
+            clamp(&self.0.span),
+        );
+        let notes = self.0.notes.iter().map(move |n| {
+            miette::LabeledSpan::new_with_span(Some(n.label.clone()), clamp(&n.span))
+        });
+        Some(Box::new(std::iter::once(main).chain(notes)))
+    }
+}
+
+impl miette::SourceCode for Report<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let text: &'a str = &self.0.file.text;
+        let inner = text.read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.0.file.path.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Sorts diagnostics by file, then position, errors before warnings at the same place.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (
+            a.file.path.as_str(),
+            a.span.start,
+            std::cmp::Reverse(a.severity),
+            a.code,
+        )
+            .cmp(&(
+                b.file.path.as_str(),
+                b.span.start,
+                std::cmp::Reverse(b.severity),
+                b.code,
+            ))
+    });
+}
+
+/// Edit distance, for "did you mean" suggestions.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The closest candidate to `name`, if close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= (name.chars().count().max(c.chars().count()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}

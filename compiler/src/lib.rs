@@ -1,0 +1,2 @@
+//! The `.guide` compiler: source -> AST -> typed IR -> bytecode.
+pub mod diagnostic;
