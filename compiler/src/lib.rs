@@ -1,2 +1,12 @@
 //! The `.guide` compiler: source -> AST -> typed IR -> bytecode.
+//!
+//! One module per stage, data flowing one way:
+//! [`syntax`] (pest grammar, AST) -> [`project`] (files, imports, schema) -> [`check`] (types,
+//! names, exhaustiveness; produces [`ir`]) -> code generation. [`diagnostic`] renders every
+//! stage's errors.
+pub mod check;
 pub mod diagnostic;
+pub mod ir;
+pub mod project;
+pub mod schema;
+pub mod syntax;

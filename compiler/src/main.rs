@@ -1,1 +1,6 @@
-fn main() {}
+//! The `guide` command.
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,58 @@
+//! Command-line interface: argument parsing and the subcommands.
+//!
+//! Exit codes (a contract other tools rely on): 0 success (warnings allowed), 1 the input has
+//! errors (diagnostics printed), 2 usage or I/O problems.
+
+mod check;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Compiler and tools of the `.guide` storyboard language.
+#[derive(Parser)]
+#[command(name = "guide", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Output format of diagnostics.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum DiagFormat {
+    /// For people: source excerpts with labels (colour only on a terminal).
+    Human,
+    /// One JSON object per diagnostic per line.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a campaign (a .guide file or a campaign folder) and report every problem.
+    Check {
+        /// The campaign: a .guide file or a folder containing one.
+        path: PathBuf,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiagFormat,
+    },
+}
+
+/// Exit code: the input has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit code: usage or I/O problem.
+pub const EXIT_USAGE: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Check { path, format } => check::run(&path, format),
+    }
+}

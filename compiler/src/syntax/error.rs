@@ -1,0 +1,193 @@
+//! Syntax errors, as data. Rendering is in [`IntoDiagnostic`].
+
+use super::parser::Context;
+use crate::diagnostic::{did_you_mean, Diagnostic, IntoDiagnostic, SourceFile, Span};
+
+/// Something the parser could not read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyntaxError {
+    /// A token that does not fit where it stands.
+    Unexpected {
+        /// Where.
+        span: Span,
+        /// What is there, as shown to the user.
+        found: String,
+        /// What could stand there, in words.
+        expected: Vec<&'static str>,
+        /// Which kind of block it was in.
+        context: Context,
+    },
+    /// A line that starts with a word that starts nothing here.
+    UnknownStatement {
+        /// The word.
+        span: Span,
+        /// The word.
+        word: String,
+        /// Which kind of block it was in.
+        context: Context,
+    },
+    /// A statement that is valid elsewhere but not here.
+    NotAllowedHere {
+        /// The first word.
+        span: Span,
+        /// The word.
+        word: String,
+        /// Which kind of block it was in.
+        context: Context,
+    },
+    /// A string without its closing quote.
+    UnclosedString {
+        /// From the opening quote to the end of the line.
+        span: Span,
+    },
+    /// `\x` where x is not an escape.
+    BadEscape {
+        /// The escape.
+        span: Span,
+        /// The character after the backslash.
+        found: char,
+    },
+    /// A number that does not fit.
+    NumberTooLarge {
+        /// Where.
+        span: Span,
+    },
+    /// A duration that cannot be read.
+    BadDuration {
+        /// Where.
+        span: Span,
+        /// As written.
+        text: String,
+    },
+    /// An amount with more than two decimals.
+    BadMoney {
+        /// Where.
+        span: Span,
+        /// As written.
+        text: String,
+    },
+}
+
+fn list(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+impl IntoDiagnostic for SyntaxError {
+    fn into_diagnostic(self, file: &SourceFile) -> Diagnostic {
+        match self {
+            SyntaxError::Unexpected {
+                span,
+                found,
+                expected,
+                context,
+            } => {
+                let label = if expected.is_empty() {
+                    format!("{found} is not expected here")
+                } else {
+                    format!("expected {}", list(&expected))
+                };
+                Diagnostic::error(
+                    "E0001",
+                    format!("unexpected {found} {}", context.place()),
+                    file,
+                    span,
+                    label,
+                )
+                .with_help(match expected.first() {
+                    Some(first) => format!(
+                        "write {} here, or check the line against language-spec/language.md",
+                        first
+                    ),
+                    None => "check the line against language-spec/language.md".to_string(),
+                })
+            }
+            SyntaxError::UnknownStatement {
+                span,
+                word,
+                context,
+            } => {
+                let starters = context.starters();
+                let quoted: Vec<String> = starters.iter().map(|s| format!("`{s}`")).collect();
+                let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+                let d = Diagnostic::error(
+                    "E0002",
+                    format!("`{word}` does not start a line {}", context.place()),
+                    file,
+                    span,
+                    format!("a line here starts with {}", list(&quoted)),
+                );
+                match did_you_mean(&word, starters.iter().copied()) {
+                    Some(s) if s != word => d.with_help(format!("did you mean `{s}`?")),
+                    _ => d.with_help(format!(
+                        "start the line with one of {}; to write text, use `text \"...\"`",
+                        list(&quoted)
+                    )),
+                }
+            }
+            SyntaxError::NotAllowedHere {
+                span,
+                word,
+                context,
+            } => Diagnostic::error(
+                "E0003",
+                format!("`{word}` is not allowed {}", context.place()),
+                file,
+                span,
+                format!("`{word}` cannot stand {}", context.place()),
+            )
+            .with_help(match word.as_str() {
+                "ending" => "the ending is written once, at the top level of the campaign file",
+                "campaign" => "the campaign header is written once, at the top of the file",
+                "service" => "declare services at the top level, usually in campaigns/common/services.guide",
+                "import" => "imports go at the top level of the file",
+                _ => "move it to a place where it is allowed (see language-spec/language.md)",
+            }),
+            SyntaxError::UnclosedString { span } => Diagnostic::error(
+                "E0004",
+                "this text has no closing quote",
+                file,
+                span,
+                "the string starts here and the line ends before a closing `\"`",
+            )
+            .with_help("add `\"` at the end of the text; to write a quote inside it, write `\\\"`"),
+            SyntaxError::BadEscape { span, found } => Diagnostic::error(
+                "E0005",
+                format!("unknown escape `\\{found}`"),
+                file,
+                span,
+                "a backslash starts an escape",
+            )
+            .with_help(
+                "the escapes are \\\" \\\\ \\n \\{ \\} \\[ \\] \\|; to write a backslash, write \\\\",
+            ),
+            SyntaxError::NumberTooLarge { span } => Diagnostic::error(
+                "E0006",
+                "number too large",
+                file,
+                span,
+                "this number does not fit in the range the language supports",
+            )
+            .with_help("use a smaller number"),
+            SyntaxError::BadDuration { span, text } => Diagnostic::error(
+                "E0007",
+                format!("invalid duration `{text}`"),
+                file,
+                span,
+                "a duration is a number followed by ms, s, m or h, and must be under 24 hours",
+            )
+            .with_help("write it like `6s`, `6.5s`, `1m` or `3m30s`"),
+            SyntaxError::BadMoney { span, text } => Diagnostic::error(
+                "E0008",
+                format!("invalid amount `{text}`"),
+                file,
+                span,
+                "an amount has at most two decimals (cents)",
+            )
+            .with_help("write it like `€ 12.50`"),
+        }
+    }
+}
