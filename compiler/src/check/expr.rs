@@ -75,6 +75,15 @@ fn mk(kind: ExprKind, ty: Ty, span: std::ops::Range<usize>) -> ir::Expr {
     ir::Expr { kind, ty, span }
 }
 
+fn contains_presence(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Presence(..) => true,
+        ast::ExprKind::Unary(_, a) => contains_presence(a),
+        ast::ExprKind::Binary(_, a, b) => contains_presence(a) || contains_presence(b),
+        _ => false,
+    }
+}
+
 /// Whether an expression reads the recipient at all.
 pub fn depends_on_recipient(e: &ir::Expr) -> bool {
     match &e.kind {
@@ -110,7 +119,8 @@ impl Checker<'_> {
             });
             return mk(c.kind, Ty::Error, c.span);
         }
-        if !depends_on_recipient(&c) {
+        // A presence test on a non-optional value already explained itself.
+        if !depends_on_recipient(&c) && !contains_presence(e) {
             if let Some(v) = const_bool(&c) {
                 self.error(CheckError::ConstantCondition {
                     span: e.span.clone(),

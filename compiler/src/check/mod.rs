@@ -173,7 +173,12 @@ impl<'p> Checker<'p> {
                 });
             }
         }
-        self.unused_attributes();
+        // With errors, unused attributes are noise: half-written code uses nothing yet.
+        if !self.diags.iter().any(Diagnostic::is_error)
+            && !project.diagnostics.iter().any(Diagnostic::is_error)
+        {
+            self.unused_attributes();
+        }
         let head = head?;
         Some(ir::Campaign {
             id: header.id.name.clone(),
@@ -693,7 +698,7 @@ impl<'p> Checker<'p> {
                 }
             }
         }
-        if out.texts.is_empty() && out.says.is_empty() {
+        if out.texts.is_empty() && out.says.is_empty() && !s.broken {
             self.error(CheckError::EmptyScene {
                 span: s.id.span.clone(),
                 id: s.id.name.clone(),
@@ -769,8 +774,10 @@ impl<'p> Checker<'p> {
             Some(c) => scope.with_facts(c, true),
             None => scope.clone(),
         };
+        let broken = p.broken;
         let part = |c: &mut Self, t: &Option<ast::Template>, what, example| match t {
             Some(t) => Some(c.template(t, &scope)),
+            None if broken => None,
             None => {
                 c.error(CheckError::Missing {
                     span: p.id.span.clone(),
@@ -842,7 +849,8 @@ impl<'p> Checker<'p> {
             let quoted = format!("\"{name}\"");
             let span = file
                 .text
-                .find(&quoted)
+                .find(&format!("{quoted}:"))
+                .or_else(|| file.text.find(&quoted))
                 .map_or(0..0, |at| at..at + quoted.len());
             warnings.push(
                 CheckError::UnusedAttribute {

@@ -115,6 +115,8 @@ pub struct Scene {
     pub stmts: Vec<SceneStmt>,
     /// The whole block.
     pub span: Span,
+    /// Whether some of its lines could not be parsed (checks of its completeness are skipped).
+    pub broken: bool,
 }
 
 /// `include ID [when C]`.
@@ -188,6 +190,8 @@ pub struct Popup {
     pub span: Span,
     /// Statements given twice (each is an error): the keyword's span.
     pub repeated: Vec<Span>,
+    /// Whether some of its lines could not be parsed.
+    pub broken: bool,
 }
 
 /// `button SERVICE ["label"] [when C]`.

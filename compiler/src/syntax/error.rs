@@ -40,6 +40,11 @@ pub enum SyntaxError {
         /// From the opening quote to the end of the line.
         span: Span,
     },
+    /// A `{` in a text that is not closed before the text ends.
+    UnclosedHole {
+        /// From the brace to the closing quote.
+        span: Span,
+    },
     /// `\x` where x is not an escape.
     BadEscape {
         /// The escape.
@@ -92,7 +97,11 @@ impl IntoDiagnostic for SyntaxError {
                 };
                 Diagnostic::error(
                     "E0001",
-                    format!("unexpected {found} {}", context.place()),
+                    if context == Context::File {
+                        format!("unexpected {found}")
+                    } else {
+                        format!("unexpected {found} {}", context.place())
+                    },
                     file,
                     span,
                     label,
@@ -154,6 +163,14 @@ impl IntoDiagnostic for SyntaxError {
                 "the string starts here and the line ends before a closing `\"`",
             )
             .with_help("add `\"` at the end of the text; to write a quote inside it, write `\\\"`"),
+            SyntaxError::UnclosedHole { span } => Diagnostic::error(
+                "E0009",
+                "this `{` is not closed",
+                file,
+                span,
+                "the value starts here, and the text ends before a closing `}`",
+            )
+            .with_help("close the value with `}`, e.g. `{nome}`; to write a brace as text, write `\\{`"),
             SyntaxError::BadEscape { span, found } => Diagnostic::error(
                 "E0005",
                 format!("unknown escape `\\{found}`"),

@@ -92,7 +92,7 @@ impl Context {
     /// Where, for messages: "in a scene".
     pub fn place(self) -> &'static str {
         match self {
-            Context::File => "at the top level of a file",
+            Context::File => "here",
             Context::Block => "inside this block",
             Context::Match => "inside a `match`",
             Context::Header => "in the campaign header",
@@ -231,6 +231,27 @@ impl<'s> Builder<'s> {
                 context: ctx,
             };
         }
+        if matches!(found, "when" | "for")
+            && rest[found.len()..].split('\n').next().is_some_and(|r| {
+                let r = r.trim();
+                r.is_empty() || r.starts_with("//")
+            })
+        {
+            return SyntaxError::Unexpected {
+                span: at..end,
+                found: format!("`{found}` at the end of the line"),
+                expected: vec![if found == "when" {
+                    "a condition after `when`, e.g. `when eta >= 55`"
+                } else {
+                    "`for NAME in LIST` after `for`"
+                }],
+                context: ctx,
+            };
+        }
+        if let Some(brace) = self.unclosed_hole(at) {
+            return SyntaxError::UnclosedHole { span: brace..at };
+        }
+        collapse_values(&mut expected);
         if rest.starts_with('"') || self.unclosed_string_at(at) {
             if let Some(sp) = self.unclosed_string_span(at) {
                 return SyntaxError::UnclosedString { span: sp };
@@ -246,6 +267,30 @@ impl<'s> Builder<'s> {
             expected,
             context: ctx,
         }
+    }
+
+    /// When `at` is the closing quote of a text whose last `{` is still open: that brace's offset.
+    fn unclosed_hole(&self, at: usize) -> Option<usize> {
+        if !self.src.get(at..)?.starts_with('"') {
+            return None;
+        }
+        let line_start = self.src[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = &self.src[line_start..at];
+        let mut depth_open: Option<usize> = None;
+        let mut in_string = false;
+        let mut chars = before.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' if depth_open.is_none() => in_string = !in_string,
+                '{' if in_string => depth_open = Some(line_start + i),
+                '}' if in_string => depth_open = None,
+                _ => {}
+            }
+        }
+        depth_open
     }
 
     /// Whether the line containing `at` has an odd number of unescaped quotes before `at`.
@@ -516,6 +561,7 @@ impl<'s> Builder<'s> {
         };
         let mut when = None;
         let mut stmts = Vec::new();
+        let errors_before = self.errors.len();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::ident if !is_ending => id = ident(&p),
@@ -588,6 +634,7 @@ impl<'s> Builder<'s> {
             when,
             stmts,
             span: sp,
+            broken: self.errors.len() > errors_before,
         }
     }
 
@@ -604,7 +651,9 @@ impl<'s> Builder<'s> {
             body: None,
             span: sp,
             repeated: Vec::new(),
+            broken: false,
         };
+        let errors_before = self.errors.len();
         for p in pair.into_inner() {
             let psp = span(&p);
             let rule = p.as_rule();
@@ -631,6 +680,7 @@ impl<'s> Builder<'s> {
                 _ => {}
             }
         }
+        pop.broken = self.errors.len() > errors_before;
         pop
     }
 
@@ -1057,6 +1107,27 @@ fn unescape_char(c: char) -> Option<char> {
         '"' | '\\' | '{' | '}' | '[' | ']' | '|' => c,
         _ => return None,
     })
+}
+
+/// Replaces the long list of literal kinds pest offers where a value may start with one phrase.
+fn collapse_values(expected: &mut Vec<&'static str>) {
+    const VALUES: [&str; 10] = [
+        "a whole number",
+        "a number",
+        "an amount like `€ 12.50`",
+        "a date like `2024-02-29`",
+        "a duration like `6s` or `3m30s`",
+        "a period like `6 months`",
+        "`true` or `false`",
+        "a quoted string",
+        "a name",
+        "`any`",
+    ];
+    let n = expected.iter().filter(|e| VALUES.contains(e)).count();
+    if n >= 4 {
+        expected.retain(|e| !VALUES.contains(e));
+        expected.insert(0, "a value or an attribute");
+    }
 }
 
 /// The first word of a line, for messages.

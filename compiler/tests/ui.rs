@@ -1,0 +1,123 @@
+//! UI tests: every `tests/ui/err_*.guide` must produce diagnostics, every `ok_*.guide` must check
+//! without errors; the source and the rendered diagnostics are snapshotted together, so a reviewer
+//! sees exactly what a designer would see. Schema fixtures (`schema_err_*.ron`) likewise.
+
+use guide_compiler::diagnostic::{Diagnostic, SourceFile};
+use guide_compiler::{check, project, schema};
+use std::path::Path;
+
+fn fixtures(prefix: &str, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir("tests/ui")
+        .expect("tests/ui exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            name.starts_with(prefix) && name.ends_with(ext)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn render(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| d.render(false))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn snapshot(path: &Path, source: &str, rendered: &str) {
+    let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let body = format!("--- SOURCE: {} ---\n{source}\n--- DIAGNOSTICS ---\n{rendered}", path.display());
+    insta::with_settings!({ snapshot_path => "ui_snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(name, body);
+    });
+}
+
+#[test]
+fn guide_fixtures_with_errors() {
+    let files = fixtures("err_", ".guide");
+    assert!(files.len() >= 30, "expected at least 30 error fixtures, found {}", files.len());
+    for path in files {
+        let project = project::load(&path).expect("fixture readable");
+        let checked = check::check(&project);
+        assert!(
+            !checked.diagnostics.is_empty(),
+            "{} should produce a diagnostic",
+            path.display()
+        );
+        let source = std::fs::read_to_string(&path).expect("readable");
+        snapshot(&path, &source, &render(&checked.diagnostics));
+    }
+}
+
+#[test]
+fn guide_fixtures_without_errors() {
+    let files = fixtures("ok_", ".guide");
+    assert!(!files.is_empty());
+    for path in files {
+        let project = project::load(&path).expect("fixture readable");
+        let checked = check::check(&project);
+        assert!(
+            !checked.has_errors(),
+            "{} should check clean:\n{}",
+            path.display(),
+            render(&checked.diagnostics)
+        );
+        assert!(checked.campaign.is_some());
+        let source = std::fs::read_to_string(&path).expect("readable");
+        snapshot(&path, &source, &render(&checked.diagnostics));
+    }
+}
+
+#[test]
+fn schema_fixtures_with_errors() {
+    for path in fixtures("schema_err_", ".ron") {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let file = SourceFile::new(path.display().to_string(), text.clone());
+        let diags = match schema::load(&file) {
+            Ok(_) => panic!("{} should not load", path.display()),
+            Err(d) => d,
+        };
+        assert!(!diags.is_empty(), "{} gave no diagnostic", path.display());
+        snapshot(&path, &text, &render(&diags));
+    }
+}
+
+#[test]
+fn json_diagnostics_have_the_documented_fields() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guide"))
+        .args(["check", "--format", "json", "tests/ui/err_unknown_attribute.guide"])
+        .output()
+        .expect("guide runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first = stdout.lines().next().expect("one line per diagnostic");
+    let v: serde_json::Value = serde_json::from_str(first).expect("valid JSON");
+    for key in ["severity", "code", "message", "file", "line", "column", "end_line", "end_column", "help"] {
+        assert!(v.get(key).is_some(), "missing {key} in {v}");
+    }
+    assert_eq!(v["code"], "E0101");
+    assert_eq!(v["line"], 7);
+    assert_eq!(v["column"], 22);
+    assert_eq!(v["help"], "did you mean `nome`?");
+}
+
+#[test]
+fn exit_codes_follow_the_contract() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_guide"))
+            .args(args)
+            .output()
+            .expect("guide runs")
+            .status
+            .code()
+    };
+    assert_eq!(run(&["check", "tests/ui/ok_full.guide"]), Some(0));
+    assert_eq!(run(&["check", "tests/ui/err_missing_ending.guide"]), Some(1));
+    assert_eq!(run(&["check", "tests/ui/does_not_exist.guide"]), Some(2));
+    assert_eq!(run(&["check"]), Some(2));
+    // Warnings alone do not fail.
+    assert_eq!(run(&["check", "tests/ui/err_constant_condition.guide"]), Some(0));
+}
