@@ -160,7 +160,7 @@ impl<'p> Checker<'p> {
                                 .into(),
                     });
                 }
-                self.scene(first, &scope, None, true)
+                self.scene(first, &scope, None, true, false)
             }
         };
         for (i, ast) in project.asts.iter().enumerate().skip(1) {
@@ -426,7 +426,7 @@ impl<'p> Checker<'p> {
 
     fn story_item(&mut self, item: &StoryItem, scope: &Scope) -> Option<ir::Node> {
         match item {
-            StoryItem::Scene(s) => self.scene(s, scope, None, false).map(ir::Node::Scene),
+            StoryItem::Scene(s) => self.scene(s, scope, None, false, true).map(ir::Node::Scene),
             StoryItem::Include(inc) => {
                 let cond = inc.when.as_ref().map(|w| self.cond(w, scope));
                 let Some(&(lib_file, scene)) = self.library_scenes.get(&inc.id.name) else {
@@ -460,7 +460,7 @@ impl<'p> Checker<'p> {
                 self.scene_ids
                     .insert(inc.id.name.clone(), (here, inc.id.span.clone()));
                 self.file = lib_file;
-                let s = self.scene(scene, &inner, cond, false);
+                let s = self.scene(scene, &inner, cond, false, false);
                 self.file = here;
                 s.map(ir::Node::Scene)
             }
@@ -587,18 +587,22 @@ impl<'p> Checker<'p> {
         })
     }
 
-    /// Checks a scene. `extra` is an include's condition, already checked in the caller's file.
+    /// Checks a scene. `extra` is an include's condition, already checked in the caller's file;
+    /// `register` is false for included scenes, whose id was registered at the `include`.
     fn scene(
         &mut self,
         s: &ast::Scene,
         scope: &Scope,
         extra: Option<ir::Expr>,
         is_ending: bool,
+        register: bool,
     ) -> Option<ir::Scene> {
-        if !is_ending && extra.is_none() && !self.scene_ids.contains_key(&s.id.name) {
+        if !register || is_ending {
+            // The ending has a fixed id; included scenes were registered at the `include`.
+        } else if !self.scene_ids.contains_key(&s.id.name) {
             self.scene_ids
                 .insert(s.id.name.clone(), (self.file, s.id.span.clone()));
-        } else if !is_ending && extra.is_none() {
+        } else {
             let (f, first) = self.scene_ids[&s.id.name].clone();
             self.error(CheckError::DuplicateId {
                 span: s.id.span.clone(),
