@@ -4,6 +4,7 @@
 //! [`syntax`] (pest grammar, AST) -> [`project`] (files, imports, schema) -> [`check`] (types,
 //! names, exhaustiveness; produces [`ir`]) -> code generation. [`diagnostic`] renders every
 //! stage's errors.
+pub mod analysis;
 pub mod check;
 pub mod diagnostic;
 pub mod ir;

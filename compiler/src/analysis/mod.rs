@@ -1,0 +1,3 @@
+//! Analyses of a checked campaign: the personalised variants a recipient can receive, witnesses
+//! for each, and the duration range.
+pub mod domains;
