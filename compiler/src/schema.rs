@@ -14,6 +14,7 @@ use crate::diagnostic::{did_you_mean, Diagnostic, IntoDiagnostic, SourceFile, Sp
 use guide_runtime::schema::{Attribute, Fields, Gender, Schema, Type};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::collections::HashMap;
 use std::fmt;
 
 /// The type names a schema can use, for messages.
@@ -518,7 +519,7 @@ impl Checker<'_> {
     /// Converts and checks one level of fields; `prefix` is the enclosing path (`indirizzo.`).
     fn fields(&mut self, raw: &RawFields, prefix: &str) -> Fields {
         let mut out: Vec<(String, Attribute)> = Vec::with_capacity(raw.0.len());
-        let mut spans: Vec<Span> = Vec::with_capacity(raw.0.len());
+        let mut seen: HashMap<&str, Span> = HashMap::with_capacity(raw.0.len());
         for (name, attr) in &raw.0 {
             let span = self.take_key();
             let path = format!("{prefix}{name}");
@@ -528,16 +529,11 @@ impl Checker<'_> {
                     span: span.clone(),
                 });
             }
-            if let Some(first) = out
-                .iter()
-                .zip(&spans)
-                .find(|((n, _), _)| n == name)
-                .map(|(_, s)| s.clone())
-            {
+            if let Some(first) = seen.get(name.as_str()) {
                 self.errors.push(SchemaError::DuplicateAttribute {
                     name: path.clone(),
                     span: span.clone(),
-                    first,
+                    first: first.clone(),
                 });
             }
             // Enum values are searched between this key and the next one.
@@ -555,7 +551,7 @@ impl Checker<'_> {
                     personal: attr.personal,
                 },
             ));
-            spans.push(span);
+            seen.entry(name).or_insert(span);
         }
         Fields(out)
     }
@@ -630,15 +626,24 @@ impl Checker<'_> {
             });
         }
         // The string tokens of the region, in order, matched to the values in order.
+        // Tokens are in text order: take the slice inside the region.
+        let lo = self
+            .tokens
+            .partition_point(|t| t.span.start <= region.start);
+        let hi = self.tokens.partition_point(|t| t.span.end <= region.end);
         let mut strings = self
             .tokens
+            .get(lo..hi.max(lo))
+            .unwrap_or(&[])
             .iter()
-            .filter(|t| t.span.start > region.start && t.span.end <= region.end)
+            .skip_while(
+                |t| !matches!(&t.kind, Tok::Ident(w) if w == if set { "Set" } else { "Enum" }),
+            )
             .filter_map(|t| match &t.kind {
                 Tok::Str(s) => Some((s.as_str(), t.span.clone())),
                 _ => None,
             });
-        let mut seen: Vec<(&str, Span)> = Vec::with_capacity(values.len());
+        let mut seen: HashMap<&str, Span> = HashMap::with_capacity(values.len());
         for value in values {
             let value_span = strings
                 .by_ref()
@@ -651,15 +656,16 @@ impl Checker<'_> {
                     span: value_span.clone(),
                 });
             }
-            if let Some((_, first)) = seen.iter().find(|(v, _)| v == value) {
+            if let Some(first) = seen.get(value.as_str()) {
                 self.errors.push(SchemaError::DuplicateEnumValue {
                     attribute: path.to_owned(),
                     value: value.clone(),
-                    span: value_span.clone(),
+                    span: value_span,
                     first: first.clone(),
                 });
+            } else {
+                seen.insert(value, value_span);
             }
-            seen.push((value, value_span));
         }
     }
 
@@ -890,7 +896,12 @@ fn syntax_error(text: &str, err: &ron::error::SpannedError) -> SchemaError {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            did_you_mean(found, expected.iter().copied()).map(|s| format!("did you mean `{s}`?")),
+            if TYPE_NAMES.contains(&found.as_str()) {
+                Some(format!("write (type: {found})"))
+            } else {
+                did_you_mean(found, expected.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+            },
         ),
         E::MissingStructField { field, .. } => {
             let (message, help) = match *field {
@@ -920,11 +931,7 @@ fn syntax_error(text: &str, err: &ron::error::SpannedError) -> SchemaError {
             "expected `:` after an attribute name".to_owned(),
             Some("write \"name\": (type: String)".to_owned()),
         ),
-        E::ExpectedComma => (
-            at,
-            "expected `,` between two entries".to_owned(),
-            None,
-        ),
+        E::ExpectedComma => (at, "expected `,` between two entries".to_owned(), None),
         E::ExpectedMap => (
             at,
             "expected `{` opening a map of attributes".to_owned(),
@@ -940,50 +947,78 @@ fn syntax_error(text: &str, err: &ron::error::SpannedError) -> SchemaError {
             "expected `[` opening the list of values".to_owned(),
             Some("write Enum([\"a\", \"b\"]) or Set([\"a\", \"b\"])".to_owned()),
         ),
-        E::ExpectedArrayEnd => (
-            at,
-            "expected `,` or `]` after a value".to_owned(),
-            None,
-        ),
-        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) => (
-            at,
-            "expected `(`".to_owned(),
-            Some("an attribute is written (type: String), the gender (attribute: \"sesso\", masculine: \"M\", feminine: \"F\")".to_owned()),
-        ),
-        E::ExpectedStructLikeEnd | E::ExpectedOptionEnd => (
-            at,
-            "expected `,` or `)`".to_owned(),
-            None,
-        ),
-        E::ExpectedDifferentStructName { expected, found } => (
-            find_back(text, offset, found).unwrap_or(at),
-            format!("expected `{expected}` here, found `{found}`"),
-            Some("the name before `(` can be left out".to_owned()),
-        ),
-        E::ExpectedString | E::ExpectedStringEnd => (
-            at,
-            if matches!(err.code, E::ExpectedString) {
-                "expected a string in double quotes".to_owned()
+        E::ExpectedArrayEnd => (at, "expected `,` or `]` after a value".to_owned(), None),
+        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) => {
+            let help = match prev_word(text, offset) {
+                Some(w @ ("Enum" | "Set")) => format!("write {w}([\"a\", \"b\"])"),
+                Some("Optional") => "write Optional(Date), with the inner type".to_owned(),
+                Some(w @ ("Record" | "List")) => {
+                    format!("write {w}({{ \"name\": (type: String) }})")
+                }
+                Some("gender") => {
+                    "write gender: (attribute: \"sesso\", masculine: \"M\", feminine: \"F\")"
+                        .to_owned()
+                }
+                _ => "an attribute is written \"name\": (type: String)".to_owned(),
+            };
+            (at, "expected `(`".to_owned(), Some(help))
+        }
+        E::ExpectedStructLikeEnd | E::ExpectedOptionEnd => {
+            (at, "expected `,` or `)`".to_owned(), None)
+        }
+        E::ExpectedDifferentStructName { expected, found } => {
+            let span = find_back(text, offset, found).unwrap_or(at);
+            if *expected == "Attribute" {
+                (
+                    span,
+                    format!("expected `(type: ...)` after the attribute name, found `{found}`"),
+                    Some(format!("write \"name\": (type: {found})")),
+                )
             } else {
-                "this string is not closed".to_owned()
-            },
-            Some("write names and values in double quotes: \"nome\"".to_owned()),
-        ),
-        E::ExpectedBoolean => (
-            at,
-            "expected `true` or `false`".to_owned(),
-            None,
-        ),
+                (
+                    span,
+                    format!("expected `(`, found `{found}`"),
+                    Some("remove the name before `(`".to_owned()),
+                )
+            }
+        }
+        E::ExpectedString => {
+            let tok = text.get(at.clone()).unwrap_or("");
+            let help = if tok.chars().all(|c| c.is_alphanumeric() || c == '_') && !tok.is_empty() {
+                format!("write it in double quotes: \"{tok}\"")
+            } else {
+                "names and values are written in double quotes: \"nome\"".to_owned()
+            };
+            (
+                at,
+                "expected a string in double quotes".to_owned(),
+                Some(help),
+            )
+        }
+        E::ExpectedStringEnd => {
+            // RON stops just after the opening quote; show from the quote to the end of the line.
+            let start = if offset > 0 && text.get(offset - 1..offset) == Some("\"") {
+                offset - 1
+            } else {
+                offset
+            };
+            let rest = text.get(start..).unwrap_or("");
+            let end = start + rest.find('\n').unwrap_or(rest.len());
+            (
+                start..end,
+                "this string is not closed".to_owned(),
+                Some("close it with `\"` on the same line".to_owned()),
+            )
+        }
+        E::ExpectedBoolean => (at, "expected `true` or `false`".to_owned(), None),
         E::ExpectedIdentifier => (
             at,
             "expected a field name or a type".to_owned(),
             Some(format!("the types are {TYPE_FORMS}")),
         ),
-        E::InvalidValueForType { expected, found } => (
-            at,
-            format!("expected {expected}, found {found}"),
-            None,
-        ),
+        E::InvalidValueForType { expected, found } => {
+            (at, format!("expected {expected}, found {found}"), None)
+        }
         E::ExpectedDifferentLength { expected, found } => (
             at,
             format!("expected {expected}, found {found} elements"),
@@ -1005,11 +1040,7 @@ fn syntax_error(text: &str, err: &ron::error::SpannedError) -> SchemaError {
             "a `/*` comment is not closed".to_owned(),
             Some("close it with `*/`".to_owned()),
         ),
-        E::ExceededRecursionLimit => (
-            at,
-            "the schema is nested too deeply".to_owned(),
-            None,
-        ),
+        E::ExceededRecursionLimit => (at, "the schema is nested too deeply".to_owned(), None),
         E::Message(m) => (at, m.clone(), None),
         other => (at, lower_first(&other.to_string()), None),
     };
@@ -1018,6 +1049,19 @@ fn syntax_error(text: &str, err: &ron::error::SpannedError) -> SchemaError {
         message,
         help,
     }
+}
+
+/// The word just before `offset`, skipping spaces and a `:` (`gender` in `gender: "x"`).
+fn prev_word(text: &str, offset: usize) -> Option<&str> {
+    let head = text
+        .get(..offset)?
+        .trim_end()
+        .trim_end_matches(':')
+        .trim_end();
+    let start = head
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    head.get(start..).filter(|w| !w.is_empty())
 }
 
 /// `s` with its first letter in lower case.
@@ -1207,12 +1251,13 @@ fn tokenize(text: &str) -> Vec<Token> {
                 }
                 it.next(); // The opening quote.
                 let body_start = start + 1 + hashes + 1;
-                let closing: String = std::iter::once('"')
-                    .chain(std::iter::repeat('#').take(hashes))
-                    .collect();
+                let mut closing = String::from("\"");
+                for _ in 0..hashes {
+                    closing.push('#');
+                }
                 let rest = text.get(body_start..).unwrap_or("");
                 let (value, end) = match rest.find(&closing) {
-                    Some(i) => (&rest[..i], body_start + i + closing.len()),
+                    Some(i) => (rest.get(..i).unwrap_or(""), body_start + i + closing.len()),
                     None => (rest, text.len()),
                 };
                 while matches!(it.peek(), Some((i, _)) if *i < end) {
@@ -1405,7 +1450,7 @@ mod tests {
 
         let t = with_attrs("        \"nome\": (type: String)\n        \"eta\": (type: Int),");
         let (span, message, _) = syntax(&t);
-        assert_eq!(message, "expected `,` or `}` after an attribute");
+        assert_eq!(message, "expected `,` between two entries");
         assert_eq!(slice(&t, &span), "\"eta\"");
 
         let t = with_attrs("        \"nome\": (type: String, personal: \"yes\"),");
@@ -1451,6 +1496,49 @@ mod tests {
         let t = "(attributes: { \"città\": (type: Strin) })";
         let (span, _, _) = syntax(t);
         assert_eq!(slice(t, &span), "Strin");
+
+        let t = "(attributes: { \"nome\": (type: Enum) })";
+        let (span, message, help) = syntax(t);
+        assert_eq!(
+            (slice(t, &span).as_str(), message.as_str()),
+            (")", "expected `(`")
+        );
+        assert_eq!(help.as_deref(), Some("write Enum([\"a\", \"b\"])"));
+
+        let t = "(gender: \"sesso\", attributes: {})";
+        let (_, _, help) = syntax(t);
+        assert!(help.unwrap().starts_with("write gender: (attribute:"));
+
+        let t = "(attributes: { \"nome\": String })";
+        let (span, message, help) = syntax(t);
+        assert_eq!(slice(t, &span), "String");
+        assert_eq!(
+            message,
+            "expected `(type: ...)` after the attribute name, found `String`"
+        );
+        assert_eq!(help.as_deref(), Some("write \"name\": (type: String)"));
+
+        let t = "(attributes: { \"nome\": (String) })";
+        let (_, _, help) = syntax(t);
+        assert_eq!(help.as_deref(), Some("write (type: String)"));
+
+        let t = "(attributes: { \"sesso\": (type: Enum([M, F])) })";
+        let (span, message, help) = syntax(t);
+        assert_eq!(slice(t, &span), "M");
+        assert_eq!(message, "expected a string in double quotes");
+        assert_eq!(help.as_deref(), Some("write it in double quotes: \"M\""));
+
+        let t = "(attributes: {\n \"nome: (type: String) })\n";
+        let (span, message, _) = syntax(t);
+        assert_eq!(message, "this string is not closed");
+        assert_eq!(slice(t, &span), "\"nome: (type: String) })");
+
+        let t = "/* x (attributes: {})";
+        let (_, message, _) = syntax(t);
+        assert_eq!(message, "a `/*` comment is not closed");
+
+        assert_eq!(prev_word("gender: \"x\"", 8), Some("gender"));
+        assert_eq!(prev_word("  x", 0), None);
 
         assert_eq!(codes(""), ["E0601"]);
     }
@@ -1516,6 +1604,7 @@ mod tests {
             panic!("{e:?}")
         };
         assert_eq!(slice(&t, first), "\"a\"");
+        assert!(first.start > t.find("Enum").unwrap());
         assert!(span.start > first.start && span.start > t.find("\"b\"").unwrap());
         assert_eq!(codes(&t), ["E0605"]);
         let t = with_attrs(
@@ -1681,49 +1770,5 @@ mod tests {
             })
             .collect();
         assert_eq!(kinds, ["Sq\"è", "P:", "Sraw", "I1.5", "Ix"]);
-    }
-}
-#[cfg(test)]
-mod debug_tmp {
-    #[test]
-    fn show() {
-        let cases = [
-            "(attributes: { \"nome\": (type: String)\n \"eta\": (type: Int) })",
-            "(attributes: { \"nome\": (type: String) }",
-            "(attributes: { \"nome: (type: String) })",
-            "(attributes: { \"nome\": (type: String) }) extra",
-            "(attributes: { nome: (type: String) })",
-            "(attributes: { \"nome\": (type: String, personal: yes) })",
-            "(attributes: { \"nome\": (type: String, personal: \"yes\") })",
-            "(attributes: { \"nome\": (type: Enum([M, F])) })",
-            "(attributes: { \"nome\": (type: Enum) })",
-            "(attributes: { \"nome\": (type: Record([\"a\"])) })",
-            "(attributes: { \"nome\": (type: String,, ) })",
-            "(attributes: [])",
-            "(attributes: {}, foo: 1)",
-            "(attributes: { \"nome\": String })",
-            "(attributes: { \"nome\": (String) })",
-            "[attributes: {}]",
-            "(attributes: { \"nome\": (type: String) }, key: 3)",
-            "(gender: \"sesso\", attributes: {})",
-            "(attributes: { \"a\": (type: Optional(Int, Date)) })",
-            "(attributes: { \"a\": (type: Optional) })",
-            "(attributes: { \"a\": (type: Strng(1)) })",
-            "/* x (attributes: {})",
-            "Foo(attributes: {})",
-            "(attributes: { \"a\": Attr(type: Int) })",
-        ];
-        for c in cases {
-            match super::parse(c) {
-                Ok(_) => println!("{c}\n  OK"),
-                Err(e) => {
-                    for e in e {
-                        if let super::SchemaError::Syntax { span, message, help } = e {
-                            println!("{c}\n  {:?} {:?}: {message} / {help:?}", span, c.get(span.clone()));
-                        }
-                    }
-                }
-            }
-        }
     }
 }

@@ -27,7 +27,7 @@ pub fn parse(source: &str) -> (File, Vec<SyntaxError>) {
         },
         Err(e) => {
             // The catch-all rules make this rare (e.g. an unclosed block at the end of the file).
-            p.errors.push(p.from_pest(&e, 0, Context::File));
+            p.errors.push(p.pest_error(&e, 0, Context::File));
             File::default()
         }
     };
@@ -181,7 +181,7 @@ impl<'s> Builder<'s> {
         let text = &self.src[sp.clone()];
         match GuideParser::parse(ctx.entry(), text) {
             Err(e) => {
-                let err = self.from_pest(&e, sp.start, ctx);
+                let err = self.pest_error(&e, sp.start, ctx);
                 self.errors.push(err);
             }
             Ok(_) => {
@@ -196,7 +196,7 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn from_pest(&self, e: &pest::error::Error<Rule>, offset: usize, ctx: Context) -> SyntaxError {
+    fn pest_error(&self, e: &pest::error::Error<Rule>, offset: usize, ctx: Context) -> SyntaxError {
         let pos = match e.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
