@@ -78,6 +78,9 @@ pub fn check(project: &Project) -> Checked {
     };
     let campaign = c.run();
     diagnostics.append(&mut c.diags);
+    if let Some(campaign) = &campaign {
+        diagnostics.extend(crate::analysis::timing::narration_warnings(campaign));
+    }
     crate::diagnostic::sort(&mut diagnostics);
     let has_errors = parse_failed || diagnostics.iter().any(Diagnostic::is_error);
     Checked {
