@@ -52,6 +52,15 @@ pub enum SyntaxError {
         /// The character after the backslash.
         found: char,
     },
+    /// Input nested or chained beyond what the compiler accepts.
+    TooComplex {
+        /// Where the limit was passed.
+        span: Span,
+        /// "nesting" or "expression".
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
     /// A number that does not fit.
     NumberTooLarge {
         /// Where.
@@ -181,6 +190,18 @@ impl IntoDiagnostic for SyntaxError {
             .with_help(
                 "the escapes are \\\" \\\\ \\n \\{ \\} \\[ \\] \\|; to write a backslash, write \\\\",
             ),
+            SyntaxError::TooComplex { span, what, limit } => Diagnostic::error(
+                "E0010",
+                format!("{what} too deep"),
+                file,
+                span,
+                if what == "nesting" {
+                    format!("more than {limit} brackets are open here")
+                } else {
+                    format!("this expression has more than {limit} parts")
+                },
+            )
+            .with_help("split it: a storyboard needs nothing this deep; use `if` blocks and several conditions"),
             SyntaxError::NumberTooLarge { span } => Diagnostic::error(
                 "E0006",
                 "number too large",

@@ -20,6 +20,11 @@ pub fn parse(source: &str) -> (File, Vec<SyntaxError>) {
         src: source,
         errors: Vec::new(),
     };
+    // The grammar and the checker recurse on nesting: refuse, with one error, what a person
+    // never writes and a hostile input would use to exhaust the stack.
+    if let Some(e) = too_deep(source) {
+        return (File::default(), vec![e]);
+    }
     let file = match GuideParser::parse(Rule::file, source) {
         Ok(mut pairs) => match pairs.next() {
             Some(root) => p.file(root),
@@ -894,6 +899,24 @@ impl<'s> Builder<'s> {
     }
 
     fn pratt_expr(&mut self, pairs: Pairs<'s, Rule>) -> Expr {
+        let tokens = pairs.clone().count();
+        if tokens > MAX_EXPR_TOKENS {
+            let span = pairs
+                .clone()
+                .next()
+                .map(|p| p.as_span().start())
+                .unwrap_or(0);
+            let end = pairs.clone().last().map(|p| p.as_span().end()).unwrap_or(span);
+            self.errors.push(SyntaxError::TooComplex {
+                span: span..end,
+                what: "expression",
+                limit: MAX_EXPR_TOKENS,
+            });
+            return Expr {
+                kind: ExprKind::Bool(false),
+                span: span..end,
+            };
+        }
         // The closures need `&mut self` each; a RefCell-free way is to collect errors locally.
         let errors = std::cell::RefCell::new(Vec::new());
         let src = self.src;
@@ -1109,6 +1132,32 @@ fn unescape_char(c: char) -> Option<char> {
     })
 }
 
+/// Deepest nesting of brackets accepted in a file.
+pub const MAX_DEPTH: usize = 64;
+/// Most operators and operands accepted in one expression.
+pub const MAX_EXPR_TOKENS: usize = 512;
+
+fn too_deep(source: &str) -> Option<SyntaxError> {
+    let mut depth = 0usize;
+    for (i, c) in source.char_indices() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(SyntaxError::TooComplex {
+                        span: i..i + 1,
+                        what: "nesting",
+                        limit: MAX_DEPTH,
+                    });
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Replaces the long list of literal kinds pest offers where a value may start with one phrase.
 fn collapse_values(expected: &mut Vec<&'static str>) {
     const VALUES: [&str; 10] = [
@@ -1314,5 +1363,21 @@ mod tests {
         let (_, errs) = parse("scene a {\n  txt \"x\"\n  text \"Hai {eta anni\"\n  text \"ok\" when eta >\n}\nscen b {}\n");
         eprintln!("{errs:#?}");
         assert_eq!(errs.len(), 4);
+    }
+
+    #[test]
+    fn hostile_nesting_is_one_error_not_a_stack_overflow() {
+        for src in [
+            format!("scene a when {}true{} {{ text \"a\" }}", "(".repeat(100_000), ")".repeat(100_000)),
+            format!("scene a when {}true {{ text \"a\" }}", "not ".repeat(100_000)),
+            format!("scene a when 1{} > 2 {{ text \"a\" }}", " + 1".repeat(100_000)),
+            format!("scene a {{ text \"{}\" }}", "{".repeat(100_000)),
+        ] {
+            let (_, errs) = parse(&src);
+            assert!(
+                errs.iter().any(|e| matches!(e, SyntaxError::TooComplex { .. })),
+                "{errs:?}"
+            );
+        }
     }
 }
