@@ -7,6 +7,13 @@ cd "$(dirname "$0")"
 echo "== setup"
 command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&2; exit 2; }
 rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
+# The end-to-end test of `guide preview` drives Debian's Chromium with playwright-core (Node).
+apt_install() {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+[ -x /usr/bin/chromium ] || apt_install chromium
+command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+(cd compiler/tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -15,10 +22,14 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 echo "== cargo test"
-cargo test --workspace --quiet 2>&1 | tee /tmp/guide-test.log
+cargo test --workspace --quiet
 
-echo "== embedding example"
-cargo run --quiet -p guide-embed-example
+echo "== embedding example: a program that depends only on the runtime"
+mkdir -p target/guidec
+./target/debug/guide build campaigns/red2021 -o target/guidec/red2021.guidec
+cargo run --quiet -p guide-embed-example -- target/guidec/red2021.guidec \
+  codice_fiscale=RSSMRA41S42H501F nome=Maria sesso=F \
+  prestazioni=quattordicesima,importo_aggiuntivo contatti_aggiornati=false
 
 echo "== every campaign checks"
 for dir in campaigns/*/; do

@@ -6,8 +6,10 @@
 //! stage's errors.
 pub mod analysis;
 pub mod check;
+pub mod codegen;
 pub mod diagnostic;
 pub mod ir;
+pub mod preview;
 pub mod project;
 pub mod schema;
 pub mod syntax;

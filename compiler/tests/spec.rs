@@ -6,7 +6,8 @@
 use guide_compiler::{check, project};
 use std::path::Path;
 
-const HEADER: &str = "campaign spec_fragment {\n    title \"Frammento\"\n    schema \"schema.ron\"\n}\n\n";
+const HEADER: &str =
+    "campaign spec_fragment {\n    title \"Frammento\"\n    schema \"schema.ron\"\n}\n\n";
 const SERVICES: &str = "service myinps {\n    label \"Accedi a MyINPS\"\n    url \"https://www.inps.it/it/it/myinps.html\"\n}\n\n";
 
 fn blocks(text: &str) -> Vec<(usize, String)> {
@@ -31,7 +32,11 @@ fn every_spec_example_checks_as_annotated() {
     let dir = Path::new("../language-spec/examples");
     let spec = std::fs::read_to_string("../language-spec/language.md").expect("spec readable");
     let blocks = blocks(&spec);
-    assert!(blocks.len() >= 20, "only {} example blocks found", blocks.len());
+    assert!(
+        blocks.len() >= 20,
+        "only {} example blocks found",
+        blocks.len()
+    );
     let mut failures = Vec::new();
     for (line, body) in &blocks {
         let first = body.lines().next().unwrap_or("");
@@ -41,12 +46,21 @@ fn every_spec_example_checks_as_annotated() {
             .map(str::trim);
         let mut source = body.clone();
         if !source.contains("campaign ") {
-            let ending = if source.contains("ending") { "" } else { "\nending {\n    text \"Fine\"\n}\n" };
-            let services = if source.contains("service myinps") { "" } else { SERVICES };
+            let ending = if source.contains("ending") {
+                ""
+            } else {
+                "\nending {\n    text \"Fine\"\n}\n"
+            };
+            let services = if source.contains("service myinps") {
+                ""
+            } else {
+                SERVICES
+            };
             source = format!("{HEADER}{services}{source}{ending}");
         }
         let main = dir.join(format!("spec_line_{line}.guide"));
-        let project = project::load_source(&main, source.clone(), &mut |p| std::fs::read_to_string(p));
+        let project =
+            project::load_source(&main, source.clone(), &mut |p| std::fs::read_to_string(p));
         let checked = check::check(&project);
         let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
         let ok = match expected {
@@ -54,7 +68,11 @@ fn every_spec_example_checks_as_annotated() {
             None => !checked.has_errors(),
         };
         if !ok {
-            let rendered: Vec<String> = checked.diagnostics.iter().map(|d| d.render(false)).collect();
+            let rendered: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .map(|d| d.render(false))
+                .collect();
             failures.push(format!(
                 "language.md line {line}: expected {}, got {codes:?}\n{}",
                 expected.unwrap_or("no errors"),

@@ -11,7 +11,10 @@ fn fixtures(prefix: &str, ext: &str) -> Vec<std::path::PathBuf> {
         .expect("tests/ui exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             name.starts_with(prefix) && name.ends_with(ext)
         })
         .collect();
@@ -28,8 +31,14 @@ fn render(diags: &[Diagnostic]) -> String {
 }
 
 fn snapshot(path: &Path, source: &str, rendered: &str) {
-    let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-    let body = format!("--- SOURCE: {} ---\n{source}\n--- DIAGNOSTICS ---\n{rendered}", path.display());
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let body = format!(
+        "--- SOURCE: {} ---\n{source}\n--- DIAGNOSTICS ---\n{rendered}",
+        path.display()
+    );
     insta::with_settings!({ snapshot_path => "ui_snapshots", prepend_module_to_snapshot => false, omit_expression => true }, {
         insta::assert_snapshot!(name, body);
     });
@@ -38,7 +47,11 @@ fn snapshot(path: &Path, source: &str, rendered: &str) {
 #[test]
 fn guide_fixtures_with_errors() {
     let files = fixtures("err_", ".guide");
-    assert!(files.len() >= 30, "expected at least 30 error fixtures, found {}", files.len());
+    assert!(
+        files.len() >= 30,
+        "expected at least 30 error fixtures, found {}",
+        files.len()
+    );
     for path in files {
         let project = project::load(&path).expect("fixture readable");
         let checked = check::check(&project);
@@ -88,14 +101,29 @@ fn schema_fixtures_with_errors() {
 #[test]
 fn json_diagnostics_have_the_documented_fields() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_guide"))
-        .args(["check", "--format", "json", "tests/ui/err_unknown_attribute.guide"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "tests/ui/err_unknown_attribute.guide",
+        ])
         .output()
         .expect("guide runs");
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let first = stdout.lines().next().expect("one line per diagnostic");
     let v: serde_json::Value = serde_json::from_str(first).expect("valid JSON");
-    for key in ["severity", "code", "message", "file", "line", "column", "end_line", "end_column", "help"] {
+    for key in [
+        "severity",
+        "code",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "help",
+    ] {
         assert!(v.get(key).is_some(), "missing {key} in {v}");
     }
     assert_eq!(v["code"], "E0101");
@@ -115,9 +143,15 @@ fn exit_codes_follow_the_contract() {
             .code()
     };
     assert_eq!(run(&["check", "tests/ui/ok_full.guide"]), Some(0));
-    assert_eq!(run(&["check", "tests/ui/err_missing_ending.guide"]), Some(1));
+    assert_eq!(
+        run(&["check", "tests/ui/err_missing_ending.guide"]),
+        Some(1)
+    );
     assert_eq!(run(&["check", "tests/ui/does_not_exist.guide"]), Some(2));
     assert_eq!(run(&["check"]), Some(2));
     // Warnings alone do not fail.
-    assert_eq!(run(&["check", "tests/ui/err_constant_condition.guide"]), Some(0));
+    assert_eq!(
+        run(&["check", "tests/ui/err_constant_condition.guide"]),
+        Some(0)
+    );
 }

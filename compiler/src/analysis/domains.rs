@@ -318,8 +318,12 @@ fn const_of(e: &ir::Expr) -> Option<Const> {
 
 fn add_const(f: &mut Facts, c: &Const) {
     match c {
-        Const::Int(i) => f.ints.extend([i.saturating_sub(1), *i, i.saturating_add(1)]),
-        Const::Money(m) => f.cents.extend([m.saturating_sub(1), *m, m.saturating_add(1)]),
+        Const::Int(i) => f
+            .ints
+            .extend([i.saturating_sub(1), *i, i.saturating_add(1)]),
+        Const::Money(m) => f
+            .cents
+            .extend([m.saturating_sub(1), *m, m.saturating_add(1)]),
         Const::Decimal(d) => f.decimals.extend([d - 0.01, *d, d + 0.01]),
         Const::Date(d) => {
             let day = Period::days_only(1);
@@ -398,7 +402,9 @@ fn values_for(ty: &Type, f: &Facts) -> Vec<Value> {
             }
             v.sort_by(|a, b| a.total_cmp(b));
             dedup(&mut v);
-            v.into_iter().map(|d| json!((d * 100.0).round() / 100.0)).collect()
+            v.into_iter()
+                .map(|d| json!((d * 100.0).round() / 100.0))
+                .collect()
         }
         Type::Date => {
             let mut v = f.dates.clone();

@@ -12,8 +12,12 @@ pub fn template_words(t: &ir::Template) -> usize {
         .iter()
         .map(|p| match p {
             Part::Text(s) => guide_runtime::format::words(s),
-            Part::Gender { masculine, feminine } => guide_runtime::format::words(masculine)
-                .max(guide_runtime::format::words(feminine)),
+            Part::Gender {
+                masculine,
+                feminine,
+            } => {
+                guide_runtime::format::words(masculine).max(guide_runtime::format::words(feminine))
+            }
             Part::Value(e, fmt) => match fmt {
                 Format::Date => 3,
                 Format::Count(..) => 2,

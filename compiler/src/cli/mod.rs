@@ -3,7 +3,11 @@
 //! Exit codes (a contract other tools rely on): 0 success (warnings allowed), 1 the input has
 //! errors (diagnostics printed), 2 usage or I/O problems.
 
+mod build;
 mod check;
+mod disasm;
+mod preview;
+mod run;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -36,6 +40,34 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: DiagFormat,
     },
+    /// Compile a campaign into portable bytecode (a .guidec file).
+    Build {
+        /// The campaign: a .guide file or a folder containing one.
+        path: PathBuf,
+        /// Where to write the bytecode (default: CAMPAIGN_ID.guidec in the current folder).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// Print a readable listing of compiled bytecode (a .guidec file, or a campaign compiled on
+    /// the fly).
+    Disasm {
+        /// A .guidec file, or a campaign.
+        file: PathBuf,
+    },
+    /// Produce one recipient's timeline.
+    Run {
+        /// A campaign (.guide file or folder), or a .guidec file.
+        path: PathBuf,
+        /// The recipient's record (a JSON object).
+        #[arg(long)]
+        data: PathBuf,
+        /// How to print the timeline.
+        #[arg(long, value_enum, default_value = "json")]
+        format: run::RunFormat,
+    },
+    /// Serve every campaign under a folder in the browser, personalised for any recipient,
+    /// reloading as files are saved.
+    Preview(preview::Args),
 }
 
 /// Exit code: the input has errors.
@@ -54,5 +86,9 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check { path, format } => check::run(&path, format),
+        Command::Build { path, output } => build::run(&path, output),
+        Command::Disasm { file } => disasm::run(&file),
+        Command::Run { path, data, format } => run::run(&path, &data, format),
+        Command::Preview(args) => preview::run(args),
     }
 }

@@ -906,7 +906,11 @@ impl<'s> Builder<'s> {
                 .next()
                 .map(|p| p.as_span().start())
                 .unwrap_or(0);
-            let end = pairs.clone().last().map(|p| p.as_span().end()).unwrap_or(span);
+            let end = pairs
+                .clone()
+                .last()
+                .map(|p| p.as_span().end())
+                .unwrap_or(span);
             self.errors.push(SyntaxError::TooComplex {
                 span: span..end,
                 what: "expression",
@@ -1368,14 +1372,25 @@ mod tests {
     #[test]
     fn hostile_nesting_is_one_error_not_a_stack_overflow() {
         for src in [
-            format!("scene a when {}true{} {{ text \"a\" }}", "(".repeat(100_000), ")".repeat(100_000)),
-            format!("scene a when {}true {{ text \"a\" }}", "not ".repeat(100_000)),
-            format!("scene a when 1{} > 2 {{ text \"a\" }}", " + 1".repeat(100_000)),
+            format!(
+                "scene a when {}true{} {{ text \"a\" }}",
+                "(".repeat(100_000),
+                ")".repeat(100_000)
+            ),
+            format!(
+                "scene a when {}true {{ text \"a\" }}",
+                "not ".repeat(100_000)
+            ),
+            format!(
+                "scene a when 1{} > 2 {{ text \"a\" }}",
+                " + 1".repeat(100_000)
+            ),
             format!("scene a {{ text \"{}\" }}", "{".repeat(100_000)),
         ] {
             let (_, errs) = parse(&src);
             assert!(
-                errs.iter().any(|e| matches!(e, SyntaxError::TooComplex { .. })),
+                errs.iter()
+                    .any(|e| matches!(e, SyntaxError::TooComplex { .. })),
                 "{errs:?}"
             );
         }

@@ -1,7 +1,7 @@
 //! The portable scene bytecode (`.guidec`): its in-memory form ([`Module`]), its encoding
 //! ([`writer`]), its decoding and validation ([`reader`]) and the loaded, validated [`Program`].
 //!
-//! The byte layout is specified in `language-spec/bytecode.md`; the constants are in [`format`].
+//! The byte layout is specified in `language-spec/bytecode.md`; the constants are in [`format`](mod@format).
 //! The compiler builds a [`Module`] from a checked campaign and calls [`writer::encode`]; a service
 //! calls [`Program::from_bytes`], which decodes and validates everything once so that evaluation
 //! can only fail on the recipient's data, never on the program.
@@ -26,7 +26,7 @@ pub const NO_DECISION: u16 = u16::MAX;
 
 /// A whole compiled campaign, as plain data: what [`writer::encode`] writes and
 /// [`reader::decode`] reads back. Every reference to text is an index into [`Module::strings`].
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Module {
     /// The string pool, deduplicated by the producer.
     pub strings: Vec<String>,
@@ -58,6 +58,31 @@ pub struct Module {
     /// The line table: `(first instruction, span index)`, instructions in increasing order; an
     /// instruction's span is the one of the last entry at or before it.
     pub lines: Vec<(u32, u32)>,
+}
+
+impl Default for Module {
+    fn default() -> Self {
+        Module {
+            strings: Vec::new(),
+            meta: Meta::default(),
+            schema: Schema {
+                key: None,
+                gender: None,
+                attributes: Fields::default(),
+            },
+            paths: Vec::new(),
+            files: Vec::new(),
+            spans: Vec::new(),
+            decisions: Vec::new(),
+            scenes: Vec::new(),
+            popups: Vec::new(),
+            services: Vec::new(),
+            buttons: Vec::new(),
+            jump_tables: Vec::new(),
+            code: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
 }
 
 /// Campaign metadata.
@@ -609,11 +634,7 @@ pub fn enum_table(schema: &Schema) -> Vec<&[String]> {
     }
     fn ty<'s>(t: &'s Type, out: &mut Vec<&'s [String]>) {
         match t {
-            Type::Enum(v) | Type::Set(v) => {
-                if !out.iter().any(|x| *x == v.as_slice()) {
-                    out.push(v);
-                }
-            }
+            Type::Enum(v) | Type::Set(v) if !out.contains(&v.as_slice()) => out.push(v),
             Type::Optional(inner) => ty(inner, out),
             Type::Record(f) | Type::List(f) => walk(f, out),
             _ => {}

@@ -1,0 +1,799 @@
+// The campaign page: the recipient form, the player of the recipient's timeline, the panel that
+// explains why each scene plays, and live reload.
+//
+// Safety: every value that comes from a record, a timeline or a diagnostic is written with
+// textContent or as an attribute value; this file never assigns innerHTML.
+'use strict';
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const slug = document.body.dataset.slug || '';
+  const slugPath = slug.split('/').map(encodeURIComponent).join('/');
+  const reducedMotion = window.matchMedia ? window.matchMedia('(prefers-reduced-motion: reduce)') : { matches: false };
+
+  const st = {
+    state: null,          // /api/state answer
+    fieldsKey: '',        // JSON of the form fields, to rebuild the form only when they change
+    scenes: [],           // the timeline's scenes, the ending last
+    duration: 0,
+    idx: 0,               // current scene
+    t: 0,                 // ms into the current scene
+    playing: false,
+    captions: true,
+    popupOpen: false,
+    popupOpener: null,
+    lastTick: performance.now(),
+    evalSeq: 0,
+    evalTimer: null,
+    rendered: null,       // the scene object last rendered
+    diagnosticsHidden: false,
+    rating: null,
+  };
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === 'text') e.textContent = String(v);
+        else if (k === 'class') e.className = v;
+        else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+        else e.setAttribute(k, v === true ? '' : String(v));
+      }
+    }
+    for (const c of children || []) {
+      if (c === null || c === undefined) continue;
+      e.append(typeof c === 'string' ? document.createTextNode(c) : c);
+    }
+    return e;
+  }
+
+  function clock(ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  function safeUrl(u) {
+    try {
+      const url = new URL(String(u), window.location.href);
+      return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  // ---------------------------------------------------------------- timeline
+
+  // The scenes in playing order with scene-relative captions; the ending is the last scene
+  // whether the timeline lists it in `scenes` or apart.
+  function normalize(tl) {
+    const scenes = Array.isArray(tl.scenes) ? tl.scenes.slice() : [];
+    const ending = tl.ending && typeof tl.ending === 'object' ? tl.ending : null;
+    if (ending) {
+      const last = scenes[scenes.length - 1];
+      const listed = last && last.id === ending.id && last.start_ms === ending.start_ms;
+      if (!listed) scenes.push(ending);
+    }
+    let start = 0;
+    return scenes.map((s, i) => {
+      const duration = Math.max(1, Number(s.duration_ms) || 0);
+      const begin = Number.isFinite(s.start_ms) ? s.start_ms : start;
+      start = begin + duration;
+      const caps = Array.isArray(s.captions) ? s.captions : [];
+      // Captions are timed from the guide's start (the runtime's timeline): make them relative
+      // to the scene, unless they already are.
+      const absolute = caps.every((c) => Number(c.start_ms) >= begin);
+      return {
+        id: String(s.id || ''),
+        start: begin,
+        duration: duration,
+        visual: s.visual || null,
+        texts: Array.isArray(s.texts) ? s.texts.map(String) : [],
+        narration: String(s.narration || ''),
+        popups: Array.isArray(s.popups) ? s.popups : [],
+        buttons: Array.isArray(s.buttons) ? s.buttons : [],
+        rating: s.rating || null,
+        ending: i === scenes.length - 1 && (ending !== null || !!s.rating),
+        captions: caps.map((c) => ({
+          start: (Number(c.start_ms) || 0) - (absolute ? begin : 0),
+          end: (Number(c.end_ms) || 0) - (absolute ? begin : 0),
+          text: String(c.text || ''),
+        })),
+      };
+    });
+  }
+
+  function setTimeline(tl) {
+    const prev = st.scenes[st.idx];
+    const prevId = prev ? prev.id : null;
+    st.scenes = normalize(tl);
+    const last = st.scenes[st.scenes.length - 1];
+    st.duration = last ? last.start + last.duration : 0;
+    let i = st.scenes.findIndex((s) => s.id === prevId);
+    if (i < 0) i = Math.min(st.idx, Math.max(0, st.scenes.length - 1));
+    st.idx = i;
+    const cur = st.scenes[i];
+    st.t = cur ? Math.min(st.t, cur.duration - 1) : 0;
+    if (st.t < 0) st.t = 0;
+    $('variant').textContent = tl.variant ? String(tl.variant) : '—';
+    const av = tl.available || {};
+    $('available').textContent = av.from || av.until
+      ? 'Disponibile' + (av.from ? ' dal ' + av.from : '') + (av.until ? ' al ' + av.until : '')
+      : 'Sempre disponibile';
+    renderMarkers();
+    renderScene(false);
+    renderTime();
+    hideOutcome();
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  function renderMarkers() {
+    const box = $('markers');
+    box.replaceChildren();
+    const range = $('progress');
+    range.max = String(st.duration);
+    if (!st.duration) return;
+    st.scenes.forEach((s, i) => {
+      if (i === 0) return;
+      const m = el('span', { class: 'marker' });
+      m.style.left = (100 * s.start / st.duration) + '%';
+      box.append(m);
+    });
+  }
+
+  function focusKey() {
+    const a = document.activeElement;
+    return a && $('stage').contains(a) ? a.dataset.key || null : null;
+  }
+
+  function renderScene(animate) {
+    const s = st.scenes[st.idx];
+    const stage = $('stage');
+    const key = focusKey();
+    st.rendered = s || null;
+    const texts = $('scene-texts');
+    const actions = $('scene-actions');
+    const extras = $('ending-extras');
+    const visual = $('visual');
+    texts.replaceChildren();
+    actions.replaceChildren();
+    extras.replaceChildren();
+    visual.replaceChildren();
+    extras.hidden = true;
+    if (!s) {
+      stage.setAttribute('aria-label', 'Nessuna scena');
+      $('scene-label').textContent = '';
+      return;
+    }
+    const n = st.scenes.length;
+    const label = s.ending ? 'Fine' : 'Scena ' + (st.idx + 1) + ' di ' + n;
+    stage.setAttribute('aria-label', label + ': ' + s.id);
+    $('scene-label').textContent = label + ' · ' + s.id;
+    stage.classList.toggle('is-ending', s.ending);
+
+    const present = (st.state && st.state.visuals_present) || [];
+    if (s.visual && present.includes(s.visual)) {
+      visual.append(el('img', { src: '/visual/' + slugPath + '/' + s.visual.split('/').map(encodeURIComponent).join('/'), alt: '' }));
+    } else if (s.visual) {
+      visual.append(el('span', { class: 'visual-name', text: s.visual }));
+    }
+    visual.hidden = !s.visual;
+
+    s.texts.forEach((t, i) => texts.append(el(i === 0 ? 'p' : 'p', { class: i === 0 ? 'scene-title' : 'scene-text', text: t })));
+
+    for (const p of s.popups) {
+      const b = el('button', {
+        type: 'button',
+        class: 'popup-open',
+        'aria-haspopup': 'dialog',
+        'data-key': 'popup:' + p.id,
+        text: p.button || 'Approfondisci',
+      });
+      b.addEventListener('click', () => openPopup(p, b));
+      actions.append(b);
+    }
+
+    if (s.ending) {
+      extras.hidden = false;
+      if (s.buttons.length) {
+        const list = el('ul', { class: 'services', 'aria-label': 'Servizi online' });
+        for (const b of s.buttons) {
+          const href = safeUrl(b.url);
+          const item = href
+            ? el('a', { class: 'service', href: href, target: '_blank', rel: 'noopener noreferrer', 'data-key': 'service:' + b.url, text: b.label })
+            : el('span', { class: 'service', text: b.label });
+          list.append(el('li', null, [item]));
+        }
+        extras.append(list);
+      }
+      if (s.rating) extras.append(ratingBox(s.rating));
+    }
+
+    if (animate && !reducedMotion.matches) {
+      stage.classList.remove('enter');
+      void stage.offsetWidth; // restart the animation
+      stage.classList.add('enter');
+    }
+    if (key) {
+      const again = Array.from(stage.querySelectorAll('[data-key]')).find((x) => x.dataset.key === key);
+      if (again) again.focus();
+    }
+    renderCaption(true);
+  }
+
+  function ratingBox(r) {
+    const min = Number(r.min) || 1;
+    const max = Number(r.max) || 5;
+    const fs = el('fieldset', { class: 'rating' }, [el('legend', { text: r.question || '' })]);
+    const row = el('div', { class: 'rating-options' });
+    for (let v = min; v <= max; v++) {
+      const id = 'rating-' + v;
+      const input = el('input', { type: 'radio', name: 'rating', id: id, value: String(v), 'data-key': 'rating:' + v });
+      if (st.rating === v) input.checked = true;
+      input.addEventListener('change', () => {
+        st.rating = v;
+        thanks.textContent = 'Grazie! Hai dato ' + v + ' su ' + max + '. (In anteprima il voto non viene inviato.)';
+      });
+      row.append(el('span', { class: 'rating-option' }, [input, el('label', { for: id, text: String(v) })]));
+    }
+    const thanks = el('p', { class: 'rating-thanks', 'aria-live': 'polite' });
+    fs.append(row, thanks);
+    return fs;
+  }
+
+  function renderCaption(force) {
+    const box = $('captions');
+    box.hidden = !st.captions;
+    const s = st.scenes[st.idx];
+    let text = '';
+    if (s && st.captions) {
+      const c = s.captions.find((c) => st.t >= c.start && st.t < c.end) ||
+        (st.t >= s.duration - 1 && s.captions.length ? s.captions[s.captions.length - 1] : null);
+      text = c ? c.text : '';
+    }
+    if (force || box.textContent !== text) box.textContent = text;
+  }
+
+  function renderTime() {
+    const s = st.scenes[st.idx];
+    const at = s ? s.start + st.t : 0;
+    $('time').textContent = clock(at) + ' / ' + clock(st.duration);
+    const range = $('progress');
+    if (document.activeElement !== range || !st.playing) range.value = String(Math.round(at));
+    const label = s ? (s.ending ? 'Fine' : 'Scena ' + (st.idx + 1) + ' di ' + st.scenes.length) + ' (' + s.id + '), ' : '';
+    range.setAttribute('aria-valuetext', label + clock(at) + ' di ' + clock(st.duration));
+    $('prev').disabled = !s || (st.idx === 0 && st.t < 1000);
+    $('next').disabled = !s || st.idx >= st.scenes.length - 1;
+  }
+
+  function setPlaying(on) {
+    st.playing = on && st.scenes.length > 0;
+    const b = $('play');
+    b.setAttribute('aria-label', st.playing ? 'Pausa' : 'Riproduci');
+    b.classList.toggle('is-playing', st.playing);
+    st.lastTick = performance.now();
+  }
+
+  function goTo(i, t, animate) {
+    if (!st.scenes.length) return;
+    st.idx = Math.max(0, Math.min(i, st.scenes.length - 1));
+    st.t = Math.max(0, t || 0);
+    renderScene(animate);
+    renderTime();
+  }
+
+  function seek(ms) {
+    const i = st.scenes.findIndex((s) => ms >= s.start && ms < s.start + s.duration);
+    const idx = i < 0 ? st.scenes.length - 1 : i;
+    const s = st.scenes[idx];
+    if (!s) return;
+    if (idx !== st.idx) goTo(idx, ms - s.start, true);
+    else { st.t = Math.max(0, ms - s.start); renderCaption(false); renderTime(); }
+  }
+
+  function tick() {
+    const now = performance.now();
+    const dt = now - st.lastTick;
+    st.lastTick = now;
+    // Nothing advances while a pop-up is open.
+    if (!st.playing || st.popupOpen || !st.scenes.length) return;
+    const s = st.scenes[st.idx];
+    st.t += dt;
+    if (st.t >= s.duration) {
+      if (st.idx < st.scenes.length - 1) {
+        goTo(st.idx + 1, 0, true);
+      } else {
+        st.t = s.duration;
+        setPlaying(false);
+      }
+    }
+    renderCaption(false);
+    renderTime();
+  }
+
+  // ---------------------------------------------------------------- pop-ups
+
+  function openPopup(p, opener) {
+    const dialog = $('popup');
+    st.popupOpen = true;
+    st.popupOpener = opener;
+    $('popup-title').textContent = p.title || '';
+    $('popup-body').textContent = p.body || '';
+    if (typeof dialog.showModal === 'function') dialog.showModal();
+    else dialog.setAttribute('open', '');
+    $('popup-close').focus();
+  }
+
+  function closePopup() {
+    const dialog = $('popup');
+    if (dialog.open && typeof dialog.close === 'function') dialog.close();
+    else onPopupClosed();
+  }
+
+  function onPopupClosed() {
+    $('popup').removeAttribute('open');
+    st.popupOpen = false;
+    st.lastTick = performance.now();
+    const back = st.popupOpener && document.contains(st.popupOpener) ? st.popupOpener : $('play');
+    st.popupOpener = null;
+    back.focus();
+  }
+
+  // ---------------------------------------------------------------- the form
+
+  function fieldId(i) { return 'f' + i; }
+
+  function buildForm(fields) {
+    const form = $('record-form');
+    const values = st.state ? readRecordSafe() : null;
+    form.replaceChildren();
+    fields.forEach((f, i) => {
+      const id = fieldId(i);
+      const hintText = [f.description, f.type_name, f.personal ? 'dato personale' : null].filter(Boolean).join(' · ');
+      const hint = el('p', { class: 'hint', id: id + '-hint', text: hintText });
+      const error = el('p', { class: 'field-error', id: id + '-error', hidden: true });
+      const describedBy = id + '-hint ' + id + '-error';
+      const box = el('div', { class: 'field field-' + f.kind, 'data-name': f.name, 'data-kind': f.kind, 'data-index': String(i) });
+      let control;
+      if (f.kind === 'set') {
+        control = el('fieldset', { class: 'set', 'aria-describedby': describedBy }, [el('legend', { text: f.name })]);
+        f.options.forEach((o, j) => {
+          const cid = id + '-o' + j;
+          control.append(el('span', { class: 'check' }, [
+            el('input', { type: 'checkbox', id: cid, value: o, 'data-role': 'value' }),
+            el('label', { for: cid, text: o }),
+          ]));
+        });
+        box.append(control);
+      } else if (f.kind === 'bool') {
+        box.append(el('span', { class: 'check' }, [
+          el('input', { type: 'checkbox', id: id, 'data-role': 'value', 'aria-describedby': describedBy }),
+          el('label', { for: id, text: f.name }),
+        ]));
+      } else {
+        box.append(el('label', { for: id, text: f.name }));
+        if (f.kind === 'enum') {
+          control = el('select', { id: id, 'data-role': 'value', 'aria-describedby': describedBy },
+            f.options.map((o) => el('option', { value: o, text: o })));
+        } else if (f.kind === 'date') {
+          control = el('input', { type: 'date', id: id, 'data-role': 'value', 'aria-describedby': describedBy });
+        } else if (f.kind === 'json') {
+          control = el('textarea', { id: id, rows: '3', 'data-role': 'value', spellcheck: 'false', 'aria-describedby': describedBy });
+        } else {
+          const mode = f.kind === 'int' ? 'numeric' : (f.kind === 'decimal' || f.kind === 'money') ? 'decimal' : null;
+          control = el('input', { type: 'text', id: id, inputmode: mode, autocomplete: 'off', spellcheck: 'false', 'data-role': 'value', 'aria-describedby': describedBy });
+        }
+        if (f.kind === 'money') box.append(el('span', { class: 'money' }, [el('span', { class: 'prefix', 'aria-hidden': 'true', text: '€' }), control]));
+        else box.append(control);
+      }
+      if (f.optional) {
+        const pid = id + '-present';
+        box.append(el('span', { class: 'check present' }, [
+          el('input', { type: 'checkbox', id: pid, 'data-role': 'present', 'aria-describedby': id + '-hint' }),
+          el('label', { for: pid, text: 'presente' }),
+        ]));
+      }
+      box.append(hint, error);
+      form.append(box);
+    });
+    if (values) writeRecord(values, false);
+  }
+
+  function controlsOf(box) {
+    return {
+      values: Array.from(box.querySelectorAll('[data-role="value"]')),
+      present: box.querySelector('[data-role="present"]'),
+    };
+  }
+
+  function moneyText(v) {
+    if (typeof v === 'number') return v.toFixed(2);
+    return v === null || v === undefined ? '' : String(v);
+  }
+
+  // Fills the form with a record; `replace` clears the attributes the record does not have.
+  function writeRecord(rec, replace) {
+    const form = $('record-form');
+    for (const box of form.querySelectorAll('.field')) {
+      const name = box.dataset.name;
+      const kind = box.dataset.kind;
+      const has = rec && Object.prototype.hasOwnProperty.call(rec, name);
+      if (!has && !replace) continue;
+      const v = has ? rec[name] : null;
+      const { values, present } = controlsOf(box);
+      if (present) present.checked = v !== null && v !== undefined;
+      if (kind === 'set') {
+        const set = Array.isArray(v) ? v.map(String) : [];
+        values.forEach((c) => { c.checked = set.includes(c.value); });
+      } else if (kind === 'bool') {
+        values[0].checked = v === true;
+      } else if (kind === 'json') {
+        values[0].value = v === null || v === undefined ? '' : JSON.stringify(v);
+      } else if (kind === 'money') {
+        values[0].value = moneyText(v);
+      } else if (kind === 'enum') {
+        if (v !== null && v !== undefined) values[0].value = String(v);
+      } else {
+        values[0].value = v === null || v === undefined ? '' : String(v);
+      }
+      syncPresent(box);
+    }
+  }
+
+  function syncPresent(box) {
+    const { values, present } = controlsOf(box);
+    if (!present) return;
+    values.forEach((c) => { c.disabled = !present.checked; });
+    box.classList.toggle('is-absent', !present.checked);
+  }
+
+  function numberOr(text, integer) {
+    const t = text.trim();
+    if (integer) {
+      if (/^[-+]?\d+$/.test(t)) {
+        const n = Number(t);
+        if (Number.isSafeInteger(n)) return n;
+      }
+      return t;
+    }
+    const norm = t.includes(',') && !t.includes('.') ? t.replace(',', '.') : t;
+    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(norm)) return Number(norm);
+    return t;
+  }
+
+  function moneyOr(text) {
+    let t = text.trim().replace(/^€\s*/, '');
+    // Italian writing: 1.234,56
+    if (t.includes(',')) t = t.replace(/\./g, '').replace(',', '.');
+    return t;
+  }
+
+  // The record as JSON, typed from the form. Values that do not parse are sent as written, so
+  // the runtime's own error explains what is wrong with them.
+  function readRecordSafe() {
+    const rec = {};
+    for (const box of $('record-form').querySelectorAll('.field')) {
+      const name = box.dataset.name;
+      const kind = box.dataset.kind;
+      const { values, present } = controlsOf(box);
+      if (present && !present.checked) { rec[name] = null; continue; }
+      const c = values[0];
+      let v;
+      switch (kind) {
+        case 'set': v = values.filter((x) => x.checked).map((x) => x.value); break;
+        case 'bool': v = c.checked; break;
+        case 'int': v = c.value.trim() === '' ? null : numberOr(c.value, true); break;
+        case 'decimal': v = c.value.trim() === '' ? null : numberOr(c.value, false); break;
+        case 'money': v = c.value.trim() === '' ? null : moneyOr(c.value); break;
+        case 'date': v = c.value === '' ? null : c.value; break;
+        case 'json':
+          if (c.value.trim() === '') v = null;
+          else { try { v = JSON.parse(c.value); } catch (_) { v = c.value; } }
+          break;
+        default: v = c.value;
+      }
+      rec[name] = v;
+    }
+    return rec;
+  }
+
+  function clearErrors() {
+    for (const box of $('record-form').querySelectorAll('.field')) {
+      const e = box.querySelector('.field-error');
+      e.hidden = true;
+      e.textContent = '';
+      box.classList.remove('has-error');
+      box.querySelectorAll('[data-role="value"]').forEach((c) => c.removeAttribute('aria-invalid'));
+    }
+    $('record-error').hidden = true;
+    $('record-error').textContent = '';
+  }
+
+  function showFieldError(field, message) {
+    const box = Array.from($('record-form').querySelectorAll('.field')).find((b) => b.dataset.name === field);
+    if (!box) {
+      $('record-error').textContent = message;
+      $('record-error').hidden = false;
+      return;
+    }
+    const e = box.querySelector('.field-error');
+    e.textContent = message;
+    e.hidden = false;
+    box.classList.add('has-error');
+    box.querySelectorAll('[data-role="value"]').forEach((c) => c.setAttribute('aria-invalid', 'true'));
+  }
+
+  // ---------------------------------------------------------------- recipients
+
+  function recipients() {
+    const s = st.state || {};
+    const out = [];
+    (s.demos || []).forEach((d) => out.push({ key: 'demo:' + d.name, group: 'demo', label: d.name, record: d.record, variant: d.variant }));
+    (s.witnesses || []).forEach((w, i) => out.push({ key: 'witness:' + w.name, group: 'witness', label: w.name, record: w.record, variant: w.variant, n: i }));
+    return out;
+  }
+
+  function buildSelector(keep) {
+    const sel = $('recipient-select');
+    const list = recipients();
+    sel.replaceChildren();
+    const demos = el('optgroup', { label: 'Destinatari demo' });
+    const wits = el('optgroup', { label: 'Altre varianti (un demo con un valore cambiato)' });
+    for (const r of list) {
+      const v = r.variant ? ' · variante ' + String(r.variant).slice(0, 8) : '';
+      (r.group === 'demo' ? demos : wits).append(el('option', { value: r.key, text: r.label + v }));
+    }
+    if (demos.children.length) sel.append(demos);
+    if (wits.children.length) sel.append(wits);
+    sel.append(el('option', { value: 'custom', text: 'Personalizzato (valori del modulo)' }));
+    sel.value = keep && list.some((r) => r.key === keep) ? keep : (keep === 'custom' ? 'custom' : (list[0] ? list[0].key : 'custom'));
+  }
+
+  function chooseRecipient(key) {
+    const r = recipients().find((x) => x.key === key);
+    if (r) writeRecord(r.record, true);
+    evaluateNow();
+  }
+
+  // ---------------------------------------------------------------- evaluation
+
+  function scheduleEvaluate() {
+    clearTimeout(st.evalTimer);
+    st.evalTimer = setTimeout(evaluateNow, 200);
+  }
+
+  function showOutcome(text) {
+    $('outcome-text').textContent = text;
+    $('outcome').hidden = false;
+  }
+
+  function hideOutcome() {
+    $('outcome').hidden = true;
+  }
+
+  async function evaluateNow() {
+    clearTimeout(st.evalTimer);
+    if (!st.state || !st.state.playable) return;
+    const seq = ++st.evalSeq;
+    const record = readRecordSafe();
+    let out;
+    try {
+      const r = await fetch('/api/evaluate/' + slugPath, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ record: record }),
+      });
+      out = await r.json();
+    } catch (e) {
+      if (seq === st.evalSeq) showOutcome('Il server dell\'anteprima non risponde.');
+      return;
+    }
+    if (seq !== st.evalSeq) return;
+    clearErrors();
+    renderWhy(out.explanation);
+    if (out.status === 'ok') {
+      setTimeline(out.timeline);
+      document.body.dataset.generation = String(out.generation);
+    } else if (out.status === 'record_error') {
+      // The player keeps the last good timeline; the error sits next to its field.
+      showFieldError(out.field, out.message);
+    } else if (out.status === 'not_eligible') {
+      setPlaying(false);
+      showOutcome('Questo destinatario non riceve la guida (' + out.message + ').');
+    } else {
+      setPlaying(false);
+      showOutcome(out.message || 'La guida non può essere prodotta per questo destinatario.');
+    }
+  }
+
+  // ---------------------------------------------------------------- why each scene plays
+
+  function reasonItem(r) {
+    const state = r.holds === true ? 'vero' : r.holds === false ? 'falso' : 'non valutata';
+    const li = el('li', { class: 'reason reason-' + (r.holds === true ? 'true' : r.holds === false ? 'false' : 'skipped') }, [
+      el('span', { class: 'reason-kind', text: r.kind }),
+      ' ',
+      el('code', { text: r.condition || '(altrimenti)' }),
+      ' ',
+      el('span', { class: 'reason-result', text: '→ ' + state }),
+    ]);
+    if (r.values && r.values.length) {
+      li.append(el('span', { class: 'reason-values' }, r.values.map((nv) => el('span', { class: 'value' }, [el('code', { text: nv[0] }), ' = ', el('strong', { text: nv[1] })]))));
+    }
+    if (r.at) li.append(el('span', { class: 'reason-at', text: r.at }));
+    return li;
+  }
+
+  function renderWhy(x) {
+    const list = $('why');
+    const req = $('why-requires');
+    list.replaceChildren();
+    req.replaceChildren();
+    if (!x) {
+      list.append(el('li', { class: 'muted', text: 'Nessuna spiegazione: il destinatario ha un valore non valido.' }));
+      return;
+    }
+    if (x.requires) {
+      req.append(el('p', { class: 'requires' }, [el('strong', { text: 'Chi riceve la guida: ' })]), el('ul', { class: 'reasons' }, [reasonItem(x.requires)]));
+    }
+    for (const s of x.scenes || []) {
+      const head = el('div', { class: 'why-head' }, [
+        el('span', { class: 'why-mark', 'aria-hidden': 'true', text: s.plays ? '▶' : '–' }),
+        el('code', { class: 'why-id', text: s.id }),
+        el('span', { class: 'why-state', text: s.plays ? 'si vede' : 'non si vede' }),
+        el('span', { class: 'reason-at', text: s.at }),
+      ]);
+      if (s.plays) {
+        const b = el('button', { type: 'button', class: 'link', text: 'Vai alla scena', 'aria-label': 'Vai alla scena ' + s.id });
+        b.addEventListener('click', () => {
+          const i = st.scenes.findIndex((y) => y.id === s.id);
+          if (i >= 0) { goTo(i, 0, true); $('stage').scrollIntoView({ block: 'nearest' }); $('play').focus(); }
+        });
+        head.append(b);
+      }
+      const li = el('li', { class: 'why-scene ' + (s.plays ? 'plays' : 'skipped') }, [head]);
+      if (s.reasons.length) li.append(el('ul', { class: 'reasons' }, s.reasons.map(reasonItem)));
+      else li.append(el('p', { class: 'muted small', text: 'Sempre: nessuna condizione.' }));
+      list.append(li);
+    }
+  }
+
+  // ---------------------------------------------------------------- state and live reload
+
+  function renderDiagnostics(s) {
+    const box = $('diagnostics');
+    const errors = (s.diagnostics || []).filter((d) => d.severity === 'error');
+    const warnings = (s.diagnostics || []).filter((d) => d.severity !== 'error');
+    const list = $('diagnostics-list');
+    list.replaceChildren();
+    for (const d of errors) list.append(el('pre', { class: 'diagnostic', text: d.text }));
+    box.hidden = errors.length === 0;
+    box.classList.toggle('collapsed', st.diagnosticsHidden);
+    $('diagnostics-toggle').hidden = !s.playable;
+    $('diagnostics-title').textContent = errors.length === 1 ? 'La campagna ha 1 errore' : 'La campagna ha ' + errors.length + ' errori';
+    $('diagnostics-note').textContent = s.playable
+      ? 'Il lettore riproduce l\'ultima versione senza errori. Correggi il file e salva: la pagina si aggiorna da sola.'
+      : 'Non c\'è ancora una versione senza errori da riprodurre. Correggi il file e salva.';
+    const w = $('warnings');
+    w.hidden = warnings.length === 0;
+    $('warnings-summary').textContent = warnings.length === 1 ? '1 avviso' : warnings.length + ' avvisi';
+    const wl = $('warnings-list');
+    wl.replaceChildren();
+    for (const d of warnings) wl.append(el('pre', { class: 'diagnostic', text: d.text }));
+  }
+
+  async function loadState() {
+    let s;
+    try {
+      const r = await fetch('/api/state/' + slugPath);
+      if (!r.ok) throw new Error(String(r.status));
+      s = await r.json();
+    } catch (e) {
+      showOutcome('Questa campagna non è più nella cartella dell\'anteprima.');
+      return;
+    }
+    const first = st.state === null;
+    const keep = first ? null : $('recipient-select').value;
+    const custom = first ? null : readRecordSafe();
+    st.state = s;
+    document.body.dataset.stateGeneration = String(s.generation);
+    document.title = s.title + ' — anteprima';
+    $('campaign-title').textContent = s.title;
+    $('crumb-title').textContent = s.title;
+    const status = $('status');
+    status.textContent = s.status_text;
+    status.className = 'badge badge-' + s.status;
+    renderDiagnostics(s);
+    const key = JSON.stringify(s.fields || []);
+    if (key !== st.fieldsKey) {
+      st.fieldsKey = key;
+      buildForm(s.fields || []);
+    }
+    buildSelector(keep);
+    if (first) {
+      const sel = $('recipient-select').value;
+      if (sel !== 'custom') chooseRecipient(sel);
+      else evaluateNow();
+    } else {
+      // Keep what the designer was looking at: the same values (edited or not), same scene.
+      if (custom) writeRecord(custom, false);
+      evaluateNow();
+    }
+    if (!s.playable) {
+      st.scenes = [];
+      renderScene(false);
+      renderTime();
+    }
+  }
+
+  function listen() {
+    if (!window.EventSource) return;
+    const events = new EventSource('/events');
+    events.addEventListener('campaign', (e) => {
+      let data = {};
+      try { data = JSON.parse(e.data); } catch (_) { return; }
+      if (data.slug === slug) loadState();
+    });
+    events.addEventListener('open', () => { document.body.dataset.live = 'yes'; });
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  function wire() {
+    $('play').addEventListener('click', () => {
+      if (!st.playing && st.idx === st.scenes.length - 1 && st.t >= (st.scenes[st.idx] || {}).duration - 1) goTo(0, 0, true);
+      setPlaying(!st.playing);
+    });
+    $('prev').addEventListener('click', () => {
+      if (st.t > 1500) goTo(st.idx, 0, false);
+      else goTo(st.idx - 1, 0, true);
+    });
+    $('next').addEventListener('click', () => goTo(st.idx + 1, 0, true));
+    $('progress').addEventListener('input', (e) => seek(Number(e.target.value)));
+    $('cc').addEventListener('click', () => {
+      st.captions = !st.captions;
+      $('cc').setAttribute('aria-pressed', String(st.captions));
+      renderCaption(true);
+    });
+    $('popup-close').addEventListener('click', closePopup);
+    $('popup').addEventListener('close', onPopupClosed);
+    $('diagnostics-toggle').addEventListener('click', () => {
+      st.diagnosticsHidden = !st.diagnosticsHidden;
+      $('diagnostics').classList.toggle('collapsed', st.diagnosticsHidden);
+      $('diagnostics-toggle').setAttribute('aria-expanded', String(!st.diagnosticsHidden));
+      $('diagnostics-toggle').textContent = st.diagnosticsHidden ? 'Mostra gli errori' : 'Nascondi gli errori';
+    });
+    $('recipient-select').addEventListener('change', (e) => {
+      if (e.target.value !== 'custom') chooseRecipient(e.target.value);
+    });
+    const form = $('record-form');
+    const edited = (e) => {
+      const box = e.target.closest('.field');
+      if (box && e.target.dataset.role === 'present') syncPresent(box);
+      scheduleEvaluate();
+    };
+    form.addEventListener('input', edited);
+    form.addEventListener('change', edited);
+    form.addEventListener('submit', (e) => { e.preventDefault(); evaluateNow(); });
+    // Space or K plays and pauses when the focus is on the player itself, not on a control.
+    document.addEventListener('keydown', (e) => {
+      if (st.popupOpen || e.altKey || e.ctrlKey || e.metaKey) return;
+      const t = e.target;
+      const onControl = t && t.closest && t.closest('button, a, input, select, textarea, summary, [contenteditable]');
+      if (onControl) return;
+      if (e.key === ' ' || e.key === 'k' || e.key === 'K') {
+        if (t === document.body || (t.closest && t.closest('#player'))) {
+          e.preventDefault();
+          $('play').click();
+        }
+      }
+    });
+    setInterval(tick, 100);
+  }
+
+  wire();
+  listen();
+  loadState();
+})();

@@ -1,0 +1,579 @@
+//! `guide preview` over HTTP: a real server on an ephemeral loopback port, serving a temporary
+//! copy of the campaigns, queried with plain HTTP/1.1 requests.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use guide_compiler::preview::{Options, Preview};
+use serde_json::{json, Value};
+
+/// A copy of `campaigns/` in a fresh temporary folder, removed on drop.
+struct TempCampaigns {
+    dir: PathBuf,
+}
+
+impl TempCampaigns {
+    fn new(name: &str) -> TempCampaigns {
+        let dir =
+            std::env::temp_dir().join(format!("guide-preview-http-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../campaigns");
+        copy_dir(&src, &dir.join("campaigns"));
+        TempCampaigns { dir }
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.join("campaigns")
+    }
+}
+
+impl Drop for TempCampaigns {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("create folder");
+    for entry in std::fs::read_dir(src).expect("read folder") {
+        let entry = entry.expect("entry");
+        let to = dst.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+}
+
+fn start(root: &Path) -> Preview {
+    Preview::start(&Options {
+        root: root.to_path_buf(),
+        host: "127.0.0.1".parse().expect("ip"),
+        port: 0,
+        watch: true,
+    })
+    .expect("the preview starts")
+}
+
+struct Response {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    }
+}
+
+/// Sends raw bytes, reads the whole response (the request asks the server to close).
+fn raw(addr: SocketAddr, request: &[u8]) -> Response {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    s.write_all(request).expect("send");
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).expect("read the response");
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response head");
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    let (_, headers) = head.split_once("\r\n").unwrap_or((&head, ""));
+    Response {
+        status,
+        headers: headers.replace("\r\n", "\n"),
+        body: buf[split + 4..].to_vec(),
+    }
+}
+
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Response {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(t) = content_type {
+        req.push_str(&format!("Content-Type: {t}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    raw(addr, &bytes)
+}
+
+fn get(addr: SocketAddr, path: &str) -> Response {
+    request(addr, "GET", path, None, b"")
+}
+
+fn evaluate(addr: SocketAddr, slug: &str, record: &Value) -> Value {
+    let body = json!({ "record": record }).to_string();
+    let r = request(
+        addr,
+        "POST",
+        &format!("/api/evaluate/{slug}"),
+        Some("application/json"),
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()
+}
+
+fn demo(root: &Path, campaign: &str, name: &str) -> Value {
+    let text = std::fs::read_to_string(
+        root.join(campaign)
+            .join("demo")
+            .join(format!("{name}.json")),
+    )
+    .expect("demo recipient");
+    serde_json::from_str(&text).expect("demo JSON")
+}
+
+fn scene_ids(out: &Value) -> Vec<String> {
+    let t = &out["timeline"];
+    t["scenes"]
+        .as_array()
+        .expect("scenes")
+        .iter()
+        .chain(std::iter::once(&t["ending"]))
+        .map(|s| s["id"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Polls the campaign's state until `done` holds (the watcher recompiles within a second).
+fn wait_state(addr: SocketAddr, slug: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let state = get(addr, &format!("/api/state/{slug}")).json();
+        if done(&state) {
+            return state;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {state}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn index_lists_every_campaign_with_its_status() {
+    let tmp = TempCampaigns::new("index");
+    let p = start(&tmp.root());
+    let r = get(p.addr(), "/");
+    assert_eq!(r.status, 200);
+    assert!(r
+        .header("Content-Type")
+        .is_some_and(|t| t.starts_with("text/html")));
+    let csp = r.header("Content-Security-Policy").expect("a CSP");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let html = r.text();
+    for title in [
+        "La tua NASpI",
+        "Sollecito",
+        "Assegno sociale",
+        "Assegno unico",
+        "La tua pensione",
+    ] {
+        assert!(html.contains(title), "{title} missing from the index");
+    }
+    assert!(html.contains("href=\"/c/naspi\""));
+    assert!(html.contains("tra i destinatari demo"));
+    assert!(!html.contains("common"), "a library is not a campaign");
+
+    let index = get(p.addr(), "/api/index").json();
+    let campaigns = index["campaigns"].as_array().expect("campaigns");
+    assert_eq!(campaigns.len(), 5);
+    for c in campaigns {
+        assert_eq!(c["status"], "clean", "{c}");
+        assert!(
+            c["duration"].as_str().is_some_and(|d| d.contains(':')),
+            "{c}"
+        );
+    }
+    p.stop();
+}
+
+#[test]
+fn campaign_page_and_assets() {
+    let tmp = TempCampaigns::new("page");
+    let p = start(&tmp.root());
+    let r = get(p.addr(), "/c/naspi");
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(html.contains("<title>La tua NASpI — anteprima</title>"));
+    assert!(html.contains("data-slug=\"naspi\""));
+    for control in [
+        "aria-label=\"Riproduci\"",
+        "aria-label=\"Scena precedente\"",
+        "aria-label=\"Scena successiva\"",
+        "aria-label=\"Avanzamento della guida\"",
+        "aria-pressed=\"true\">Sottotitoli",
+        "<dialog id=\"popup\"",
+    ] {
+        assert!(html.contains(control), "{control} missing");
+    }
+    for (path, kind) in [
+        ("/static/preview.css", "text/css"),
+        ("/static/player.js", "text/javascript"),
+        ("/static/fonts/titillium-web-400.woff2", "font/woff2"),
+        ("/favicon.ico", "image/svg+xml"),
+    ] {
+        let r = get(p.addr(), path);
+        assert_eq!(r.status, 200, "{path}");
+        assert!(
+            r.header("Content-Type")
+                .is_some_and(|t| t.starts_with(kind)),
+            "{path}"
+        );
+        assert_eq!(
+            r.header("X-Content-Type-Options").as_deref(),
+            Some("nosniff")
+        );
+    }
+    // No address outside this server is referenced by the pages.
+    let css = get(p.addr(), "/static/preview.css").text();
+    let js = get(p.addr(), "/static/player.js").text();
+    for text in [&html, &css, &js] {
+        assert!(!text.contains("http://") && !text.contains("https://"));
+    }
+
+    let state = get(p.addr(), "/api/state/naspi").json();
+    assert_eq!(state["title"], "La tua NASpI");
+    assert_eq!(state["playable"], true);
+    let fields: Vec<(&str, &str)> = state["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap_or(""),
+                f["kind"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(fields.contains(&("modalita_pagamento", "enum")));
+    assert!(fields.contains(&("data_primo_pagamento", "date")));
+    assert!(fields.contains(&("importo_mensile", "money")));
+    assert_eq!(state["demos"].as_array().map(Vec::len), Some(7));
+    assert!(state["demos"][0]["variant"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("v-")));
+
+    assert_eq!(get(p.addr(), "/c/nessuna").status, 404);
+    assert_eq!(get(p.addr(), "/api/state/nessuna").status, 404);
+    assert_eq!(request(p.addr(), "POST", "/", None, b"").status, 405);
+    p.stop();
+}
+
+#[test]
+fn recipient_updates_change_the_timeline_and_the_explanation() {
+    let tmp = TempCampaigns::new("recipient");
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    let mut luca = demo(&tmp.root(), "naspi", "luca");
+
+    let out = evaluate(addr, "naspi", &luca);
+    assert_eq!(out["status"], "ok", "{out}");
+    let with_income = out["variant"].clone();
+    assert!(scene_ids(&out).contains(&"reddito_autonomo".to_string()));
+    let why = &out["explanation"]["scenes"];
+    let scene = why
+        .as_array()
+        .expect("explanation")
+        .iter()
+        .find(|s| s["id"] == "reddito_autonomo")
+        .expect("the scene is explained");
+    assert_eq!(scene["plays"], true);
+    assert_eq!(
+        scene["reasons"][0]["condition"],
+        "reddito_autonomo is present"
+    );
+    assert_eq!(scene["reasons"][0]["holds"], true);
+    assert_eq!(scene["reasons"][0]["values"][0][1], "€ 4.200,00");
+
+    // The same recipient without self-employment income: other scenes, another variant.
+    luca.as_object_mut()
+        .expect("object")
+        .insert("reddito_autonomo".into(), Value::Null);
+    let out = evaluate(addr, "naspi", &luca);
+    assert_eq!(out["status"], "ok");
+    assert!(!scene_ids(&out).contains(&"reddito_autonomo".to_string()));
+    assert_ne!(out["variant"], with_income);
+
+    // A bad value: the runtime's error, for the field, not a failure.
+    luca["eta"] = json!("cinquantasette");
+    let out = evaluate(addr, "naspi", &luca);
+    assert_eq!(out["status"], "record_error", "{out}");
+    assert_eq!(out["field"], "eta");
+    assert!(out["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("eta") && m.contains("integer")));
+    luca["eta"] = json!(57);
+    luca["modalita_pagamento"] = json!("assegno");
+    let out = evaluate(addr, "naspi", &luca);
+    assert_eq!(out["field"], "modalita_pagamento");
+
+    // A recipient the campaign does not address (assegno_unico requires consent).
+    let mut davide = demo(&tmp.root(), "assegno_unico", "davide");
+    davide["consenso_servizi_proattivi"] = json!(false);
+    let out = evaluate(addr, "assegno_unico", &davide);
+    assert_eq!(out["status"], "not_eligible", "{out}");
+
+    // Malformed requests.
+    let r = request(
+        addr,
+        "POST",
+        "/api/evaluate/naspi",
+        Some("application/json"),
+        b"{",
+    );
+    assert_eq!(r.status, 400);
+    let r = request(
+        addr,
+        "POST",
+        "/api/evaluate/naspi",
+        Some("text/plain"),
+        b"{}",
+    );
+    assert_eq!(r.status, 415);
+    let big = vec![b' '; 300 * 1024];
+    let r = request(
+        addr,
+        "POST",
+        "/api/evaluate/naspi",
+        Some("application/json"),
+        &big,
+    );
+    assert_eq!(r.status, 413);
+    p.stop();
+}
+
+#[test]
+fn errors_are_shown_and_the_last_good_version_stays_playable() {
+    let tmp = TempCampaigns::new("errors");
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    let before = get(addr, "/api/state/naspi").json();
+    let generation = before["generation"].as_u64().expect("generation");
+
+    // Listen to the events as an open page would.
+    let mut events = TcpStream::connect(addr).expect("connect");
+    events
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    events
+        .write_all(format!("GET /events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .expect("send");
+    let mut seen = String::new();
+    read_until(&mut events, &mut seen, "retry:");
+    assert!(seen.contains("text/event-stream"), "{seen}");
+
+    let guide = tmp.root().join("naspi/naspi.guide");
+    let good = std::fs::read_to_string(&guide).expect("read");
+    let bad = good.replace(
+        "text \"Riceverai la NASpI per {durata_settimane",
+        "text \"Riceverai la NASpI per {durata_settimanee",
+    );
+    assert_ne!(good, bad);
+    std::fs::write(&guide, &bad).expect("write");
+
+    read_until(&mut events, &mut seen, "\"slug\":\"naspi\"");
+    assert!(seen.contains("event: campaign"), "{seen}");
+
+    let state = wait_state(addr, "naspi", "the error", |s| {
+        s["generation"].as_u64() > Some(generation) && s["errors"].as_u64() > Some(0)
+    });
+    assert_eq!(state["status"], "errors");
+    assert_eq!(state["playable"], true, "the last good build stays");
+    assert_eq!(state["good_is_current"], false);
+    // The same text as `guide check`.
+    let project = guide_compiler::project::load(&tmp.root().join("naspi")).expect("load");
+    let checked = guide_compiler::check::check(&project);
+    let expected: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.render(false))
+        .collect();
+    let shown: Vec<String> = state["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["text"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(shown, expected);
+    assert!(shown[0].contains("naspi/naspi.guide:"), "{}", shown[0]);
+    assert!(shown[0].contains("durata_settimanee"));
+    assert_eq!(state["diagnostics"][0]["line"], 51);
+    // The index says so too.
+    let index = get(addr, "/api/index").json();
+    let naspi = index["campaigns"]
+        .as_array()
+        .expect("campaigns")
+        .iter()
+        .find(|c| c["slug"] == "naspi")
+        .cloned()
+        .expect("naspi");
+    assert_eq!(naspi["status"], "errors");
+
+    // Still playable.
+    let out = evaluate(addr, "naspi", &demo(&tmp.root(), "naspi", "luca"));
+    assert_eq!(out["status"], "ok");
+
+    // Fixing the file clears the errors.
+    std::fs::write(&guide, &good).expect("write");
+    let state = wait_state(addr, "naspi", "the fix", |s| s["errors"] == 0);
+    assert_eq!(state["good_is_current"], true);
+    assert_eq!(state["status"], "clean");
+    p.stop();
+}
+
+fn read_until(s: &mut TcpStream, seen: &mut String, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut buf = [0u8; 4096];
+    while !seen.contains(needle) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {needle}: {seen}"
+        );
+        match s.read(&mut buf) {
+            Ok(0) => panic!("the event stream closed: {seen}"),
+            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+            Err(e) => panic!("reading events: {e}: {seen}"),
+        }
+    }
+}
+
+#[test]
+fn values_are_escaped() {
+    let tmp = TempCampaigns::new("escaping");
+    // A campaign whose title and folder are markup.
+    let dir = tmp.root().join("naspi");
+    let guide = dir.join("naspi.guide");
+    let text = std::fs::read_to_string(&guide).expect("read");
+    let text = text.replace(
+        "title \"La tua NASpI\"",
+        "title \"<img src=x onerror=alert(1)> & <script>alert(2)</script>\"",
+    );
+    std::fs::write(&guide, text).expect("write");
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    for path in ["/", "/c/naspi"] {
+        let html = get(addr, path).text();
+        assert!(!html.contains("<img src=x"), "{path}");
+        assert!(!html.contains("<script>alert"), "{path}");
+        assert!(
+            html.contains("&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; &amp; &lt;script&gt;"),
+            "{path}: {html}"
+        );
+    }
+    // Recipient values travel as JSON and come back as JSON.
+    let mut luca = demo(&tmp.root(), "naspi", "luca");
+    luca["nome"] = json!("<img src=x onerror=alert(1)>");
+    let r = request(
+        addr,
+        "POST",
+        "/api/evaluate/naspi",
+        Some("application/json"),
+        json!({ "record": luca }).to_string().as_bytes(),
+    );
+    assert!(r
+        .header("Content-Type")
+        .is_some_and(|t| t.starts_with("application/json")));
+    let out = r.json();
+    assert_eq!(
+        out["timeline"]["scenes"][0]["texts"][0],
+        "Benvenuto <img src=x onerror=alert(1)>"
+    );
+    // The page's script writes text, never markup.
+    let js = get(addr, "/static/player.js").text();
+    assert!(
+        !js.contains(".innerHTML")
+            && !js.contains("insertAdjacentHTML")
+            && !js.contains("document.write")
+    );
+    p.stop();
+}
+
+#[test]
+fn only_files_under_the_folder_are_served() {
+    let tmp = TempCampaigns::new("traversal");
+    let root = tmp.root();
+    // A visual of the campaign, present.
+    std::fs::write(root.join("naspi/naspi_intro.png"), b"\x89PNG\r\n\x1a\nfake").expect("write");
+    // A secret next to the served folder, and a visual that links to it.
+    std::fs::write(tmp.dir.join("secret.png"), b"secret").expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        tmp.dir.join("secret.png"),
+        root.join("naspi/naspi_importo.png"),
+    )
+    .expect("symlink");
+    let p = start(&root);
+    let addr = p.addr();
+
+    let r = get(addr, "/visual/naspi/naspi_intro.png");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("Content-Type").as_deref(), Some("image/png"));
+    let state = get(addr, "/api/state/naspi").json();
+    assert_eq!(state["visuals_present"], json!(["naspi_intro.png"]));
+
+    for path in [
+        "/visual/naspi/naspi_importo.png",
+        "/visual/naspi/../secret.png",
+        "/visual/naspi/%2e%2e/secret.png",
+        "/visual/naspi/..%2f..%2fsecret.png",
+        "/visual/naspi/schema.ron",
+        "/visual/naspi/demo/luca.json",
+        "/visual/../secret.png",
+        "/static/../../Cargo.toml",
+        "/static/%2e%2e/%2e%2e/Cargo.toml",
+        "/c/../../etc/passwd",
+        "/../../../etc/passwd",
+        "/api/state/..%2f..%2f",
+        "/%00",
+    ] {
+        let r = get(addr, path);
+        assert!(r.status == 404 || r.status == 400, "{path}: {}", r.status);
+        assert!(!r.text().contains("secret"), "{path}");
+        assert!(!r.text().contains("root:"), "{path}");
+    }
+
+    // Request limits: the target's length, the Host header (DNS rebinding).
+    let long = format!("/c/{}", "a".repeat(5000));
+    assert_eq!(get(addr, &long).status, 414);
+    let r = raw(
+        addr,
+        b"GET / HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 421);
+    p.stop();
+}
