@@ -471,37 +471,28 @@ impl<'c> Gen<'c> {
         }
     }
 
-    /// Whether `span` is the condition of `include ID when ...` in the campaign file.
-    fn is_include_condition(&self, id: &str, span: &SrcSpan) -> bool {
-        let Some(text) = self.c.files.first().map(|f| &f.text) else {
-            return false;
-        };
-        let Some(before) = text.get(..span.start) else {
-            return false;
-        };
-        let line = before.rsplit('\n').next().unwrap_or("");
-        let words: Vec<&str> = line.split_whitespace().collect();
-        matches!(words.as_slice(), ["include", x, "when"] if *x == id)
-    }
-
-    /// The file and text of a scene's condition. An included scene's condition can come from
-    /// the `include` in the campaign file, from the scene in its library, or both (joined by
-    /// `and`); the IR keeps only the scene's file, so the include's is recognised by its text.
+    /// The file and text of a scene's condition: an included scene's condition can come from
+    /// the `include` (in the campaign file), from the scene in its library, or both (joined by
+    /// `and`, the include's first).
     fn scene_condition(&self, s: &ir::Scene, w: &ir::Expr) -> (usize, SrcSpan, String) {
-        if s.file == 0 || self.is_include_condition(&s.id, &w.span) {
-            return (0, w.span.clone(), self.source(0, &w.span));
+        match s
+            .include
+            .as_ref()
+            .and_then(|i| i.when.as_ref().map(|c| (i.file, c)))
+        {
+            None => (s.file, w.span.clone(), self.source(s.file, &w.span)),
+            Some((inc_file, inc_when)) => match &w.kind {
+                ExprKind::And(a, b) if a.span == inc_when.span && w.span != inc_when.span => {
+                    let text = format!(
+                        "{} and {}",
+                        self.source(inc_file, &a.span),
+                        self.source(s.file, &b.span)
+                    );
+                    (inc_file, a.span.clone(), text)
+                }
+                _ => (inc_file, w.span.clone(), self.source(inc_file, &w.span)),
+            },
         }
-        if let ExprKind::And(a, b) = &w.kind {
-            if self.is_include_condition(&s.id, &a.span) {
-                let text = format!(
-                    "{} and {}",
-                    self.source(0, &a.span),
-                    self.source(s.file, &b.span)
-                );
-                return (0, a.span.clone(), text);
-            }
-        }
-        (s.file, w.span.clone(), self.source(s.file, &w.span))
     }
 
     fn service(&mut self, b: &ir::Button) -> u16 {

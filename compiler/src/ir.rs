@@ -92,8 +92,12 @@ pub struct Scene {
     pub span: Span,
     /// In which file.
     pub file: usize,
-    /// Its own condition, and the `include`'s (both must hold).
+    /// Whether it plays: its own condition, and for an included scene the `include`'s condition
+    /// too (`And(include, own)` when both exist; see [`Scene::include`] for which is which).
     pub when: Option<Expr>,
+    /// For a scene placed by `include ID [when C]`: where the include is (the scene's own spans,
+    /// `span` and `file`, stay those of its library).
+    pub include: Option<IncludeSite>,
     /// Asset reference.
     pub visual: Option<String>,
     /// Explicit duration in ms; otherwise derived from the narration.
@@ -108,6 +112,17 @@ pub struct Scene {
     pub buttons: Vec<Button>,
     /// The rating question (ending only).
     pub rating: Option<Rating>,
+}
+
+/// Where a shared scene was included.
+#[derive(Debug, Clone)]
+pub struct IncludeSite {
+    /// The file with the `include` line.
+    pub file: usize,
+    /// The `include ...` line.
+    pub span: Span,
+    /// Its condition, if any: when present it is the first operand of the scene's `when`.
+    pub when: Option<Expr>,
 }
 
 /// A text or narration line.

@@ -463,9 +463,16 @@ impl<'p> Checker<'p> {
                 self.scene_ids
                     .insert(inc.id.name.clone(), (here, inc.id.span.clone()));
                 self.file = lib_file;
-                let s = self.scene(scene, &inner, cond, false, false);
+                let s = self.scene(scene, &inner, cond.clone(), false, false);
                 self.file = here;
-                s.map(ir::Node::Scene)
+                s.map(|mut s| {
+                    s.include = Some(ir::IncludeSite {
+                        file: here,
+                        span: inc.span.clone(),
+                        when: cond,
+                    });
+                    ir::Node::Scene(s)
+                })
             }
             StoryItem::If(b) => {
                 let mut arms = Vec::new();
@@ -635,6 +642,7 @@ impl<'p> Checker<'p> {
             span: s.id.span.clone(),
             file: self.file,
             when,
+            include: None,
             visual: None,
             duration_ms: None,
             texts: Vec::new(),
