@@ -334,7 +334,17 @@ impl<'c> Gen<'c> {
                 self.mark(sp);
                 self.expr(subject);
                 let label = format!("match {}", self.source(*file, &subject.span));
-                let d = self.decision(DecisionKind::Match, sp, &label, to_u16(arms.len() + 1));
+                // The `else` outcome exists only when some value has no arm of its own.
+                let values = match &subject.ty {
+                    ir::Ty::Enum(v) => v.len(),
+                    _ => 0,
+                };
+                let all_covered = (0..values).all(|v| {
+                    arms.iter()
+                        .any(|(vs, _)| vs.iter().any(|&x| usize::from(x) == v))
+                });
+                let outcomes = arms.len() + usize::from(!all_covered);
+                let d = self.decision(DecisionKind::Match, sp, &label, to_u16(outcomes));
                 let table = to_u32(self.m.jump_tables.len());
                 self.m.jump_tables.push(Vec::new());
                 self.emit(Op::Match { decision: d, table });

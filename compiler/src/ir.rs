@@ -24,6 +24,8 @@ pub struct Campaign {
     pub requires: Option<Expr>,
     /// Declared bounds of the total duration, in ms.
     pub length: Option<(u64, u64)>,
+    /// Where `length` is declared (in file 0).
+    pub length_span: Option<Span>,
     /// Speaking rate, words per minute.
     pub rate_wpm: u32,
     /// The storyboard, ending excluded.

@@ -245,3 +245,34 @@ fn visit(
         }
     }
 }
+
+/// The demo recipients of a campaign: `demo/*.json` next to its `.guide` file, sorted by name.
+/// Files that are not valid JSON are returned as errors, not skipped.
+pub fn demo_records(
+    campaign_file: &Path,
+) -> Vec<(String, Result<serde_json::Value, String>)> {
+    let Some(dir) = campaign_file.parent().map(|d| d.join("demo")) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let value = std::fs::read_to_string(&p)
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
+            (name, value)
+        })
+        .collect()
+}

@@ -191,6 +191,7 @@ impl<'p> Checker<'p> {
             availability: head.availability,
             requires: head.requires,
             length: head.length,
+            length_span: head.length_span,
             rate_wpm: self.rate_wpm,
             story,
             ending: ending?,
@@ -288,6 +289,7 @@ impl<'p> Checker<'p> {
         let mut availability = None;
         let mut requires = None;
         let mut length = None;
+        let mut length_span = None;
         let mut rate = None;
         let scope = Scope::default();
         let mut seen: HashMap<&'static str, ()> = HashMap::new();
@@ -388,6 +390,7 @@ impl<'p> Checker<'p> {
                         });
                     }
                     length = Some((a.ms, b.ms));
+                    length_span = Some(sp.clone());
                 }
                 HeaderStmt::Rate(n, sp) => {
                     if !(60..=400).contains(n) {
@@ -424,6 +427,7 @@ impl<'p> Checker<'p> {
             availability: availability.unwrap_or(ir::Availability::Always),
             requires,
             length,
+            length_span,
         })
     }
 
@@ -885,4 +889,5 @@ struct Header {
     availability: ir::Availability,
     requires: Option<ir::Expr>,
     length: Option<(u64, u64)>,
+    length_span: Option<Span>,
 }

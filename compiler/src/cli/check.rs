@@ -1,7 +1,7 @@
 //! `guide check PATH`.
 
 use super::{DiagFormat, EXIT_ERRORS, EXIT_USAGE};
-use guide_compiler::{check, diagnostic::Diagnostic, project};
+use guide_compiler::{analysis, diagnostic::Diagnostic, project};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,7 +14,12 @@ pub fn run(path: &Path, format: DiagFormat) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let checked = check::check(&project);
+    // Checking includes the analyses that need the compiled campaign: the duration range over
+    // every variant against the declared `length`, and content no recipient can reach.
+    let base = project::resolve(path)
+        .ok()
+        .and_then(|main| super::variants::first_demo(&main));
+    let checked = analysis::analyse(&project, base.as_ref()).checked;
     print_diagnostics(&checked.diagnostics, format);
     if checked.has_errors() {
         ExitCode::from(EXIT_ERRORS)

@@ -8,6 +8,7 @@ mod check;
 mod disasm;
 mod preview;
 mod run;
+mod variants;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -65,6 +66,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "json")]
         format: run::RunFormat,
     },
+    /// List every personalised variant a recipient can receive, with a witness record for each.
+    Variants {
+        /// The campaign: a .guide file or a folder containing one.
+        path: PathBuf,
+        /// Only a smallest set of witnesses that together play every scene, pop-up, button and
+        /// text alternative (the demo table).
+        #[arg(long)]
+        minimal: bool,
+        /// How to print the variants.
+        #[arg(long, value_enum, default_value = "text")]
+        format: variants::VariantsFormat,
+    },
     /// Serve every campaign under a folder in the browser, personalised for any recipient,
     /// reloading as files are saved.
     Preview(preview::Args),
@@ -89,6 +102,11 @@ pub fn main() -> ExitCode {
         Command::Build { path, output } => build::run(&path, output),
         Command::Disasm { file } => disasm::run(&file),
         Command::Run { path, data, format } => run::run(&path, &data, format),
+        Command::Variants {
+            path,
+            minimal,
+            format,
+        } => variants::run(&path, minimal, format),
         Command::Preview(args) => preview::run(args),
     }
 }
