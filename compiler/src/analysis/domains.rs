@@ -168,9 +168,9 @@ impl Walker<'_> {
 
     fn template(&mut self, t: &ir::Template) {
         for p in &t.parts {
+            // A value written into text decides nothing (the witness keeps its base value), but
+            // number agreement separates 1 from the rest.
             if let Part::Value(e, fmt) = p {
-                self.expr(e, None);
-                // Number agreement separates 1 from the rest.
                 if matches!(fmt, Format::Count(..) | Format::Plural(..)) {
                     if let ExprKind::Attr(path) = &e.kind {
                         entry(self.facts, path).ints.extend([1, 2]);

@@ -44,6 +44,8 @@ pub struct Variant {
     pub witness: Value,
     /// The timeline of the witness, as JSON.
     pub timeline: String,
+    /// The timeline of the witness as a readable storyboard.
+    pub storyboard: String,
 }
 
 /// What the enumeration found.
@@ -107,22 +109,48 @@ impl Report {
     }
 }
 
-/// Enumerates the variants of a checked campaign compiled to `program`. `base` is the record the
-/// witnesses start from (usually the first demo recipient), so that attributes no decision reads
-/// keep plausible values.
-pub fn enumerate(c: &ir::Campaign, program: &Program, base: Option<&Value>) -> Report {
+/// Enumerates the variants of a checked campaign compiled to `program`. `bases` are the records
+/// witnesses start from (usually the demo recipients), so that attributes no decision reads keep
+/// plausible values; for each combination the first base of the same gender is used, so a
+/// witness's name agrees with its gender.
+pub fn enumerate(c: &ir::Campaign, program: &Program, bases: &[Value]) -> Report {
     let domains = domains::domains(c);
-    let mut base = base.cloned().unwrap_or_else(|| domains::base_record(&c.schema));
-    // Make sure every declared attribute is there (a demo record may omit optional ones).
-    if let Value::Object(map) = &mut base {
-        for (name, attr) in c.schema.attributes.iter() {
-            map.entry(name.to_string())
-                .or_insert_with(|| domains::default_value(&attr.ty));
+    let complete = |mut base: Value| {
+        // Make sure every declared attribute is there (a demo record may omit optional ones).
+        if let Value::Object(map) = &mut base {
+            for (name, attr) in c.schema.attributes.iter() {
+                map.entry(name.to_string())
+                    .or_insert_with(|| domains::default_value(&attr.ty));
+            }
         }
+        base
+    };
+    let mut bases: Vec<Value> = bases.iter().cloned().map(complete).collect();
+    if bases.is_empty() {
+        bases.push(complete(domains::base_record(&c.schema)));
     }
-    let combinations = domains
-        .iter()
-        .fold(1u128, |acc, d| acc.saturating_mul(d.values.len().max(1) as u128));
+    let gender = c.schema.gender.as_ref().map(|g| g.attribute.clone());
+    let base_for = |combo: &[(usize, &Value)]| -> Value {
+        let wanted = gender.as_ref().and_then(|g| {
+            domains
+                .iter()
+                .zip(combo)
+                .find(|(d, _)| d.name == *g)
+                .map(|(_, (_, v))| (*v).clone())
+        });
+        match (&gender, wanted) {
+            (Some(g), Some(w)) => bases
+                .iter()
+                .find(|b| b.get(g) == Some(&w))
+                .unwrap_or(&bases[0])
+                .clone(),
+            _ => bases[0].clone(),
+        }
+    };
+    let base = bases[0].clone();
+    let combinations = domains.iter().fold(1u128, |acc, d| {
+        acc.saturating_mul(d.values.len().max(1) as u128)
+    });
     let mut state = State {
         program,
         c,
@@ -137,7 +165,12 @@ pub fn enumerate(c: &ir::Campaign, program: &Program, base: Option<&Value>) -> R
     if exhaustive {
         let mut digits = vec![0usize; domains.len()];
         loop {
-            let mut rec = base.clone();
+            let combo: Vec<(usize, &Value)> = domains
+                .iter()
+                .zip(&digits)
+                .filter_map(|(d, &i)| d.values.get(i).map(|v| (i, v)))
+                .collect();
+            let mut rec = base_for(&combo);
             for (d, &i) in domains.iter().zip(&digits) {
                 if let Some(v) = d.values.get(i) {
                     domains::set_path(&mut rec, &c.schema.attributes, &d.path, v.clone());
@@ -206,7 +239,8 @@ impl State<'_> {
             Ok(Outcome::Eligible(t)) => {
                 let trace = t.decisions().to_vec();
                 let before = self.reached.len();
-                self.reached.extend(trace.iter().map(|d| (d.point, d.outcome)));
+                self.reached
+                    .extend(trace.iter().map(|d| (d.point, d.outcome)));
                 let new_outcome = self.reached.len() > before;
                 if self.seen.contains_key(&trace) {
                     return new_outcome;
@@ -234,6 +268,7 @@ impl State<'_> {
                     decisions,
                     witness: rec,
                     timeline: t.to_json_pretty(),
+                    storyboard: t.storyboard(),
                 });
                 true
             }

@@ -16,10 +16,10 @@ pub fn run(path: &Path, format: DiagFormat) -> ExitCode {
     };
     // Checking includes the analyses that need the compiled campaign: the duration range over
     // every variant against the declared `length`, and content no recipient can reach.
-    let base = project::resolve(path)
-        .ok()
-        .and_then(|main| super::variants::first_demo(&main));
-    let checked = analysis::analyse(&project, base.as_ref()).checked;
+    let bases = project::resolve(path)
+        .map(|main| super::variants::demos(&main))
+        .unwrap_or_default();
+    let checked = analysis::analyse(&project, &bases).checked;
     print_diagnostics(&checked.diagnostics, format);
     if checked.has_errors() {
         ExitCode::from(EXIT_ERRORS)

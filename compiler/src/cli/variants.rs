@@ -6,7 +6,7 @@ use super::{DiagFormat, EXIT_ERRORS, EXIT_USAGE};
 use clap::ValueEnum;
 use guide_compiler::analysis::{self, variants};
 use guide_compiler::project;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -34,8 +34,8 @@ pub fn run(path: &Path, minimal: bool, format: VariantsFormat) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let base = first_demo(&main);
-    let analysed = analysis::analyse(&project, base.as_ref());
+    let bases = demos(&main);
+    let analysed = analysis::analyse(&project, &bases);
     print_diagnostics(&analysed.checked.diagnostics, DiagFormat::Human);
     let Some(report) = analysed.report else {
         return ExitCode::from(EXIT_ERRORS);
@@ -89,7 +89,6 @@ pub fn run(path: &Path, minimal: bool, format: VariantsFormat) -> ExitCode {
         }
         return ExitCode::from(EXIT_ERRORS);
     }
-    let _ = std::io::stderr().is_terminal();
     if analysed.checked.has_errors() {
         ExitCode::from(EXIT_ERRORS)
     } else {
@@ -103,9 +102,15 @@ fn summary(report: &variants::Report, shown: usize, minimal: bool) -> String {
         .map(|(a, b)| format!(", {} to {}", variants::clock(a), variants::clock(b)))
         .unwrap_or_default();
     let how = if report.exhaustive {
-        format!("all {} combinations of representative values run", report.combinations)
+        format!(
+            "all {} combinations of representative values run",
+            report.combinations
+        )
     } else {
-        format!("{} coverage-guided witnesses (of {} combinations)", report.evaluated, report.combinations)
+        format!(
+            "{} coverage-guided witnesses (of {} combinations)",
+            report.evaluated, report.combinations
+        )
     };
     let eligible = if report.not_eligible.is_some() {
         "; some recipients are not eligible"
@@ -118,13 +123,17 @@ fn summary(report: &variants::Report, shown: usize, minimal: bool) -> String {
             report.variants.len()
         )
     } else {
-        format!("{} variants{range} ({how}{eligible})", report.variants.len())
+        format!(
+            "{} variants{range} ({how}{eligible})",
+            report.variants.len()
+        )
     }
 }
 
-/// The first demo recipient that reads as JSON, used as the base of the witnesses.
-pub fn first_demo(main: &Path) -> Option<serde_json::Value> {
+/// The demo recipients that read as JSON, used as the bases of the witnesses.
+pub fn demos(main: &Path) -> Vec<serde_json::Value> {
     project::demo_records(main)
         .into_iter()
-        .find_map(|(_, v)| v.ok())
+        .filter_map(|(_, v)| v.ok())
+        .collect()
 }

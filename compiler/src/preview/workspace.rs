@@ -8,7 +8,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::diagnostic::Diagnostic;
 use crate::{check, ir, project};
@@ -43,8 +43,62 @@ pub struct Good {
     pub engine: Engine,
     /// The demo recipients' outcomes: variant id and duration of each that has a timeline.
     pub demo_outcomes: Vec<(String, Option<(String, u64)>)>,
-    /// Records showing variants no demo recipient shows: `{name, record, variant, duration_ms}`.
+    /// Every variant the campaign can produce, once computed (in the background: it evaluates
+    /// up to thousands of records, too slow to hold up a reload).
+    pub analysis: OnceLock<Analysis>,
+}
+
+/// The variants of a campaign (from [`crate::analysis::variants`]).
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// How many variants.
+    pub variants: usize,
+    /// Whether every combination of representative values was tried (else: at least this many).
+    pub exhaustive: bool,
+    /// Shortest and longest total duration over the variants, in ms.
+    pub duration: Option<(u64, u64)>,
+    /// Witness records for the recipient selector: `{name, group, record, variant,
+    /// duration_ms}`; group `minimal` for the smallest set of variants that together show every
+    /// scene, pop-up, button and branch, `other` for the rest (only listed when they are few).
     pub witnesses: Vec<Json>,
+}
+
+/// Variants listed one by one in the selector when there are at most this many.
+const MAX_LISTED_VARIANTS: usize = 40;
+
+/// Computes the variants of a good build, starting the witnesses from the demo recipients.
+pub fn analyse(good: &Good, demos: &[Demo]) -> Analysis {
+    let bases: Vec<Json> = demos.iter().map(|d| d.record.clone()).collect();
+    let report =
+        crate::analysis::variants::enumerate(&good.campaign, good.engine.program(), &bases);
+    let minimal: Vec<&str> = report.minimal().iter().map(|v| v.id.as_str()).collect();
+    let listed_all = report.variants.len() <= MAX_LISTED_VARIANTS;
+    let witnesses = report
+        .variants
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| listed_all || minimal.contains(&v.id.as_str()))
+        .map(|(i, v)| {
+            let group = if minimal.contains(&v.id.as_str()) {
+                "minimal"
+            } else {
+                "other"
+            };
+            serde_json::json!({
+                "name": format!("variante {}: {} scene, {}", i + 1, v.scenes.len(), super::routes::clock(v.duration_ms)),
+                "group": group,
+                "record": v.witness,
+                "variant": v.id,
+                "duration_ms": v.duration_ms,
+            })
+        })
+        .collect();
+    Analysis {
+        variants: report.variants.len(),
+        exhaustive: report.exhaustive,
+        duration: report.duration_range(),
+        witnesses,
+    }
 }
 
 /// What the preview knows of one campaign folder.
@@ -351,6 +405,18 @@ fn build(
             return finish(state);
         }
     };
+    // The header's id and title, even when the campaign does not check.
+    if let Some(header) = project.asts.first().and_then(|a| a.campaign.as_ref()) {
+        state.id = header.id.name.clone();
+        state.title = header
+            .stmts
+            .iter()
+            .find_map(|s| match s {
+                crate::syntax::ast::HeaderStmt::Title(t) => Some(t.value.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| state.id.clone());
+    }
     let checked = check::check(&project);
     state.diagnostics = checked.diagnostics;
     if let Some(campaign) = checked.campaign {
@@ -370,13 +436,12 @@ fn build(
                         (d.name.clone(), summary)
                     })
                     .collect::<Vec<_>>();
-                let witnesses = witnesses(&campaign, &engine, &state.demos, &demo_outcomes);
                 state.good = Some(Arc::new(Good {
                     generation,
                     campaign,
                     engine,
                     demo_outcomes,
-                    witnesses,
+                    analysis: OnceLock::new(),
                 }));
             }
             Err(e) => state.fatal = Some(format!("code generation failed: {e}")),
@@ -386,69 +451,31 @@ fn build(
 }
 
 fn finish(mut state: CampaignState) -> CampaignState {
-    if let Some(g) = &state.good {
+    if let Some(g) = state
+        .good
+        .as_ref()
+        .filter(|g| g.generation == state.generation)
+    {
         state.id = g.campaign.id.clone();
         state.title = g.campaign.title.clone();
     }
     state
 }
 
-/// Records that each produce a variant no demo recipient shows: every demo recipient with one
-/// attribute set to each of its representative values (see [`crate::analysis::domains`]),
-/// kept when its variant id is new. Bounded: a few hundred evaluations at most.
-fn witnesses(
-    campaign: &ir::Campaign,
-    engine: &Engine,
-    demos: &[Demo],
-    demo_outcomes: &[(String, Option<(String, u64)>)],
-) -> Vec<Json> {
-    const MAX_WITNESSES: usize = 24;
-    const MAX_EVALUATIONS: usize = 600;
-    let mut seen: Vec<String> = demo_outcomes
-        .iter()
-        .filter_map(|(_, s)| s.as_ref().map(|(v, _)| v.clone()))
-        .collect();
-    let domains = crate::analysis::domains::domains(campaign);
-    let fields = &campaign.schema.attributes;
-    let mut out = Vec::new();
-    let mut budget = MAX_EVALUATIONS;
-    for demo in demos {
-        for d in &domains {
-            for v in &d.values {
-                if budget == 0 || out.len() >= MAX_WITNESSES {
-                    return out;
-                }
-                budget -= 1;
-                let mut record = demo.record.clone();
-                crate::analysis::domains::set_path(&mut record, fields, &d.path, v.clone());
-                if let Outcome::Timeline(t) = engine.evaluate(&record) {
-                    let variant = t["variant"].as_str().unwrap_or("").to_string();
-                    if !seen.contains(&variant) {
-                        seen.push(variant.clone());
-                        let shown = if v.is_null() {
-                            "assente".to_string()
-                        } else {
-                            v.to_string()
-                        };
-                        out.push(serde_json::json!({
-                            "name": format!("{} con {} = {}", demo.name, d.name, shown),
-                            "record": record,
-                            "variant": variant,
-                            "duration_ms": t["duration_ms"],
-                        }));
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The number of variants shown on the index, and what it counts.
-///
-/// Until `guide variants` (the analysis of every variant a campaign can produce) is available,
-/// this counts the distinct variant ids among the demo recipients, and says so.
+/// The number of variants shown on the index, and what it counts: every variant the campaign
+/// can produce once the analysis is done, until then the distinct variants of the demo
+/// recipients.
 pub fn variant_count(good: &Good) -> (usize, &'static str) {
+    if let Some(a) = good.analysis.get() {
+        return (
+            a.variants,
+            if a.exhaustive {
+                "in tutto"
+            } else {
+                "almeno (enumerazione parziale)"
+            },
+        );
+    }
     let mut ids: Vec<&str> = good
         .demo_outcomes
         .iter()
@@ -456,12 +483,15 @@ pub fn variant_count(good: &Good) -> (usize, &'static str) {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    (ids.len(), "tra i destinatari demo")
+    (ids.len(), "tra i destinatari demo (analisi in corso)")
 }
 
-/// The shortest and longest total duration, in ms, and what they range over (the demo
-/// recipients, for now: see [`variant_count`]).
+/// The shortest and longest total duration, in ms, and what they range over (every variant, or
+/// the demo recipients until the analysis is done: see [`variant_count`]).
 pub fn duration_range(good: &Good) -> Option<(u64, u64, &'static str)> {
+    if let Some((min, max)) = good.analysis.get().and_then(|a| a.duration) {
+        return Some((min, max, "tra tutte le varianti"));
+    }
     let durations = good
         .demo_outcomes
         .iter()
