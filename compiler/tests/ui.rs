@@ -3,7 +3,7 @@
 //! sees exactly what a designer would see. Schema fixtures (`schema_err_*.ron`) likewise.
 
 use guide_compiler::diagnostic::{Diagnostic, SourceFile};
-use guide_compiler::{check, project, schema};
+use guide_compiler::{analysis, check, project, schema};
 use std::path::Path;
 
 fn fixtures(prefix: &str, ext: &str) -> Vec<std::path::PathBuf> {
@@ -54,7 +54,8 @@ fn guide_fixtures_with_errors() {
     );
     for path in files {
         let project = project::load(&path).expect("fixture readable");
-        let checked = check::check(&project);
+        // As `guide check` does: the checker, then the analyses of the compiled campaign.
+        let checked = analysis::analyse(&project, &[]).checked;
         assert!(
             !checked.diagnostics.is_empty(),
             "{} should produce a diagnostic",

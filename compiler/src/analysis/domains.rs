@@ -357,7 +357,17 @@ fn values_for(ty: &Type, f: &Facts) -> Vec<Value> {
         Type::Enum(values) => values.iter().map(|v| json!(v)).collect(),
         Type::Set(values) => {
             let tested: Vec<&String> = values.iter().filter(|v| f.set_values.contains(v)).collect();
-            if tested.len() <= 6 {
+            // `count(set)` compared with n: sets of the first n values.
+            let by_count = f.counts.iter().filter(|n| **n >= 0).map(|n| {
+                Value::Array(values.iter().take(*n as usize).map(|v| json!(v)).collect())
+            });
+            let mut out: Vec<Value> = Vec::new();
+            for v in by_count {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+            let subsets: Vec<Value> = if tested.len() <= 6 {
                 (0..1u32 << tested.len())
                     .map(|mask| {
                         Value::Array(
@@ -375,7 +385,13 @@ fn values_for(ty: &Type, f: &Facts) -> Vec<Value> {
                 v.extend(tested.iter().map(|t| json!([t])));
                 v.push(Value::Array(tested.iter().map(|t| json!(t)).collect()));
                 v
+            };
+            for v in subsets {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
             }
+            out
         }
         Type::Int => {
             let mut v = f.ints.clone();
