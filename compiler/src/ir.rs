@@ -58,7 +58,7 @@ pub enum Availability {
 #[derive(Debug, Clone)]
 pub enum Node {
     /// A scene, with its own condition.
-    Scene(Scene),
+    Scene(Box<Scene>),
     /// Branches: the first true condition's block plays, else `otherwise`.
     If {
         /// Conditions and blocks.
@@ -365,7 +365,7 @@ pub enum ExprKind {
     In(Box<Expr>, Box<Expr>, bool),
     /// Arithmetic.
     Arith(ArithOp, Box<Expr>, Box<Expr>),
-    /// Presence of an optional value (negated for `is absent`).
+    /// Presence of an optional value: the flag is true for `is present`, false for `is absent`.
     Present(Box<Expr>, bool),
     /// `a ?? b`.
     Default(Box<Expr>, Box<Expr>),

@@ -248,9 +248,7 @@ fn visit(
 
 /// The demo recipients of a campaign: `demo/*.json` next to its `.guide` file, sorted by name.
 /// Files that are not valid JSON are returned as errors, not skipped.
-pub fn demo_records(
-    campaign_file: &Path,
-) -> Vec<(String, Result<serde_json::Value, String>)> {
+pub fn demo_records(campaign_file: &Path) -> Vec<(String, Result<serde_json::Value, String>)> {
     let Some(dir) = campaign_file.parent().map(|d| d.join("demo")) else {
         return Vec::new();
     };

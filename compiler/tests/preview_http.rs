@@ -206,7 +206,7 @@ fn index_lists_every_campaign_with_its_status() {
         assert!(html.contains(title), "{title} missing from the index");
     }
     assert!(html.contains("href=\"/c/naspi\""));
-    assert!(html.contains("tra i destinatari demo"));
+    assert!(html.contains("tra i destinatari demo") || html.contains("in tutto"));
     assert!(!html.contains("common"), "a library is not a campaign");
 
     let index = get(p.addr(), "/api/index").json();
@@ -287,6 +287,32 @@ fn campaign_page_and_assets() {
     assert!(state["demos"][0]["variant"]
         .as_str()
         .is_some_and(|v| v.starts_with("v-")));
+
+    // The variants, computed in the background: their witnesses join the recipients.
+    let state = wait_state(p.addr(), "naspi", "the variants", |s| s["analysed"] == true);
+    let witnesses = state["witnesses"].as_array().expect("witnesses");
+    assert!(!witnesses.is_empty());
+    assert!(witnesses.iter().any(|w| w["group"] == "minimal"));
+    for w in witnesses {
+        let out = evaluate(p.addr(), "naspi", &w["record"]);
+        assert_eq!(out["variant"], w["variant"], "{w}");
+    }
+    let index = get(p.addr(), "/api/index").json();
+    let naspi = &index["campaigns"]
+        .as_array()
+        .expect("campaigns")
+        .iter()
+        .find(|c| c["slug"] == "naspi")
+        .cloned()
+        .expect("naspi");
+    assert_eq!(naspi["variants_note"], "in tutto");
+    assert!(
+        naspi["variants"]
+            .as_str()
+            .and_then(|n| n.parse::<usize>().ok())
+            > Some(7)
+    );
+    assert_eq!(naspi["duration_note"], "tra tutte le varianti");
 
     assert_eq!(get(p.addr(), "/c/nessuna").status, 404);
     assert_eq!(get(p.addr(), "/api/state/nessuna").status, 404);

@@ -358,9 +358,10 @@ fn values_for(ty: &Type, f: &Facts) -> Vec<Value> {
         Type::Set(values) => {
             let tested: Vec<&String> = values.iter().filter(|v| f.set_values.contains(v)).collect();
             // `count(set)` compared with n: sets of the first n values.
-            let by_count = f.counts.iter().filter(|n| **n >= 0).map(|n| {
-                Value::Array(values.iter().take(*n as usize).map(|v| json!(v)).collect())
-            });
+            let by_count =
+                f.counts.iter().filter(|n| **n >= 0).map(|n| {
+                    Value::Array(values.iter().take(*n as usize).map(|v| json!(v)).collect())
+                });
             let mut out: Vec<Value> = Vec::new();
             for v in by_count {
                 if !out.contains(&v) {

@@ -80,7 +80,7 @@ pub fn narration_warnings(c: &ir::Campaign) -> Vec<Diagnostic> {
 }
 
 fn secs(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{:.1}s", ms as f64 / 1000.0)

@@ -208,7 +208,7 @@ pub fn enumerate(c: &ir::Campaign, program: &Program, bases: &[Value]) -> Report
         let parent = pool[(rng.next() as usize) % pool.len()].clone();
         let mut rec = parent;
         for d in &domains {
-            if rng.next() % 3 == 0 && !d.values.is_empty() {
+            if rng.next().is_multiple_of(3) && !d.values.is_empty() {
                 let v = d.values[(rng.next() as usize) % d.values.len()].clone();
                 domains::set_path(&mut rec, &c.schema.attributes, &d.path, v);
             }

@@ -433,7 +433,9 @@ impl<'p> Checker<'p> {
 
     fn story_item(&mut self, item: &StoryItem, scope: &Scope) -> Option<ir::Node> {
         match item {
-            StoryItem::Scene(s) => self.scene(s, scope, None, false, true).map(ir::Node::Scene),
+            StoryItem::Scene(s) => self
+                .scene(s, scope, None, false, true)
+                .map(|s| ir::Node::Scene(Box::new(s))),
             StoryItem::Include(inc) => {
                 let cond = inc.when.as_ref().map(|w| self.cond(w, scope));
                 let Some(&(lib_file, scene)) = self.library_scenes.get(&inc.id.name) else {
@@ -475,7 +477,7 @@ impl<'p> Checker<'p> {
                         span: inc.span.clone(),
                         when: cond,
                     });
-                    ir::Node::Scene(s)
+                    ir::Node::Scene(Box::new(s))
                 })
             }
             StoryItem::If(b) => {

@@ -41,6 +41,11 @@ impl Engine {
             .map_err(|e| e.to_string())
     }
 
+    /// The loaded program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
     /// Decodes a record against the schema embedded in the program.
     pub fn record(&self, value: &Json) -> Result<Record, Outcome> {
         Record::from_json(self.program.schema(), value).map_err(|e| Outcome::RecordError {

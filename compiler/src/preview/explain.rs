@@ -229,8 +229,30 @@ impl Explainer<'_> {
     fn scene(&self, s: &ir::Scene, path: &mut [Reason], active: bool, out: &mut Vec<SceneWhy>) {
         let mut reasons = path.to_vec();
         let mut plays = active;
-        if let Some(w) = &s.when {
-            let mut r = self.reason("when", w, active);
+        // An included scene's `when` is `And(include's, own)`: explain each where it is written.
+        let (include, own) = match (&s.include, &s.when) {
+            (Some(site), Some(w)) => match &site.when {
+                Some(iw) => {
+                    let own = match &w.kind {
+                        ExprKind::And(a, b) if a.span == iw.span && w.span != iw.span => {
+                            Some(b.as_ref())
+                        }
+                        _ => None,
+                    };
+                    (Some((iw, site)), own)
+                }
+                None => (None, Some(w)),
+            },
+            (_, w) => (None, w.as_ref()),
+        };
+        if let Some((iw, site)) = include {
+            let mut r = self.reason("include", iw, active);
+            r.at = self.at(site.file, &site.span);
+            plays &= r.holds == Some(true);
+            reasons.push(r);
+        }
+        if let Some(w) = own {
+            let mut r = self.reason("when", w, active && plays);
             r.at = self.at(s.file, &s.span);
             plays &= r.holds == Some(true);
             reasons.push(r);
@@ -837,6 +859,7 @@ mod tests {
     title "T"
     schema "schema.ron"
 }
+import "lib.guide"
 scene intro { text "Ciao" }
 if eta >= 55 and not aggiornati {
     scene anziano { text "A" }
@@ -852,6 +875,7 @@ match modo {
 }
 scene ricco when (reddito ?? € 0) > € 1000 { text "x" }
 scene adulti when any f in figli: f.eta >= 18 { text "y" }
+include condivisa when not aggiornati
 ending { text "Fine" }
 "#;
 
@@ -859,6 +883,8 @@ ending { text "Fine" }
         let project = load_source(Path::new("t/t.guide"), GUIDE.into(), &mut |p| {
             if p.ends_with("schema.ron") {
                 Ok(SCHEMA.into())
+            } else if p.ends_with("lib.guide") {
+                Ok("scene condivisa when eta > 40 { text \"L\" }\n".into())
             } else {
                 Err(std::io::Error::from(std::io::ErrorKind::NotFound))
             }
@@ -897,8 +923,35 @@ ending { text "Fine" }
         let x = explain(&c, &r);
         assert_eq!(
             plays(&x),
-            ["intro", "anziano", "o", "ricco", "adulti", "ending"]
+            [
+                "intro",
+                "anziano",
+                "o",
+                "ricco",
+                "adulti",
+                "condivisa",
+                "ending"
+            ]
         );
+        let shared = x
+            .scenes
+            .iter()
+            .find(|s| s.id == "condivisa")
+            .expect("condivisa");
+        let kinds: Vec<(&str, &str, Option<bool>)> = shared
+            .reasons
+            .iter()
+            .map(|r| (r.kind, r.condition.as_str(), r.holds))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("include", "not aggiornati", Some(true)),
+                ("when", "eta > 40", Some(true))
+            ]
+        );
+        assert!(shared.reasons[0].at.starts_with("t/t.guide:"));
+        assert!(shared.reasons[1].at.starts_with("t/lib.guide:1"));
         let adulti = x.scenes.iter().find(|s| s.id == "adulti").expect("adulti");
         assert_eq!(
             adulti.reasons[0].condition,
@@ -919,7 +972,7 @@ ending { text "Fine" }
                 ("aggiornati".to_string(), "false".to_string())
             ]
         );
-        assert!(anziano.reasons[0].at.starts_with("t/t.guide:6"));
+        assert!(anziano.reasons[0].at.starts_with("t/t.guide:7"));
         // The second arm was not even evaluated: the first one was taken.
         let reddito = &x.scenes[2];
         assert!(!reddito.plays);

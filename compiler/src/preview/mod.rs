@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! notify ──> watch ──> Workspace::refresh ──> events (SSE) ──> open pages refetch
-//!                          │ (check + build, last good kept)
+//!                          │ (check + build, last good kept)    ▲
+//!                          └──> analyser (variants, background) ┘
 //! tiny_http ──> server ──> routes ──> engine (runtime) + explain (IR) ──> JSON / handlebars pages
 //! ```
 //!
@@ -11,6 +12,7 @@
 //! from the network. Recipient values reach the page as JSON and are written into it as text
 //! only; the log carries methods, paths and statuses, never a body.
 
+pub mod analyser;
 pub mod assets;
 pub mod engine;
 pub mod events;
@@ -49,6 +51,8 @@ pub struct App {
     pub templates: assets::Templates,
     /// The open event streams.
     pub events: Arc<Events>,
+    /// Computes the variants of each new build in the background.
+    pub analyser: analyser::Analyser,
 }
 
 /// A running preview.
@@ -69,17 +73,30 @@ impl Preview {
             workspace: RwLock::new(ws),
             templates: assets::Templates::new()?,
             events: Arc::clone(&events),
+            analyser: analyser::Analyser::default(),
         });
-        let server = server::Server::start(
+        app.analyser.start(Arc::clone(&app));
+        if let Ok(ws) = app.workspace.read() {
+            let slugs: Vec<String> = ws.campaigns().iter().map(|c| c.slug.clone()).collect();
+            app.analyser.queue(slugs.iter().map(String::as_str));
+        }
+        let server = match server::Server::start(
             SocketAddr::new(opts.host, opts.port),
             Arc::clone(&app),
             Arc::clone(&events),
-        )?;
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                app.analyser.stop();
+                return Err(e);
+            }
+        };
         let watch = if opts.watch {
             match watch::Watch::start(&opts.root, Arc::clone(&app)) {
                 Ok(w) => Some(w),
                 Err(e) => {
                     server.stop();
+                    app.analyser.stop();
                     return Err(e);
                 }
             }
@@ -120,6 +137,7 @@ impl Preview {
         if let Some(w) = self.watch {
             w.stop();
         }
+        self.app.analyser.stop();
         self.app.events.stop();
         self.server.stop();
         if let Some(h) = self.heartbeat {

@@ -170,19 +170,22 @@ fn encode(s: &str) -> String {
 
 fn index_entry(c: &CampaignState) -> Json {
     let (status_class, status_text) = status(c);
-    let (variants, durations) = match &c.good {
+    let (variants, variants_note, durations, durations_note) = match &c.good {
         Some(g) => {
             let (n, what) = workspace::variant_count(g);
-            let d = workspace::duration_range(g).map(|(min, max, what)| {
-                if min == max {
-                    format!("{} ({what})", clock(min))
-                } else {
-                    format!("{}–{} ({what})", clock(min), clock(max))
+            match workspace::duration_range(g) {
+                Some((min, max, over)) => {
+                    let d = if min == max {
+                        clock(min)
+                    } else {
+                        format!("{}–{}", clock(min), clock(max))
+                    };
+                    (n.to_string(), what, d, over)
                 }
-            });
-            (format!("{n} ({what})"), d.unwrap_or_else(|| "—".into()))
+                None => (n.to_string(), what, "—".into(), ""),
+            }
         }
-        None => ("—".into(), "—".into()),
+        None => ("—".into(), "", "—".into(), ""),
     };
     json!({
         "slug": c.slug,
@@ -191,7 +194,9 @@ fn index_entry(c: &CampaignState) -> Json {
         "title": c.title,
         "dir": c.dir.display().to_string(),
         "variants": variants,
+        "variants_note": variants_note,
         "duration": durations,
+        "duration_note": durations_note,
         "status": status_class,
         "status_text": status_text,
         "errors": c.errors(),
@@ -281,7 +286,10 @@ fn state(app: &App, slug: &str) -> Resp {
             })
         })
         .collect();
-    let witnesses: Vec<Json> = good.map(|g| g.witnesses.clone()).unwrap_or_default();
+    let witnesses: Vec<Json> = good
+        .and_then(|g| g.analysis.get())
+        .map(|a| a.witnesses.clone())
+        .unwrap_or_default();
     let root = app
         .workspace
         .read()
@@ -313,6 +321,7 @@ fn state(app: &App, slug: &str) -> Resp {
             "gender": good.and_then(|g| g.campaign.schema.gender.as_ref().map(|x| x.attribute.clone())),
             "demos": demos,
             "witnesses": witnesses,
+            "analysed": good.is_some_and(|g| g.analysis.get().is_some()),
             "demo_problems": c.demo_problems,
             "visuals_present": visuals_present,
         }),

@@ -125,6 +125,8 @@ pub fn reload(app: &App) {
             .send("campaign", &json!({"slug": slug, "generation": generation}));
         eprintln!("recompiled {slug} (generation {generation})");
     }
+    app.analyser
+        .queue(changes.changed.iter().map(|(slug, _)| slug.as_str()));
     if changes.list_changed || !changes.changed.is_empty() {
         app.events
             .send("index", &json!({"list_changed": changes.list_changed}));

@@ -85,6 +85,9 @@ try {
     const selected = await page.locator('#recipient-select').inputValue();
     assert.equal(selected, 'demo:chiara');
     assert.match(await stageText(), /Benvenuta Chiara/);
+    // Why each scene plays: Chiara declared no self-employment income.
+    const income = page.locator('.why-scene', { has: page.locator('.why-id', { hasText: /^reddito_autonomo$/ }) });
+    assert.match(await income.innerText(), /non si vede[\s\S]*reddito_autonomo is present[\s\S]*falso[\s\S]*assente/);
   });
 
   await step('every control has a name and is reachable with Tab', async () => {
@@ -246,6 +249,7 @@ try {
   await step('screenshot', async () => {
     await page.getByRole('button', { name: 'Vai alla scena importo' }).click();
     await page.waitForFunction(() => document.querySelector('#scene-label').textContent.includes('importo'));
+    await page.waitForTimeout(700); // the transition's end
     await page.screenshot({ path: path.join(artifacts, 'preview-naspi.png'), fullPage: true });
   });
 

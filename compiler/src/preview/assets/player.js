@@ -266,6 +266,8 @@
     range.setAttribute('aria-valuetext', label + clock(at) + ' di ' + clock(st.duration));
     $('prev').disabled = !s || (st.idx === 0 && st.t < 1000);
     $('next').disabled = !s || st.idx >= st.scenes.length - 1;
+    $('play').disabled = !s;
+    range.disabled = !s;
   }
 
   function setPlaying(on) {
@@ -336,7 +338,10 @@
     $('popup').removeAttribute('open');
     st.popupOpen = false;
     st.lastTick = performance.now();
-    const back = st.popupOpener && document.contains(st.popupOpener) ? st.popupOpener : $('play');
+    // The scene may have been redrawn meanwhile (a reload): find the same button again.
+    const key = st.popupOpener ? st.popupOpener.dataset.key : null;
+    const again = key ? Array.from($('stage').querySelectorAll('[data-key]')).find((x) => x.dataset.key === key) : null;
+    const back = st.popupOpener && document.contains(st.popupOpener) ? st.popupOpener : (again || $('play'));
     st.popupOpener = null;
     back.focus();
   }
@@ -531,7 +536,7 @@
     const s = st.state || {};
     const out = [];
     (s.demos || []).forEach((d) => out.push({ key: 'demo:' + d.name, group: 'demo', label: d.name, record: d.record, variant: d.variant }));
-    (s.witnesses || []).forEach((w, i) => out.push({ key: 'witness:' + w.name, group: 'witness', label: w.name, record: w.record, variant: w.variant, n: i }));
+    (s.witnesses || []).forEach((w) => out.push({ key: 'variant:' + w.variant, group: w.group === 'minimal' ? 'minimal' : 'other', label: w.name, record: w.record, variant: w.variant }));
     return out;
   }
 
@@ -539,14 +544,16 @@
     const sel = $('recipient-select');
     const list = recipients();
     sel.replaceChildren();
-    const demos = el('optgroup', { label: 'Destinatari demo' });
-    const wits = el('optgroup', { label: 'Altre varianti (un demo con un valore cambiato)' });
+    const groups = {
+      demo: el('optgroup', { label: 'Destinatari demo' }),
+      minimal: el('optgroup', { label: 'Varianti che insieme mostrano ogni scena' }),
+      other: el('optgroup', { label: 'Altre varianti' }),
+    };
     for (const r of list) {
-      const v = r.variant ? ' · variante ' + String(r.variant).slice(0, 8) : '';
-      (r.group === 'demo' ? demos : wits).append(el('option', { value: r.key, text: r.label + v }));
+      const v = r.group === 'demo' && r.variant ? ' · ' + String(r.variant).slice(0, 8) : '';
+      groups[r.group].append(el('option', { value: r.key, text: r.label + v }));
     }
-    if (demos.children.length) sel.append(demos);
-    if (wits.children.length) sel.append(wits);
+    for (const g of Object.values(groups)) if (g.children.length) sel.append(g);
     sel.append(el('option', { value: 'custom', text: 'Personalizzato (valori del modulo)' }));
     sel.value = keep && list.some((r) => r.key === keep) ? keep : (keep === 'custom' ? 'custom' : (list[0] ? list[0].key : 'custom'));
   }
@@ -736,6 +743,12 @@
       try { data = JSON.parse(e.data); } catch (_) { return; }
       if (data.slug === slug) loadState();
     });
+    // The variants were computed: the selector gains their witnesses.
+    events.addEventListener('analysis', (e) => {
+      let data = {};
+      try { data = JSON.parse(e.data); } catch (_) { return; }
+      if (data.slug === slug) loadState();
+    });
     events.addEventListener('open', () => { document.body.dataset.live = 'yes'; });
   }
 
@@ -751,7 +764,29 @@
       else goTo(st.idx - 1, 0, true);
     });
     $('next').addEventListener('click', () => goTo(st.idx + 1, 0, true));
-    $('progress').addEventListener('input', (e) => seek(Number(e.target.value)));
+    const progress = $('progress');
+    progress.addEventListener('input', (e) => seek(Number(e.target.value)));
+    // Keys on the progress bar: arrows move 5 seconds, Page Up/Down a scene, Home/End the
+    // start and the ending.
+    progress.addEventListener('keydown', (e) => {
+      const s = st.scenes[st.idx];
+      if (!s) return;
+      const at = s.start + st.t;
+      const moves = {
+        ArrowLeft: () => seek(Math.max(0, at - 5000)),
+        ArrowDown: () => seek(Math.max(0, at - 5000)),
+        ArrowRight: () => seek(Math.min(st.duration - 1, at + 5000)),
+        ArrowUp: () => seek(Math.min(st.duration - 1, at + 5000)),
+        PageUp: () => goTo(st.idx - 1, 0, true),
+        PageDown: () => goTo(st.idx + 1, 0, true),
+        Home: () => goTo(0, 0, true),
+        End: () => goTo(st.scenes.length - 1, 0, true),
+      };
+      if (moves[e.key]) {
+        e.preventDefault();
+        moves[e.key]();
+      }
+    });
     $('cc').addEventListener('click', () => {
       st.captions = !st.captions;
       $('cc').setAttribute('aria-pressed', String(st.captions));
