@@ -275,22 +275,26 @@ impl miette::SourceCode for Report<'_> {
     }
 }
 
-/// Sorts diagnostics by file, then position, errors before warnings at the same place.
+/// The order diagnostics are shown in: by file, then position, errors before warnings at the
+/// same place.
+pub fn compare(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    (
+        a.file.path.as_str(),
+        a.span.start,
+        std::cmp::Reverse(a.severity),
+        a.code,
+    )
+        .cmp(&(
+            b.file.path.as_str(),
+            b.span.start,
+            std::cmp::Reverse(b.severity),
+            b.code,
+        ))
+}
+
+/// Sorts diagnostics in [`compare`] order.
 pub fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        (
-            a.file.path.as_str(),
-            a.span.start,
-            std::cmp::Reverse(a.severity),
-            a.code,
-        )
-            .cmp(&(
-                b.file.path.as_str(),
-                b.span.start,
-                std::cmp::Reverse(b.severity),
-                b.code,
-            ))
-    });
+    diags.sort_by(compare);
 }
 
 /// Edit distance, for "did you mean" suggestions.

@@ -245,8 +245,8 @@ fn campaign_page(app: &App, slug: &str) -> Resp {
 
 fn diagnostics_json(c: &CampaignState) -> Vec<Json> {
     let mut out: Vec<Json> = c
-        .diagnostics
-        .iter()
+        .all_diagnostics()
+        .into_iter()
         .map(|d| {
             let mut j = d.to_json();
             j["text"] = json!(d.render(false));

@@ -61,6 +61,9 @@ pub struct Analysis {
     /// duration_ms}`; group `minimal` for the smallest set of variants that together show every
     /// scene, pop-up, button and branch, `other` for the rest (only listed when they are few).
     pub witnesses: Vec<Json>,
+    /// What the analysis adds to the checker's diagnostics, as `guide check` reports it: the
+    /// duration range against `length` (E0501) and dead content (W0401).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Variants listed one by one in the selector when there are at most this many.
@@ -93,11 +96,14 @@ pub fn analyse(good: &Good, demos: &[Demo]) -> Analysis {
             })
         })
         .collect();
+    let diagnostics =
+        crate::analysis::variants::diagnostics(&good.campaign, good.engine.program(), &report);
     Analysis {
         variants: report.variants.len(),
         exhaustive: report.exhaustive,
         duration: report.duration_range(),
         witnesses,
+        diagnostics,
     }
 }
 
@@ -127,14 +133,37 @@ pub struct CampaignState {
 }
 
 impl CampaignState {
+    /// The diagnostics of the current source, with those of its analysis once it is done (the
+    /// same list `guide check` prints).
+    pub fn all_diagnostics(&self) -> Vec<&Diagnostic> {
+        let analysed = self
+            .good
+            .as_ref()
+            .filter(|_| self.good_is_current())
+            .and_then(|g| g.analysis.get());
+        let mut all: Vec<&Diagnostic> = self.diagnostics.iter().collect();
+        if let Some(a) = analysed {
+            all.extend(a.diagnostics.iter());
+        }
+        all.sort_by(|a, b| crate::diagnostic::compare(a, b));
+        all
+    }
+
     /// Number of error diagnostics (a fatal problem counts as one).
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count() + usize::from(self.fatal.is_some())
+        self.all_diagnostics()
+            .iter()
+            .filter(|d| d.is_error())
+            .count()
+            + usize::from(self.fatal.is_some())
     }
 
     /// Number of warnings.
     pub fn warnings(&self) -> usize {
-        self.diagnostics.iter().filter(|d| !d.is_error()).count()
+        self.all_diagnostics()
+            .iter()
+            .filter(|d| !d.is_error())
+            .count()
     }
 
     /// Whether the last good build is of the current source.
