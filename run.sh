@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: builds the `guide` command and checks every campaign under campaigns/, then
-# builds each one's bytecode into target/guidec/. Usage: ./run.sh
+# The main job: builds `guide`, checks every campaign under campaigns/, compiles each one's
+# bytecode into target/guidec/, then serves them all in the browser with live reload
+# (`guide preview campaigns/`). Extra arguments go to `guide preview` (e.g. --port 8080).
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&2; exit 2; }
@@ -10,9 +11,7 @@ mkdir -p target/guidec
 for dir in campaigns/*/; do
   name=$(basename "$dir")
   [ "$name" = common ] && continue
-  echo "== $name"
   "$guide" check "$dir"
-  if "$guide" --help | grep -q '^  build'; then
-    "$guide" build "$dir" -o "target/guidec/$name.guidec"
-  fi
+  "$guide" build "$dir" -o "target/guidec/$name.guidec" >/dev/null
 done
+exec "$guide" preview campaigns/ "$@"
