@@ -166,7 +166,7 @@ impl Diagnostic {
             .with_width(100)
             .with_links(false);
         let mut out = String::new();
-        let report = Report(self);
+        let report = Report(self, View::of(self));
         if handler.render_report(&mut out, &report).is_err() {
             out = format!("{}[{}]: {}", self.severity, self.code, self.message);
         }
@@ -198,7 +198,109 @@ pub trait IntoDiagnostic {
     fn into_diagnostic(self, file: &SourceFile) -> Diagnostic;
 }
 
-struct Report<'a>(&'a Diagnostic);
+/// Lines longer than this many bytes are not shown whole: only a window of [`WINDOW`] bytes
+/// around the span they hold, between `…` (a 1 MB line would make a 1 MB report, and miette
+/// cannot place a label past column 65,535). Line and column numbers stay those of the file.
+pub const MAX_SHOWN_LINE: usize = 1000;
+/// The part of a long line shown: about a third before the span, the rest after.
+pub const WINDOW: usize = 160;
+
+/// A piece of the file kept in the text shown: `orig` in the file, at `shown` in the view.
+#[derive(Debug, Clone)]
+struct Seg {
+    orig: Range<usize>,
+    shown: usize,
+}
+
+/// The file as shown when some of its lines are too long: long lines cut to a window.
+#[derive(Debug)]
+struct View {
+    text: String,
+    segs: Vec<Seg>,
+}
+
+fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(s.len())
+}
+
+impl View {
+    /// The view of `d`'s file, or `None` when every line is short enough to show whole.
+    fn of(d: &Diagnostic) -> Option<View> {
+        let text: &str = &d.file.text;
+        if !text.split('\n').any(|l| l.len() > MAX_SHOWN_LINE) {
+            return None;
+        }
+        let spans: Vec<usize> = std::iter::once(d.span.start)
+            .chain(d.notes.iter().map(|n| n.span.start))
+            .collect();
+        let mut v = View {
+            text: String::new(),
+            segs: Vec::new(),
+        };
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let end = start + line.len();
+            let content = line.trim_end_matches(['\n', '\r']).len();
+            if content <= MAX_SHOWN_LINE {
+                v.keep(text, start..end);
+            } else {
+                let cend = start + content;
+                let anchor = spans
+                    .iter()
+                    .copied()
+                    .filter(|&o| o >= start && o <= cend)
+                    .min()
+                    .unwrap_or(start);
+                let a = floor_char_boundary(text, anchor.saturating_sub(WINDOW / 3).max(start));
+                let b = ceil_char_boundary(text, (a + WINDOW).min(cend));
+                if a > start {
+                    v.text.push('…');
+                }
+                v.keep(text, a..b);
+                if b < cend {
+                    v.text.push('…');
+                }
+                v.keep(text, cend..end);
+            }
+            start = end;
+        }
+        Some(v)
+    }
+
+    fn keep(&mut self, text: &str, r: Range<usize>) {
+        let shown = self.text.len();
+        self.text.push_str(text.get(r.clone()).unwrap_or(""));
+        match self.segs.last_mut() {
+            Some(last) if last.orig.end == r.start && last.shown + last.orig.len() == shown => {
+                last.orig.end = r.end;
+            }
+            _ => self.segs.push(Seg { orig: r, shown }),
+        }
+    }
+
+    /// Where a file offset is shown (the nearest edge of a window when it was cut out).
+    fn shown(&self, orig: usize) -> usize {
+        let i = self.segs.partition_point(|s| s.orig.start <= orig);
+        match i.checked_sub(1).and_then(|i| self.segs.get(i)) {
+            Some(s) => s.shown + (orig.min(s.orig.end) - s.orig.start),
+            None => self.segs.first().map_or(0, |s| s.shown),
+        }
+    }
+
+    /// The file offset of a place in the view.
+    fn orig(&self, shown: usize) -> usize {
+        let i = self.segs.partition_point(|s| s.shown <= shown);
+        match i.checked_sub(1).and_then(|i| self.segs.get(i)) {
+            Some(s) => (s.orig.start + (shown - s.shown)).min(s.orig.end),
+            None => 0,
+        }
+    }
+}
+
+struct Report<'a>(&'a Diagnostic, Option<View>);
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -239,9 +341,17 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let len = self.0.file.text.len();
+        let view = self.1.as_ref();
         let clamp = move |s: &Span| {
             let start = s.start.min(len);
             let end = s.end.clamp(start, len);
+            let (start, end) = match view {
+                Some(v) => {
+                    let a = v.shown(start);
+                    (a, v.shown(end).max(a))
+                }
+                None => (start, end),
+            };
             miette::SourceSpan::from(start..end)
         };
         let main = miette::LabeledSpan::new_primary_with_span(
@@ -262,14 +372,33 @@ impl miette::SourceCode for Report<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let text: &'a str = &self.0.file.text;
+        let Some(view) = &self.1 else {
+            let text: &'a str = &self.0.file.text;
+            let inner = text.read_span(span, before, after)?;
+            return Ok(Box::new(miette::MietteSpanContents::new_named(
+                self.0.file.path.clone(),
+                inner.data(),
+                *inner.span(),
+                inner.line(),
+                inner.column(),
+                inner.line_count(),
+            )));
+        };
+        let text: &'a str = &view.text;
         let inner = text.read_span(span, before, after)?;
+        // The view keeps every line: only the column needs to come from the file.
+        let orig = view.orig(inner.span().offset());
+        let file: &str = &self.0.file.text;
+        let line_start = file
+            .get(..orig)
+            .and_then(|b| b.rfind('\n'))
+            .map_or(0, |i| i + 1);
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.0.file.path.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),
-            inner.column(),
+            orig - line_start,
             inner.line_count(),
         )))
     }

@@ -11,5 +11,6 @@ pub mod diagnostic;
 pub mod ir;
 pub mod preview;
 pub mod project;
+pub mod render;
 pub mod schema;
 pub mod syntax;

@@ -30,8 +30,14 @@ const TYPE_FORMS: &str = "String, Bool, Int, Decimal, Money, Date, Enum([...]), 
 /// The most values a `Set` may have (the runtime holds a set in 64 bits).
 pub const MAX_SET_VALUES: usize = 64;
 
-/// The most values an `Enum` may have (the runtime holds an enum value in 16 bits).
-pub const MAX_ENUM_VALUES: usize = 1 << 16;
+/// The most values an `Enum` may have (the runtime holds an enum value in 16 bits, and keeps
+/// `u16::MAX` for "no enum").
+pub const MAX_ENUM_VALUES: usize = u16::MAX as usize - 1;
+
+/// How deeply types may nest, counted as the runtime's loader counts them
+/// ([`guide_runtime::bytecode::format::limits::MAX_TYPE_DEPTH`]): each Record or List level
+/// counts two, each Optional one; so at most 15 levels of Record or List.
+pub const MAX_TYPE_DEPTH: usize = guide_runtime::bytecode::format::limits::MAX_TYPE_DEPTH;
 
 /// Reads and checks the schema in `file`; every problem found becomes a diagnostic.
 pub fn load(file: &SourceFile) -> Result<Schema, Vec<Diagnostic>> {
@@ -67,7 +73,7 @@ pub fn parse(text: &str) -> Result<Schema, Vec<SchemaError>> {
         tokens: &tokens,
         errors: Vec::new(),
     };
-    let attributes = checker.fields(&raw.attributes, "");
+    let attributes = checker.fields(&raw.attributes, "", 0);
     let schema = Schema {
         key: raw.key,
         gender: raw.gender.map(|g| Gender {
@@ -174,6 +180,13 @@ pub enum SchemaError {
         attribute: String,
         /// Whether it is a `List`.
         list: bool,
+        /// The attribute's name.
+        span: Span,
+    },
+    /// Records, lists and optionals nested deeper than [`MAX_TYPE_DEPTH`] allows.
+    TooDeep {
+        /// The attribute where the limit is reached.
+        attribute: String,
         /// The attribute's name.
         span: Span,
     },
@@ -373,6 +386,14 @@ impl IntoDiagnostic for SchemaError {
                     "declare its fields: {what}({{ \"name\": (type: String) }})"
                 ))
             }
+            TooDeep { attribute, span } => Diagnostic::error(
+                "E0617",
+                format!("`{attribute}` is nested too deeply"),
+                file,
+                span,
+                "records and lists may nest at most 15 levels deep",
+            )
+            .with_help("flatten the record: move the inner fields up a level"),
             KeyAttributeMissing {
                 name,
                 span,
@@ -517,7 +538,8 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     /// Converts and checks one level of fields; `prefix` is the enclosing path (`indirizzo.`).
-    fn fields(&mut self, raw: &RawFields, prefix: &str) -> Fields {
+    /// `depth` is the nesting depth of this level (0 at the top), as in [`MAX_TYPE_DEPTH`].
+    fn fields(&mut self, raw: &RawFields, prefix: &str, depth: usize) -> Fields {
         let mut out: Vec<(String, Attribute)> = Vec::with_capacity(raw.0.len());
         let mut seen: HashMap<&str, Span> = HashMap::with_capacity(raw.0.len());
         for (name, attr) in &raw.0 {
@@ -542,7 +564,7 @@ impl Checker<'_> {
                     .keys
                     .get(self.next_key)
                     .map_or(self.text.len(), |s| s.start);
-            let ty = self.ty(&attr.ty, &path, &span, region);
+            let ty = self.ty(&attr.ty, &path, &span, region, depth + 1);
             out.push((
                 name.clone(),
                 Attribute {
@@ -557,7 +579,16 @@ impl Checker<'_> {
     }
 
     /// Converts and checks a type.
-    fn ty(&mut self, raw: &RawType, path: &str, span: &Span, region: Span) -> Type {
+    fn ty(&mut self, raw: &RawType, path: &str, span: &Span, region: Span, depth: usize) -> Type {
+        let nested = matches!(raw, RawType::Record(_) | RawType::List(_));
+        if depth > MAX_TYPE_DEPTH || (nested && depth + 1 > MAX_TYPE_DEPTH) {
+            self.errors.push(SchemaError::TooDeep {
+                attribute: path.to_owned(),
+                span: span.clone(),
+            });
+            // The schema is refused: what is inside does not matter.
+            return Type::Int;
+        }
         match raw {
             RawType::String => Type::String,
             RawType::Bool => Type::Bool,
@@ -580,7 +611,7 @@ impl Checker<'_> {
                         span: span.clone(),
                     });
                 }
-                Type::Optional(Box::new(self.ty(inner, path, span, region)))
+                Type::Optional(Box::new(self.ty(inner, path, span, region, depth + 1)))
             }
             RawType::Record(fields) | RawType::List(fields) => {
                 let list = matches!(raw, RawType::List(_));
@@ -592,7 +623,7 @@ impl Checker<'_> {
                     });
                 }
                 let prefix = format!("{path}.");
-                let fields = self.fields(fields, &prefix);
+                let fields = self.fields(fields, &prefix, depth + 1);
                 if list {
                     Type::List(fields)
                 } else {

@@ -168,3 +168,195 @@ fn personal_values_never_appear_in_errors() {
     let e = run(&p, &with("nome", json!([secret]))).expect_err("refused");
     assert!(!e.contains(secret), "{e}");
 }
+
+/// Evaluates the text of a record with the streaming decoder, and with serde_json's `Value`
+/// when the text is JSON at all: both must agree. The texts of the timeline, or the error.
+fn run_text(p: &Program, text: &str) -> Result<Vec<String>, String> {
+    let mut ev = p.evaluator();
+    let fast = match ev.evaluate_json_str(text) {
+        Ok(Outcome::Eligible(t)) => Ok(t
+            .all_scenes()
+            .flat_map(|s| s.texts().map(str::to_string).collect::<Vec<_>>())
+            .collect()),
+        Ok(Outcome::NotEligible) => Err("not eligible".into()),
+        Err(EvalError::Record(e)) => Err(format!("record: {} {e}", e.path)),
+        Err(e) => Err(format!("eval: {e}")),
+    };
+    if let Ok(v) = serde_json::from_str::<Value>(text) {
+        assert_eq!(fast, run(p, &v), "the decoders disagree on {text:.200}");
+    } else {
+        let e = fast.clone().expect_err("text that is not JSON is refused");
+        assert!(e.contains("not valid JSON"), "{e}");
+    }
+    fast
+}
+
+/// The base record's text with `extra` (`"key": value` pairs) added at its end, so that a key
+/// of the base given again in `extra` is the later one.
+fn text_with(extra: &str) -> String {
+    let base = base().to_string();
+    format!("{},{extra}}}", base.trim_end_matches('}'))
+}
+
+#[test]
+fn duplicated_attributes_keep_the_last_value_in_both_decoders() {
+    let p = program();
+    // JSON allows a key twice; like serde_json's `Value`, the last one wins, whichever decoder.
+    let texts = run_text(&p, &text_with("\"nome\":\"Prima\",\"nome\":\"Seconda\""))
+        .expect("a repeated key is read");
+    assert!(texts.iter().any(|t| t.contains("Seconda")), "{texts:?}");
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.contains("Prima") || t.contains("Chiara")),
+        "{texts:?}"
+    );
+    // A repeated key whose last value is wrong is refused, naming it.
+    let text = text_with("\"eta\":30,\"eta\":\"ventisette\"");
+    let e = run_text(&p, &text).expect_err("the last value is wrong");
+    assert!(e.contains("eta"), "{e}");
+    // The builder API refuses a repeated attribute outright.
+    let mut b = p.record_builder();
+    b.set_str("nome", "Prima").expect("first");
+    assert!(b.set_str("nome", "Seconda").is_err());
+}
+
+#[test]
+fn control_characters_and_odd_unicode_are_kept_or_refused_as_json_says() {
+    let p = program();
+    // Escaped control characters, NUL, ANSI escapes, bidi overrides, non-characters: kept
+    // intact in the texts (escaping them is the job of whoever displays them).
+    for name in [
+        "\u{0}",
+        "a\u{0}b",
+        "\u{1b}[2J\u{1b}[31mrosso",
+        "\u{202e}otseT",
+        "\u{feff}BOM",
+        "\u{fffe}\u{ffff}",
+        "\u{10ffff}",
+        "\r\n\t\u{7f}\u{85}\u{2028}",
+        "<script>alert(1)</script>",
+        "{nome} [a|b] \\",
+    ] {
+        let text = text_with(&format!("\"nome\":{}", json!(name)));
+        let texts = run_text(&p, &text).expect("any string is a name");
+        assert!(texts.iter().any(|t| t.contains(name)), "{name:?}");
+    }
+    // What JSON forbids is refused as a syntax error, never a panic.
+    for bad in [
+        "{\"nome\":\"\u{0}\"}",          // a raw control character in a string
+        "{\"nome\":\"a\nb\"}",           // a raw newline
+        "{\"nome\":\"\\ud800\"}",        // a lone surrogate
+        "{\"nome\":\"\\udc00\\ud800\"}", // reversed surrogates
+        "{\"nome\":\"\\u00\"}",          // a short escape
+        "{\"nome\":\"\\x41\"}",          // an escape JSON does not have
+        "\u{feff}{}",                    // a byte order mark
+        "{\"nome\":\"unterminated",
+        "{\"eta\":1e400}", // a number out of range
+        "{\"eta\":01}",    // a leading zero
+        "{\"eta\":NaN}",
+        "{\"eta\":-}",
+        "{,}",
+        "",
+        "   ",
+        "{}}",
+        "{} {}",
+    ] {
+        let e = run_text(&p, bad).expect_err(bad);
+        assert!(e.starts_with("record:"), "{bad:?}: {e}");
+    }
+}
+
+#[test]
+fn odd_keys_numbers_and_shapes_are_refused_naming_the_attribute() {
+    let p = program();
+    for (extra, attr) in [
+        ("\"\":1", "\"\""),
+        ("\"nome\\u0000\":1", "nome"),
+        ("\"NOME\":\"x\"", "NOME"),
+        ("\" nome\":\"x\"", "nome"),
+        ("\"__proto__\":{}", "__proto__"),
+        ("\"constructor\":1", "constructor"),
+    ] {
+        let e = run_text(&p, &text_with(extra)).expect_err(extra);
+        let shown = attr.trim_matches('"');
+        assert!(e.contains(shown) || shown.is_empty(), "{extra}: {e}");
+    }
+    // Numbers of euros are rounded to the cent, whatever their form.
+    for (value, shown) in [
+        ("1e-400", "€ 0,00"),
+        ("12.345", "€ 12,35"),
+        ("-0", "€ 0,00"),
+        // Surrounding white space (any, as `str::trim` sees it) is ignored in a string.
+        ("\" 1234\u{a0}\"", "€ 1.234,00"),
+    ] {
+        let texts = run_text(&p, &text_with(&format!("\"importo_mensile\":{value}"))).expect(value);
+        assert!(
+            texts.iter().any(|t| t.contains(shown)),
+            "{value}: {texts:?}"
+        );
+    }
+    let mut failures = Vec::new();
+    for (key, value) in [
+        ("eta", "27.0"),
+        ("eta", "2.7e1"),
+        ("eta", "99999999999999999999"),
+        ("eta", "-9223372036854775809"),
+        ("eta", "true"),
+        ("eta", "[27]"),
+        ("importo_mensile", "\"12.345\""),
+        ("importo_mensile", "\"1.234,50\""),
+        ("importo_mensile", "\"€ 10\""),
+        ("importo_mensile", "\"NaN\""),
+        ("importo_mensile", "\"inf\""),
+        ("importo_mensile", "\"99999999999999999999\""),
+        ("data_primo_pagamento", "\"0000-01-01\""),
+        ("data_primo_pagamento", "\"10000-01-01\""),
+        ("data_primo_pagamento", "\"2024-1-1\""),
+        ("data_primo_pagamento", "\"+2024-01-01\""),
+        ("data_primo_pagamento", "\"２０２４-01-01\""),
+        ("data_primo_pagamento", "20240101"),
+        ("sesso", "\"F \""),
+        ("sesso", "\"F\\u0000\""),
+        ("sesso", "[\"F\"]"),
+        ("contatti_aggiornati", "1"),
+        ("contatti_aggiornati", "null"),
+    ] {
+        let e = match run_text(&p, &text_with(&format!("\"{key}\":{value}"))) {
+            Ok(_) => {
+                failures.push(format!("{key}: {value} accepted"));
+                continue;
+            }
+            Err(e) => e,
+        };
+        if !e.contains(key) {
+            failures.push(format!("{key}: {value}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn deep_and_huge_records_are_refused_or_bounded_without_exhausting_anything() {
+    let p = program();
+    // Nesting far past serde_json's recursion limit, in an unknown attribute and in a known
+    // one: an error, not a stack overflow.
+    for key in ["sconosciuto", "nome", "importo_mensile"] {
+        let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let e = run_text(&p, &text_with(&format!("\"{key}\":{deep}"))).expect_err(key);
+        assert!(e.starts_with("record:"), "{e}");
+        let deep = format!("{}{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+        assert!(run_text(&p, &text_with(&format!("\"{key}\":{deep}"))).is_err());
+    }
+    // A name of 2 MB: the timeline would exceed the output limit, which says so.
+    let e = run_text(
+        &p,
+        &text_with(&format!("\"nome\":\"{}\"", "x".repeat(2 << 20))),
+    )
+    .expect_err("too much text");
+    assert!(e.contains("exceeds") && e.starts_with("eval:"), "{e:.200}");
+    // Many unknown attributes: one error, naming the first.
+    let many: Vec<String> = (0..10_000).map(|i| format!("\"x{i}\":{i}")).collect();
+    let e = run_text(&p, &text_with(&many.join(","))).expect_err("unknown");
+    assert!(e.contains("x0"), "{e:.200}");
+}

@@ -75,7 +75,11 @@ impl Date {
 
     /// Parses exactly `YYYY-MM-DD` (four, two and two ASCII digits), checking the date exists.
     pub fn parse_iso(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
+        Date::parse_iso_bytes(s.as_bytes())
+    }
+
+    /// [`Date::parse_iso`] over bytes.
+    pub(crate) fn parse_iso_bytes(b: &[u8]) -> Option<Date> {
         if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
             return None;
         }

@@ -157,7 +157,7 @@ pub fn date_words(out: &mut String, date: Date) {
     out.push(' ');
     out.push_str(month_name(date.month()));
     out.push(' ');
-    let _ = write!(out, "{}", date.year());
+    push_number(out, u64::try_from(date.year()).unwrap_or(0));
 }
 
 /// Writes a date as `dd/mm/yyyy`: `29/02/2024`.
@@ -219,37 +219,66 @@ pub fn words(text: &str) -> usize {
 
 /// Writes `n` in decimal digits, with `.` every three digits from the right.
 fn push_grouped(out: &mut String, n: u64) {
-    let len = n.checked_ilog10().map_or(1, |l| l + 1);
-    let mut div = 10u64.pow(len - 1);
-    for remaining in (0..len).rev() {
-        push_digit(out, (n / div) % 10);
-        if remaining > 0 && remaining % 3 == 0 {
-            out.push('.');
+    // 20 digits and 6 dots at most, written from the right by groups of three.
+    let mut buf = [0u8; 27];
+    let mut i = buf.len();
+    let mut n = n;
+    while n >= 1000 {
+        let g = (n % 1000) as usize;
+        n /= 1000;
+        i -= 4;
+        if let Some(d) = buf.get_mut(i..i + 4) {
+            d.copy_from_slice(&[b'.', digit(g / 100), digit(g / 10), digit(g)]);
         }
-        div /= 10;
     }
+    loop {
+        i -= 1;
+        if let Some(d) = buf.get_mut(i) {
+            *d = digit(n as usize);
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    push_ascii(out, buf.get(i..).unwrap_or(&[]));
+}
+
+/// The ASCII digit of `n % 10`.
+fn digit(n: usize) -> u8 {
+    b'0' + (n % 10) as u8
 }
 
 /// Writes `n` in decimal digits, without grouping.
 fn push_number(out: &mut String, n: u64) {
-    let len = n.checked_ilog10().map_or(1, |l| l + 1);
-    let mut div = 10u64.pow(len - 1);
-    while div > 0 {
-        push_digit(out, (n / div) % 10);
-        div /= 10;
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    push_ascii(out, buf.get(i..).unwrap_or(&[]));
+}
+
+/// Appends ASCII digits and dots.
+fn push_ascii(out: &mut String, b: &[u8]) {
+    out.reserve(b.len());
+    for &c in b {
+        // Only ASCII digits and dots are ever passed here: one byte each.
+        out.push(char::from(c));
     }
 }
 
 /// Writes `n` (below 100) as two digits.
 fn push_two_digits(out: &mut String, n: u64) {
-    push_digit(out, (n / 10) % 10);
-    push_digit(out, n % 10);
-}
-
-/// Writes one decimal digit (`d` is taken modulo 10).
-fn push_digit(out: &mut String, d: u64) {
-    // `d % 10` is below 10, so the cast is exact.
-    out.push(char::from(b'0' + (d % 10) as u8));
+    push_ascii(out, &[b'0' + ((n / 10) % 10) as u8, b'0' + (n % 10) as u8]);
 }
 
 /// The shortest decimal form of a finite double's magnitude: `digits[0].digits[1..]` × 10^`exp`.

@@ -92,6 +92,57 @@ impl Record {
     pub fn from_json(schema: &Schema, value: &serde_json::Value) -> Result<Record, RecordError> {
         json::fields(&schema.attributes, value, &Path::Root, false).map(|values| Record { values })
     }
+
+    /// Decodes and checks the text of one JSON object against `schema`, with the same rules
+    /// and the same errors as [`Record::from_json`] (text that is not JSON at all is
+    /// [`RecordErrorKind::Syntax`]).
+    ///
+    /// Faster than parsing a `serde_json::Value` first: the schema drives the parser and
+    /// values are converted as they are read. To decode many records, reuse one record with
+    /// [`Record::decode_json_str`].
+    #[cfg(feature = "json")]
+    pub fn from_json_str(schema: &Schema, text: &str) -> Result<Record, RecordError> {
+        let mut r = Record { values: Vec::new() };
+        r.decode_json_str(schema, text)?;
+        Ok(r)
+    }
+
+    /// Replaces this record's values by those of the JSON object `text` (see
+    /// [`Record::from_json_str`]), reusing its allocation. On error the record's values are
+    /// unspecified (but still a record of some values).
+    #[cfg(feature = "json")]
+    pub fn decode_json_str(&mut self, schema: &Schema, text: &str) -> Result<(), RecordError> {
+        crate::decode::decode_into(schema, None, text.as_bytes(), &mut self.values)
+    }
+
+    /// [`Record::decode_json_str`] from bytes, as read from a file: text that is not UTF-8 is
+    /// a [`RecordErrorKind::Syntax`] error. Only the strings the record keeps are checked to be
+    /// UTF-8 on the fast path, which spares a pass over the whole text.
+    #[cfg(feature = "json")]
+    pub fn decode_json_slice(&mut self, schema: &Schema, text: &[u8]) -> Result<(), RecordError> {
+        crate::decode::decode_into(schema, None, text, &mut self.values)
+    }
+
+    /// [`Record::decode_json_slice`] with the decoding plan of a loaded program.
+    #[cfg(feature = "json")]
+    pub(crate) fn decode_json_planned(
+        &mut self,
+        schema: &Schema,
+        plan: &crate::decode::Plan,
+        text: &[u8],
+    ) -> Result<(), RecordError> {
+        crate::decode::decode_into(schema, Some(plan), text, &mut self.values)
+    }
+
+    /// An empty record (no values): a buffer for `Record::decode_json_str` (`json` feature).
+    pub fn empty() -> Record {
+        Record { values: Vec::new() }
+    }
+
+    /// The values, taken out of the record.
+    pub fn into_values(self) -> Vec<Value> {
+        self.values
+    }
 }
 
 /// A problem with one record: where it is and what it is.
@@ -142,6 +193,11 @@ pub enum RecordErrorKind {
     Unknown {
         /// A declared attribute with a close name.
         suggestion: Option<String>,
+    },
+    /// The text of a record is not valid JSON (`Record::from_json_str`, `json` feature).
+    Syntax {
+        /// The parser's message, with the line and column.
+        message: String,
     },
     /// The same attribute given twice (only detectable by [`RecordBuilder`]: JSON objects are
     /// decoded with the last key winning before they reach this module).
@@ -231,6 +287,7 @@ impl fmt::Display for RecordError {
                 }
             }
             RecordErrorKind::Duplicate => f.write_str(" is given more than once"),
+            RecordErrorKind::Syntax { message } => write!(f, " is not valid JSON: {message}"),
             RecordErrorKind::InvalidSchema { reason } => {
                 write!(f, ": the schema cannot be used: {reason}")
             }
@@ -379,7 +436,7 @@ fn set_mask(
 /// Parses an amount of euros written as a string: `1234`, `1234.5`, `-1234.50` (no thousands
 /// separators, a dot, at most two decimals; surrounding spaces are ignored).
 #[cfg(feature = "json")]
-fn parse_money(s: &str) -> Result<i64, RecordErrorKind> {
+pub(crate) fn parse_money(s: &str) -> Result<i64, RecordErrorKind> {
     let malformed = || RecordErrorKind::MalformedMoney {
         value: s.to_owned(),
     };

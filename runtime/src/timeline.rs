@@ -85,6 +85,40 @@ pub(crate) struct CaptionRec {
     pub text: TextRef,
 }
 
+/// A value formatted into a text of the timeline, as recorded by the machine: its byte range
+/// in the arena.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ValueRec {
+    pub start: u32,
+    pub end: u32,
+    pub value: FormattedValue,
+}
+
+/// A value that a text template formatted into a text (`{importo}`, `{data}`), with what it
+/// is, so that a speech synthesiser can be told how to read it ([`SceneView::narration_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FormattedValue {
+    /// An amount of money, in cents (written `€ 1.234,56`).
+    Money(i64),
+    /// A date (written in words or `dd/mm/yyyy`).
+    Date(Date),
+    /// An integer (written `1.234`).
+    Int(i64),
+    /// A number and the word agreeing with it (written `20 settimane`): the number.
+    Count(i64),
+    /// A decimal number (written `0,75`).
+    Decimal(f64),
+}
+
+/// A piece of a text: literal text, or a value formatted into it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TextPart<'t> {
+    /// Text as written in the storyboard (or a string or enum value of the record).
+    Text(&'t str),
+    /// A formatted value: the text written and the value it stands for.
+    Value(&'t str, FormattedValue),
+}
+
 /// One decision taken while evaluating: which decision point, and its outcome (see
 /// [`crate::bytecode::DecisionKind`] for what outcomes mean).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -145,6 +179,7 @@ pub struct Timeline<'p> {
     pub(crate) buttons: Vec<u16>,
     pub(crate) captions: Vec<CaptionRec>,
     pub(crate) decisions: Vec<Decision>,
+    pub(crate) values: Vec<ValueRec>,
     pub(crate) available: Window,
     pub(crate) duration_ms: u64,
     pub(crate) rating: Option<TextRef>,
@@ -162,6 +197,7 @@ impl<'p> Timeline<'p> {
             buttons: Vec::new(),
             captions: Vec::new(),
             decisions: Vec::new(),
+            values: Vec::new(),
             available: Window::default(),
             duration_ms: 0,
             rating: None,
@@ -178,6 +214,7 @@ impl<'p> Timeline<'p> {
         self.buttons.clear();
         self.captions.clear();
         self.decisions.clear();
+        self.values.clear();
         self.available = Window::default();
         self.duration_ms = 0;
         self.rating = None;
@@ -354,7 +391,7 @@ impl<'t> SceneView<'t> {
 
     /// End, in ms from the beginning of the guide.
     pub fn end_ms(&self) -> u64 {
-        self.rec.start_ms + self.rec.duration_ms
+        self.rec.start_ms.saturating_add(self.rec.duration_ms)
     }
 
     /// The asset reference, if any.
@@ -374,6 +411,51 @@ impl<'t> SceneView<'t> {
     /// The narration (the scene's `say` lines joined by a space; empty when none).
     pub fn narration(&self) -> &'t str {
         self.t.text(self.rec.narration)
+    }
+
+    /// The narration cut into literal text and the values formatted into it (amounts, dates,
+    /// numbers), in order: joined, the parts' texts are [`SceneView::narration`]. A speech
+    /// synthesiser can be told how to read each value (see `guide render --format ssml`).
+    pub fn narration_parts(&self) -> impl Iterator<Item = TextPart<'t>> + 't {
+        let t = self.t;
+        let n = self.rec.narration;
+        let text = t.text(n);
+        let values: &'t [ValueRec] = if n.src == ARENA {
+            let first = t.values.partition_point(|v| v.start < n.start);
+            let rest = t.values.get(first..).unwrap_or(&[]);
+            let count = rest.iter().take_while(|v| v.end <= n.end).count();
+            rest.get(..count).unwrap_or(&[])
+        } else {
+            &[]
+        };
+        let mut at = 0usize;
+        let mut vals = values.iter();
+        let mut pending: Option<TextPart<'t>> = None;
+        std::iter::from_fn(move || {
+            if let Some(p) = pending.take() {
+                return Some(p);
+            }
+            match vals.next() {
+                Some(v) => {
+                    let s = (v.start - n.start) as usize;
+                    let e = (v.end - n.start) as usize;
+                    let value = TextPart::Value(text.get(s..e).unwrap_or(""), v.value);
+                    let before = text.get(at..s).unwrap_or("");
+                    at = e;
+                    if before.is_empty() {
+                        Some(value)
+                    } else {
+                        pending = Some(value);
+                        Some(TextPart::Text(before))
+                    }
+                }
+                None => {
+                    let rest = text.get(at..).unwrap_or("");
+                    at = text.len();
+                    (!rest.is_empty()).then_some(TextPart::Text(rest))
+                }
+            }
+        })
     }
 
     /// The pop-ups offered.

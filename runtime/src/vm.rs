@@ -12,9 +12,11 @@
 use crate::bytecode::{ArithOp, CmpOp, FmtKind, Op, Program, Target, NO_DECISION};
 use crate::date::{Date, Period};
 use crate::format;
+use crate::prepared::Sentence;
 use crate::record::{Record, RecordError, Value};
 use crate::timeline::{
-    CaptionRec, Decision, PopupRec, SceneRec, TextRef, Timeline, VariantId, Window, ARENA,
+    CaptionRec, Decision, FormattedValue, PopupRec, SceneRec, TextRef, Timeline, ValueRec,
+    VariantId, Window, ARENA,
 };
 use std::fmt;
 
@@ -212,6 +214,10 @@ pub struct Evaluator<'p> {
     stack: Vec<V<'static>>,
     frames: Vec<Frame<'static>>,
     out_bytes: usize,
+    /// The record buffer of [`Evaluator::evaluate_json_str`].
+    record: Record,
+    /// Sentences of a narration being cut into captions.
+    sentences: Vec<Sentence>,
 }
 
 fn bits(b: bool) -> u16 {
@@ -229,6 +235,8 @@ impl<'p> Evaluator<'p> {
             stack: Vec::new(),
             frames: Vec::new(),
             out_bytes: 0,
+            record: Record::empty(),
+            sentences: Vec::new(),
         }
     }
 
@@ -240,6 +248,15 @@ impl<'p> Evaluator<'p> {
     /// Evaluates one recipient. The timeline returned borrows the evaluator until the next
     /// call.
     pub fn evaluate(&mut self, record: &Record) -> Result<Outcome<&Timeline<'p>>, EvalError> {
+        if self.eval_record(record)? {
+            Ok(Outcome::Eligible(&self.timeline))
+        } else {
+            Ok(Outcome::NotEligible)
+        }
+    }
+
+    /// Runs the program over `record`: `true` when eligible (the timeline is ready).
+    fn eval_record(&mut self, record: &Record) -> Result<bool, EvalError> {
         self.timeline.clear();
         self.says.clear();
         self.out_bytes = 0;
@@ -250,9 +267,9 @@ impl<'p> Evaluator<'p> {
         self.frames = recycle(frames);
         if r? {
             self.timeline.variant = VariantId::of(&self.timeline.decisions);
-            Ok(Outcome::Eligible(&self.timeline))
+            Ok(true)
         } else {
-            Ok(Outcome::NotEligible)
+            Ok(false)
         }
     }
 
@@ -264,6 +281,43 @@ impl<'p> Evaluator<'p> {
     ) -> Result<Outcome<&Timeline<'p>>, EvalError> {
         let record = self.program.record_from_json(value)?;
         self.evaluate(&record)
+    }
+
+    /// Decodes the text of one JSON record against the program's schema
+    /// ([`Record::decode_json_str`]: streaming, no intermediate `serde_json::Value`) and
+    /// evaluates it. The record's buffers are kept in the evaluator and reused: this is the
+    /// fastest way from a line of JSON to a timeline.
+    #[cfg(feature = "json")]
+    pub fn evaluate_json_str(&mut self, text: &str) -> Result<Outcome<&Timeline<'p>>, EvalError> {
+        self.evaluate_json_slice(text.as_bytes())
+    }
+
+    /// [`Evaluator::evaluate_json_str`] from bytes as read from a file (see
+    /// [`Record::decode_json_slice`]): bytes that are not UTF-8 are a record error.
+    #[cfg(feature = "json")]
+    pub fn evaluate_json_slice(
+        &mut self,
+        text: &[u8],
+    ) -> Result<Outcome<&Timeline<'p>>, EvalError> {
+        let mut record = std::mem::replace(&mut self.record, Record::empty());
+        let program = self.program;
+        let r = match record.decode_json_planned(program.schema(), &program.plan, text) {
+            Ok(()) => self.eval_record(&record),
+            Err(e) => Err(EvalError::Record(e)),
+        };
+        self.record = record;
+        if r? {
+            Ok(Outcome::Eligible(&self.timeline))
+        } else {
+            Ok(Outcome::NotEligible)
+        }
+    }
+
+    /// The record last decoded by `Evaluator::evaluate_json_str` or `evaluate_json_slice`
+    /// (`json` feature; empty before the first call, unspecified values after a decoding
+    /// error).
+    pub fn last_record(&self) -> &Record {
+        &self.record
     }
 
     /// The last timeline produced, taken out of the evaluator.
@@ -290,6 +344,18 @@ impl<'p> Evaluator<'p> {
             reason,
             location: self.location(pc),
         }
+    }
+
+    /// The text being built (a line's literals, whose bytes are counted when the line ends)
+    /// stays within the output limit too: a hostile loop inside one line cannot grow it.
+    fn arena_within_limit(&self) -> Result<(), EvalError> {
+        if self.timeline.arena.len() > self.limits.max_output_bytes {
+            return Err(EvalError::Limit {
+                kind: LimitKind::Output,
+                limit: self.limits.max_output_bytes as u64,
+            });
+        }
+        Ok(())
     }
 
     fn emit_bytes(&mut self, n: usize) -> Result<(), EvalError> {
@@ -582,7 +648,7 @@ impl<'p> Evaluator<'p> {
                     };
                 }
                 Op::Scene(s) => {
-                    let tl = &self.timeline;
+                    let tl = &mut self.timeline;
                     b = Building {
                         def: s,
                         texts: len32(tl.texts.len()),
@@ -591,13 +657,29 @@ impl<'p> Evaluator<'p> {
                         says: self.says.len(),
                         ..Building::default()
                     };
+                    // A body with the same content for everyone is added at once, as if run
+                    // instruction by instruction (same fuel, same output count): unless the
+                    // fuel would run out inside it, where it does run step by step.
+                    if let Some(body) = program.text.static_body(here) {
+                        if body.ops < fuel {
+                            fuel -= body.ops;
+                            tl.texts.extend_from_slice(&body.texts);
+                            tl.popups.extend_from_slice(&body.popups);
+                            tl.buttons.extend_from_slice(&body.buttons);
+                            self.emit_bytes(body.out_bytes)?;
+                            pc = body.end;
+                        }
+                    }
                 }
                 Op::EndScene => self.end_scene(&b)?,
                 Op::Line(t) => {
                     b.target = Some(t);
                     b.line_start = self.timeline.arena.len();
                 }
-                Op::Lit(s) => self.timeline.arena.push_str(program.str(s)),
+                Op::Lit(s) => {
+                    self.timeline.arena.push_str(program.str(s));
+                    self.arena_within_limit()?;
+                }
                 Op::Fmt(k) => {
                     let v = pop!();
                     self.format(here, k, v)?;
@@ -629,6 +711,7 @@ impl<'p> Evaluator<'p> {
                             arena.push_str(program.str(feminine));
                         }
                     }
+                    self.arena_within_limit()?;
                 }
                 Op::EndLine => {
                     let t = TextRef {
@@ -745,6 +828,15 @@ impl<'p> Evaluator<'p> {
                 .map_or("", String::as_str)
         };
         let out = &mut self.timeline.arena;
+        let start = out.len();
+        let value = match (k, v) {
+            (FmtKind::Money, V::Money(c)) => Some(FormattedValue::Money(c)),
+            (FmtKind::Date | FmtKind::ShortDate, V::Date(d)) => Some(FormattedValue::Date(d)),
+            (FmtKind::Int, V::Int(n)) => Some(FormattedValue::Int(n)),
+            (FmtKind::Count(..), V::Int(n)) => Some(FormattedValue::Count(n)),
+            (FmtKind::Decimal, V::Dec(x)) => Some(FormattedValue::Decimal(x)),
+            _ => None,
+        };
         match (k, v) {
             (FmtKind::Str, V::Str(s)) => out.push_str(s),
             (FmtKind::Str, V::Enum(e, i)) => out.push_str(name(e, i)),
@@ -779,12 +871,57 @@ impl<'p> Evaluator<'p> {
                 limit: self.limits.max_output_bytes as u64,
             });
         }
+        if let Some(value) = value {
+            let end = len32(out.len());
+            self.timeline.values.push(ValueRec {
+                start: len32(start),
+                end,
+                value,
+            });
+        }
         Ok(())
     }
 
     fn end_scene(&mut self, b: &Building) -> Result<(), EvalError> {
         let program = self.program;
         let def = program.m.scenes.get(usize::from(b.def)).copied();
+        if self.says.len() <= b.says {
+            // No narration (most scenes of many guides): no captions to cut.
+            let tl = &mut self.timeline;
+            let texts_end = len32(tl.texts.len());
+            let duration_ms = match def.map_or(0, |d| d.duration_ms) {
+                0 => {
+                    let info = &program.text;
+                    let words: u64 = slice(&tl.texts, b.texts, texts_end)
+                        .iter()
+                        .map(|&t| match info.static_words(t) {
+                            Some(w) => u64::from(w),
+                            None => format::words(crate::timeline::text_in(program, &tl.arena, t))
+                                as u64,
+                        })
+                        .sum();
+                    derived_duration(
+                        usize::try_from(words).unwrap_or(usize::MAX),
+                        program.m.meta.rate_wpm,
+                    )
+                }
+                ms => ms,
+            };
+            let start_ms = tl.duration_ms;
+            let captions = len32(tl.captions.len());
+            tl.scenes.push(SceneRec {
+                def: b.def,
+                start_ms,
+                duration_ms,
+                texts: (b.texts, texts_end),
+                narration: TextRef::default(),
+                popups: (b.popups, len32(tl.popups.len())),
+                buttons: (b.buttons, len32(tl.buttons.len())),
+                captions: (captions, captions),
+            });
+            tl.duration_ms = start_ms.saturating_add(duration_ms);
+            return Ok(());
+        }
         // The narration: one `say` is used as is; several are joined by a space in the arena.
         let says = self.says.get(b.says..).unwrap_or(&[]);
         let narration = match says {
@@ -799,6 +936,20 @@ impl<'p> Evaluator<'p> {
                     }
                     let (a, e) = (t.start as usize, t.end as usize);
                     if t.src == ARENA {
+                        // The formatted values of the line move with it.
+                        let shift = len32(tl.arena.len()).wrapping_sub(t.start);
+                        let first = tl.values.partition_point(|v| v.start < t.start);
+                        let n = tl.values.len();
+                        for j in first..n {
+                            match tl.values.get(j).copied() {
+                                Some(v) if v.end <= t.end => tl.values.push(ValueRec {
+                                    start: v.start.wrapping_add(shift),
+                                    end: v.end.wrapping_add(shift),
+                                    value: v.value,
+                                }),
+                                _ => break,
+                            }
+                        }
                         tl.arena.extend_from_within(a..e);
                     } else {
                         tl.arena
@@ -815,8 +966,34 @@ impl<'p> Evaluator<'p> {
         self.says.truncate(b.says);
         let tl = &mut self.timeline;
         let texts_end = len32(tl.texts.len());
-        let narr = crate::timeline::text_in(program, &tl.arena, narration);
-        let words = format::words(narr);
+        let info = &program.text;
+        // The narration's sentences and their words: computed once at load time for a static
+        // `say`, here for text built for the recipient.
+        let mut scratch = if narration.end == narration.start {
+            Vec::new()
+        } else {
+            std::mem::take(&mut self.sentences)
+        };
+        scratch.clear();
+        let sentences: &[Sentence] = if narration.end == narration.start {
+            &[]
+        } else if let Some(cut) = info.static_sentences(narration) {
+            cut
+        } else {
+            let narr = crate::timeline::text_in(program, &tl.arena, narration);
+            sentences(narr, |s, e| {
+                let w = narr.get(s..e).map_or(0, format::words);
+                if w > 0 {
+                    scratch.push(Sentence {
+                        start: len32(s),
+                        end: len32(e),
+                        words: len32(w),
+                    });
+                }
+            });
+            &scratch
+        };
+        let words: u64 = sentences.iter().map(|c| u64::from(c.words)).sum();
         let duration_ms = match def.map_or(0, |d| d.duration_ms) {
             0 => {
                 let words = if words > 0 {
@@ -824,10 +1001,17 @@ impl<'p> Evaluator<'p> {
                 } else {
                     slice(&tl.texts, b.texts, texts_end)
                         .iter()
-                        .map(|&t| format::words(crate::timeline::text_in(program, &tl.arena, t)))
+                        .map(|&t| match info.static_words(t) {
+                            Some(w) => u64::from(w),
+                            None => format::words(crate::timeline::text_in(program, &tl.arena, t))
+                                as u64,
+                        })
                         .sum()
                 };
-                derived_duration(words, program.m.meta.rate_wpm)
+                derived_duration(
+                    usize::try_from(words).unwrap_or(usize::MAX),
+                    program.m.meta.rate_wpm,
+                )
             }
             ms => ms,
         };
@@ -836,33 +1020,27 @@ impl<'p> Evaluator<'p> {
         let cap_start = len32(tl.captions.len());
         if words > 0 {
             let mut done = 0u64;
-            let total = words as u64;
-            // `done <= total`, so the share of the duration fits in a u64.
+            // `done <= words`, so the share of the duration fits in a u64.
             let at = |done: u64| {
-                let share = u128::from(duration_ms) * u128::from(done) / u128::from(total);
+                let share = u128::from(duration_ms) * u128::from(done) / u128::from(words);
                 start_ms.saturating_add(u64::try_from(share).unwrap_or(u64::MAX))
             };
-            let mut add = |s: usize, e: usize, w: usize, caps: &mut Vec<CaptionRec>| {
+            for c in sentences {
                 let from = at(done);
-                done += w as u64;
-                let to = at(done);
-                caps.push(CaptionRec {
+                done += u64::from(c.words);
+                tl.captions.push(CaptionRec {
                     start_ms: from,
-                    end_ms: to,
+                    end_ms: at(done),
                     text: TextRef {
                         src: narration.src,
-                        start: narration.start + len32(s),
-                        end: narration.start + len32(e),
+                        start: narration.start + c.start,
+                        end: narration.start + c.end,
                     },
                 });
-            };
-            let caps = &mut tl.captions;
-            sentences(narr, |s, e| {
-                let w = narr.get(s..e).map_or(0, format::words);
-                if w > 0 {
-                    add(s, e, w, caps);
-                }
-            });
+            }
+        }
+        if scratch.capacity() > 0 {
+            self.sentences = scratch;
         }
         tl.scenes.push(SceneRec {
             def: b.def,

@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod disasm;
 mod preview;
+mod render;
 mod run;
 mod variants;
 
@@ -78,6 +79,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: variants::VariantsFormat,
     },
+    /// Render every recipient of a file (JSON Lines or CSV): streamed, on every core, in input
+    /// order; rejected and ineligible records listed apart.
+    Render(render::Args),
     /// Serve every campaign under a folder in the browser, personalised for any recipient,
     /// reloading as files are saved.
     Preview(preview::Args),
@@ -108,5 +112,6 @@ pub fn main() -> ExitCode {
             format,
         } => variants::run(&path, minimal, format),
         Command::Preview(args) => preview::run(args),
+        Command::Render(args) => render::run(args),
     }
 }

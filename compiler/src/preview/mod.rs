@@ -5,7 +5,7 @@
 //! notify ──> watch ──> Workspace::refresh ──> events (SSE) ──> open pages refetch
 //!                          │ (check + build, last good kept)    ▲
 //!                          └──> analyser (variants, background) ┘
-//! tiny_http ──> server ──> routes ──> engine (runtime) + explain (IR) ──> JSON / handlebars pages
+//! server ──> routes ──> engine (runtime) + explain (IR) ──> JSON / handlebars pages
 //! ```
 //!
 //! Threads only, no async runtime. Every asset is embedded ([`assets`]); the page loads nothing

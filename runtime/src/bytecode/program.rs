@@ -4,10 +4,12 @@ use super::reader::{self, LoadError};
 use super::verify::{self, Verified};
 use super::{AvailabilityRule, DecisionPoint, Module, Span};
 use crate::date::Period;
+use crate::prepared::TextInfo;
 use crate::record::{Record, RecordBuilder};
 use crate::schema::Schema;
 use crate::timeline::Timeline;
 use crate::vm::{EvalError, Evaluator, Limits, Outcome};
+use crate::write::Fragments;
 
 /// A compiled campaign, loaded and validated: ready to produce timelines.
 ///
@@ -20,6 +22,13 @@ pub struct Program {
     pub(crate) m: Module,
     pub(crate) v: Verified,
     pub(crate) version: (u16, u16),
+    /// JSON fragments for [`Timeline::write_json`], rendered once.
+    pub(crate) frag: Fragments,
+    /// Word counts and sentences of the static texts, computed once.
+    pub(crate) text: TextInfo,
+    /// How records of the schema are decoded from JSON.
+    #[cfg(feature = "json")]
+    pub(crate) plan: crate::decode::Plan,
 }
 
 /// How the campaign's availability is declared (see [`Metadata::availability`]).
@@ -84,9 +93,17 @@ impl Program {
     /// Validates a module built in memory (as the compiler does before writing it).
     pub fn from_module(m: Module) -> Result<Program, LoadError> {
         let v = verify::verify(&m)?;
+        let frag = Fragments::new(&m);
+        let text = TextInfo::new(&m);
+        #[cfg(feature = "json")]
+        let plan = crate::decode::Plan::new(&m.schema);
         Ok(Program {
+            #[cfg(feature = "json")]
+            plan,
             m,
             v,
+            frag,
+            text,
             version: (super::format::MAJOR, super::format::MINOR),
         })
     }

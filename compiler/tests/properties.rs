@@ -1,0 +1,460 @@
+//! Property tests (proptest) over the real campaigns:
+//!
+//! - random recipients generated from a campaign's schema, some with defects (a required
+//!   attribute missing or null, a value of the wrong type, an enum value not allowed, an
+//!   unknown attribute): evaluation never fails except with a `RecordError` that is true of the
+//!   record (it names an attribute that has a defect), and never quotes a personal value;
+//! - encoding and decoding bytecode is the identity, for the campaigns' modules and for modules
+//!   whose strings, constants, metadata and schema are replaced by random ones;
+//! - the witnesses of `guide variants` reproduce their variant, whatever base records the
+//!   enumeration starts from.
+//!
+//! A few hundred cases each, so that `cargo test` stays fast.
+
+use guide_compiler::{analysis, check, codegen, project};
+use guide_runtime::bytecode::{reader, writer, Module, Op};
+use guide_runtime::schema::{Attribute, Fields, Schema, Type};
+use guide_runtime::{Date, EvalError, Outcome, Program};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+
+const CAMPAIGNS: [&str; 5] = [
+    "naspi",
+    "red2021",
+    "neopensionati",
+    "assegno_sociale",
+    "assegno_unico",
+];
+
+fn campaign_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../campaigns")
+        .join(name)
+}
+
+fn load(name: &str) -> (project::Project, Program) {
+    let p = project::load(&campaign_dir(name)).expect("campaign loads");
+    let c = check::check(&p).campaign.expect("campaign checks");
+    let program = codegen::program(&c).expect("campaign compiles");
+    (p, program)
+}
+
+fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records generated from a schema.
+
+/// Any string: letters, accents, other scripts, quotes, control characters, emoji.
+fn any_string() -> BoxedStrategy<String> {
+    prop_oneof![
+        "[A-Za-zÀ-ÿ' ]{0,20}",
+        "\\PC{0,20}",
+        proptest::collection::vec(any::<char>(), 0..12).prop_map(|v| v.into_iter().collect()),
+        Just(String::new()),
+        Just("\u{0}\u{7}\t\n\r\u{1b}[31m\u{202e}".to_string()),
+    ]
+    .boxed()
+}
+
+/// A date well inside the runtime's range (periods added to it stay valid).
+fn date() -> BoxedStrategy<Value> {
+    (1900i32..=2200, 1u8..=12, 1u8..=31)
+        .prop_map(|(y, m, d)| {
+            let d = (1..=d)
+                .rev()
+                .find(|&d| Date::new(y, m, d).is_some())
+                .unwrap_or(1);
+            json!(format!("{y:04}-{m:02}-{d:02}"))
+        })
+        .boxed()
+}
+
+/// A valid JSON value of type `ty`.
+fn value(ty: &Type) -> BoxedStrategy<Value> {
+    match ty {
+        Type::String => any_string().prop_map(Value::String).boxed(),
+        Type::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+        Type::Int => prop_oneof![-1000i64..1000, -1_000_000_000i64..1_000_000_000]
+            .prop_map(|n| json!(n))
+            .boxed(),
+        Type::Decimal => prop_oneof![-1.0f64..1.0, -1e6f64..1e6]
+            .prop_map(|x| json!(x))
+            .boxed(),
+        Type::Money => (-100_000_000_000i64..100_000_000_000, any::<bool>())
+            .prop_map(|(c, as_text)| {
+                let text = format!(
+                    "{}{}.{:02}",
+                    if c < 0 { "-" } else { "" },
+                    c.unsigned_abs() / 100,
+                    c.unsigned_abs() % 100
+                );
+                if as_text {
+                    json!(text)
+                } else {
+                    serde_json::from_str(&text).unwrap_or(json!(0))
+                }
+            })
+            .boxed(),
+        Type::Date => date(),
+        Type::Enum(values) => proptest::sample::select(values.clone())
+            .prop_map(Value::String)
+            .boxed(),
+        Type::Set(values) => proptest::sample::subsequence(values.clone(), 0..=values.len())
+            .prop_map(|v| json!(v))
+            .boxed(),
+        Type::Optional(inner) => prop_oneof![1 => Just(Value::Null), 3 => value(inner)].boxed(),
+        Type::Record(fields) => object(fields),
+        Type::List(fields) => proptest::collection::vec(object(fields), 0..4)
+            .prop_map(Value::Array)
+            .boxed(),
+    }
+}
+
+/// A valid JSON object for `fields` (optional attributes sometimes left out).
+fn object(fields: &Fields) -> BoxedStrategy<Value> {
+    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = fields
+        .0
+        .iter()
+        .map(|(name, a)| {
+            let name = name.clone();
+            let v = value(&a.ty);
+            if matches!(a.ty, Type::Optional(_)) {
+                proptest::option::weighted(0.8, v.prop_map(move |v| (name.clone(), v))).boxed()
+            } else {
+                v.prop_map(move |v| Some((name.clone(), v))).boxed()
+            }
+        })
+        .collect();
+    parts
+        .prop_map(|kv| Value::Object(kv.into_iter().flatten().collect::<Map<String, Value>>()))
+        .boxed()
+}
+
+/// What can be wrong with one top-level attribute.
+#[derive(Debug, Clone, Copy)]
+enum Defect {
+    Missing,
+    Null,
+    WrongType,
+    BadEnumValue,
+    Unknown,
+}
+
+fn defect() -> impl Strategy<Value = Defect> {
+    prop_oneof![
+        Just(Defect::Missing),
+        Just(Defect::Null),
+        Just(Defect::WrongType),
+        Just(Defect::BadEnumValue),
+        Just(Defect::Unknown),
+    ]
+}
+
+/// Applies `d` to the attribute `pick` (modulo the number of attributes); the name of the
+/// attribute made wrong, if the defect applies to it.
+fn apply(schema: &Schema, record: &mut Value, d: Defect, pick: usize) -> Option<String> {
+    let attrs = &schema.attributes.0;
+    let (name, a) = attrs.get(pick % attrs.len())?;
+    let map = record.as_object_mut()?;
+    let optional = matches!(a.ty, Type::Optional(_));
+    match d {
+        Defect::Missing if !optional => {
+            map.remove(name);
+        }
+        Defect::Null if !optional => {
+            map.insert(name.clone(), Value::Null);
+        }
+        Defect::WrongType => {
+            let wrong = match a.ty {
+                Type::Record(_) | Type::List(_) => json!(42),
+                Type::Optional(ref t) if matches!(**t, Type::Record(_) | Type::List(_)) => {
+                    json!(42)
+                }
+                _ => json!({"valore": 1}),
+            };
+            map.insert(name.clone(), wrong);
+        }
+        Defect::BadEnumValue if matches!(a.ty, Type::Enum(_)) => {
+            map.insert(name.clone(), json!("zz_non_previsto"));
+        }
+        Defect::Unknown => {
+            map.insert("zz_attributo_ignoto".into(), json!(1));
+            return Some("zz_attributo_ignoto".into());
+        }
+        _ => return None,
+    }
+    Some(name.clone())
+}
+
+/// The top-level attribute a record error's path starts with.
+fn top(path: &str) -> &str {
+    path.split(['.', '[']).next().unwrap_or(path)
+}
+
+/// Personal string values of the record (long enough not to appear by chance).
+fn personal_values(schema: &Schema, record: &Value) -> Vec<String> {
+    schema
+        .attributes
+        .0
+        .iter()
+        .filter(|(_, a)| a.personal)
+        .filter_map(|(n, _)| record.get(n)?.as_str().map(str::to_owned))
+        .filter(|v| v.chars().count() >= 8)
+        .collect()
+}
+
+#[test]
+fn random_recipients_give_a_timeline_or_a_true_record_error() {
+    for name in CAMPAIGNS {
+        let (_, program) = load(name);
+        let schema = program.schema().clone();
+        let strategy = (
+            object(&schema.attributes),
+            proptest::collection::vec((defect(), any::<usize>()), 0..3),
+        );
+        let mut runner = TestRunner::new(config(120));
+        let result = runner.run(&strategy, |(mut record, defects)| {
+            let mut wrong: Vec<String> = Vec::new();
+            for (d, pick) in defects {
+                wrong.extend(apply(&schema, &mut record, d, pick));
+            }
+            let slow = program.evaluate_json(&record);
+            // The streaming decoder gives the same answer from the text.
+            let text = record.to_string();
+            let mut ev = program.evaluator();
+            let fast = ev
+                .evaluate_json_str(&text)
+                .map(|o| o.eligible().map(|t| t.variant().to_string()));
+            let slow_variant = match &slow {
+                Ok(Outcome::Eligible(t)) => Ok(Some(t.variant().to_string())),
+                Ok(Outcome::NotEligible) => Ok(None),
+                Err(e) => Err(e.clone()),
+            };
+            prop_assert_eq!(slow_variant, fast, "the two decoders disagree on {}", text);
+            match slow {
+                Ok(Outcome::Eligible(t)) => {
+                    prop_assert!(
+                        wrong.is_empty(),
+                        "accepted a record with defects {:?}",
+                        wrong
+                    );
+                    prop_assert!(t.scenes().count() > 0 || t.all_scenes().count() > 0);
+                    let _ = t.storyboard();
+                }
+                Ok(Outcome::NotEligible) => {
+                    prop_assert!(
+                        wrong.is_empty(),
+                        "accepted a record with defects {:?}",
+                        wrong
+                    );
+                }
+                Err(EvalError::Record(e)) => {
+                    prop_assert!(
+                        wrong.iter().any(|w| w == top(&e.path)),
+                        "{}: {} is not among the defects {:?} of {}",
+                        name,
+                        e,
+                        wrong,
+                        text
+                    );
+                    let message = format!("{} {e}", e.path);
+                    for v in personal_values(&schema, &record) {
+                        prop_assert!(!message.contains(&v), "{message} quotes a personal value");
+                    }
+                }
+                Err(other) => {
+                    prop_assert!(false, "{}: {} on {}", name, other, text);
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{name}: {e}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bytecode: encode and decode are inverse.
+
+#[test]
+fn the_campaigns_bytecode_decodes_to_the_module_and_reencodes_to_the_same_bytes() {
+    for name in CAMPAIGNS {
+        let (_, program) = load(name);
+        let bytes = program.to_bytes();
+        let m = reader::decode(&bytes).expect("decodes");
+        assert_eq!(&m, program.module(), "{name}");
+        assert_eq!(writer::encode(&m), bytes, "{name}");
+        let again = Program::from_bytes(&bytes).expect("loads");
+        assert_eq!(again.to_bytes(), bytes, "{name}");
+    }
+}
+
+/// A random type, nested at most `depth` levels.
+fn any_type(depth: u32) -> BoxedStrategy<Type> {
+    let leaf = prop_oneof![
+        Just(Type::String),
+        Just(Type::Bool),
+        Just(Type::Int),
+        Just(Type::Decimal),
+        Just(Type::Money),
+        Just(Type::Date),
+        proptest::collection::vec(any_string(), 1..5).prop_map(Type::Enum),
+        proptest::collection::vec(any_string(), 1..5).prop_map(Type::Set),
+    ];
+    leaf.prop_recursive(depth, 24, 4, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|t| Type::Optional(Box::new(t))),
+            any_fields(inner.clone()).prop_map(Type::Record),
+            any_fields(inner).prop_map(Type::List),
+        ]
+    })
+    .boxed()
+}
+
+fn any_fields(ty: impl Strategy<Value = Type> + 'static) -> BoxedStrategy<Fields> {
+    proptest::collection::vec(
+        (
+            any_string(),
+            ty,
+            proptest::option::of(any_string()),
+            any::<bool>(),
+        ),
+        0..4,
+    )
+    .prop_map(|v| {
+        Fields(
+            v.into_iter()
+                .map(|(n, ty, description, personal)| {
+                    (
+                        n,
+                        Attribute {
+                            ty,
+                            description,
+                            personal,
+                        },
+                    )
+                })
+                .collect(),
+        )
+    })
+    .boxed()
+}
+
+/// A random constant for an instruction that carries one, keeping its kind.
+fn mutate_op(op: Op, x: i64, f: f64) -> Op {
+    match op {
+        Op::PushInt(_) => Op::PushInt(x),
+        Op::PushMoney(_) => Op::PushMoney(x),
+        Op::PushDec(_) => Op::PushDec(f),
+        Op::PushBool(_) => Op::PushBool(x % 2 == 0),
+        Op::PushStr(_) => Op::PushStr(x as u32),
+        Op::Attr(_) => Op::Attr(x as u32),
+        Op::Lit(_) => Op::Lit(x as u32),
+        Op::Jump(_) => Op::Jump(x as u32),
+        other => other,
+    }
+}
+
+#[test]
+fn encoding_then_decoding_any_module_gives_it_back() {
+    let modules: Vec<Module> = CAMPAIGNS
+        .iter()
+        .map(|n| load(n).1.module().clone())
+        .collect();
+    let strategy = (
+        0..modules.len(),
+        proptest::collection::vec(any_string(), 0..8),
+        proptest::collection::vec((any::<usize>(), any::<i64>(), -1e300f64..1e300), 0..16),
+        any_fields(any_type(3)),
+        proptest::option::of(any_string()),
+        (
+            any::<u32>(),
+            any::<u64>(),
+            proptest::option::of((any::<u64>(), any::<u64>())),
+        ),
+        proptest::collection::vec((any::<u32>(), any::<u32>()), 0..4),
+    );
+    let mut runner = TestRunner::new(config(200));
+    runner
+        .run(
+            &strategy,
+            |(which, strings, ops, attributes, key, (rate, fp, length), lines)| {
+                let mut m = modules[which].clone();
+                for (i, s) in strings.into_iter().enumerate() {
+                    match m.strings.get_mut(i * 7) {
+                        Some(slot) => *slot = s,
+                        None => m.strings.push(s),
+                    }
+                }
+                for (at, x, f) in ops {
+                    let n = m.code.len();
+                    if let Some(op) = m.code.get_mut(at % n) {
+                        *op = mutate_op(*op, x, f);
+                    }
+                }
+                m.schema.attributes = attributes;
+                m.schema.key = key;
+                m.meta.rate_wpm = rate;
+                m.meta.schema_fingerprint = fp;
+                m.meta.length = length;
+                m.lines.extend(lines);
+                let bytes = writer::encode(&m);
+                let back = reader::decode(&bytes);
+                prop_assert_eq!(back.as_ref(), Ok(&m));
+                prop_assert_eq!(writer::encode(&m), bytes);
+                // Whatever the verifier thinks of it, loading it never panics.
+                let _ = Program::from_bytes(&writer::encode(&m));
+                Ok(())
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Witnesses.
+
+#[test]
+fn witnesses_reproduce_their_variant_whatever_the_base_records() {
+    for name in CAMPAIGNS {
+        let (project, program) = load(name);
+        let schema = program.schema().clone();
+        let mut runner = TestRunner::new(config(6));
+        let result = runner.run(
+            &proptest::collection::vec(object(&schema.attributes), 0..3),
+            |bases| {
+                let a = analysis::analyse(&project, &bases);
+                let (Some(program), Some(report)) = (&a.program, &a.report) else {
+                    prop_assert!(false, "{} does not analyse", name);
+                    return Ok(());
+                };
+                prop_assert!(!report.variants.is_empty());
+                for v in &report.variants {
+                    match program.evaluate_json(&v.witness) {
+                        Ok(Outcome::Eligible(t)) => {
+                            prop_assert_eq!(t.variant().to_string(), v.id.clone(), "{}", v.witness)
+                        }
+                        other => {
+                            prop_assert!(false, "witness {}: {:?}", v.witness, other.map(|_| ()))
+                        }
+                    }
+                }
+                if let Some(r) = &report.not_eligible {
+                    prop_assert!(matches!(program.evaluate_json(r), Ok(Outcome::NotEligible)));
+                }
+                Ok(())
+            },
+        );
+        if let Err(e) = result {
+            panic!("{name}: {e}");
+        }
+    }
+}
