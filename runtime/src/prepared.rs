@@ -39,6 +39,8 @@ pub(crate) struct StaticBody {
     pub buttons: Vec<u16>,
     /// Bytes of text it adds (as the output limit counts them).
     pub out_bytes: usize,
+    /// Words of its on-screen lines (for a duration derived from them).
+    pub words: u64,
     /// Instructions of the body (as fuel counts them), `end.scene` excluded.
     pub ops: u64,
     /// The `end.scene` instruction.
@@ -126,7 +128,10 @@ fn static_body(m: &Module, t: &TextInfo, pc: usize) -> Option<Box<StaticBody>> {
                 let r = t.pool(text);
                 body.out_bytes += r.end as usize;
                 match (target, popup.as_mut()) {
-                    (Target::Text, None) => body.texts.push(r),
+                    (Target::Text, None) => {
+                        body.words += u64::from(t.words.get(text as usize).copied().unwrap_or(0));
+                        body.texts.push(r);
+                    }
                     (Target::PopupButton, Some(p)) => p.button = r,
                     (Target::PopupTitle, Some(p)) => p.title = r,
                     (Target::PopupBody, Some(p)) => p.body = r,

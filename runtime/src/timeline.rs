@@ -66,6 +66,10 @@ pub(crate) struct SceneRec {
     pub popups: (u32, u32),
     pub buttons: (u32, u32),
     pub captions: (u32, u32),
+    /// For a scene whose content is the same for every recipient: the instruction that starts
+    /// it, whose [`crate::prepared::StaticBody`] holds its texts, pop-ups and buttons (the
+    /// three ranges above are then empty and unused). Recording a static scene copies nothing.
+    pub body: Option<u32>,
 }
 
 /// A pop-up as recorded by the machine.
@@ -400,12 +404,20 @@ impl<'t> SceneView<'t> {
         (d.visual != crate::bytecode::NO_STRING).then(|| self.t.program.str(d.visual))
     }
 
+    /// The static body the scene was recorded from, if it was.
+    fn body(&self) -> Option<&'t crate::prepared::StaticBody> {
+        let pc = self.rec.body?;
+        self.t.program.text.static_body(pc as usize)
+    }
+
     /// The on-screen lines, in order.
     pub fn texts(&self) -> impl ExactSizeIterator<Item = &'t str> + 't {
         let t = self.t;
-        slice(&t.texts, self.rec.texts)
-            .iter()
-            .map(move |&r| t.text(r))
+        let refs = match self.body() {
+            Some(b) => &b.texts[..],
+            None => slice(&t.texts, self.rec.texts),
+        };
+        refs.iter().map(move |&r| t.text(r))
     }
 
     /// The narration (the scene's `say` lines joined by a space; empty when none).
@@ -461,26 +473,32 @@ impl<'t> SceneView<'t> {
     /// The pop-ups offered.
     pub fn popups(&self) -> impl ExactSizeIterator<Item = Popup<'t>> + 't {
         let t = self.t;
-        slice(&t.popups, self.rec.popups)
-            .iter()
-            .map(move |p| Popup {
-                id: t
-                    .program
-                    .m
-                    .popups
-                    .get(usize::from(p.def))
-                    .map_or("", |d| t.program.str(d.id)),
-                button: t.text(p.button),
-                title: t.text(p.title),
-                body: t.text(p.body),
-            })
+        let recs = match self.body() {
+            Some(b) => &b.popups[..],
+            None => slice(&t.popups, self.rec.popups),
+        };
+        recs.iter().map(move |p| Popup {
+            id: t
+                .program
+                .m
+                .popups
+                .get(usize::from(p.def))
+                .map_or("", |d| t.program.str(d.id)),
+            button: t.text(p.button),
+            title: t.text(p.title),
+            body: t.text(p.body),
+        })
     }
 
     /// The buttons shown.
     pub fn buttons(&self) -> impl ExactSizeIterator<Item = Button<'t>> + 't {
         let t = self.t;
         let m = &t.program.m;
-        slice(&t.buttons, self.rec.buttons).iter().map(move |&b| {
+        let ids = match self.body() {
+            Some(b) => &b.buttons[..],
+            None => slice(&t.buttons, self.rec.buttons),
+        };
+        ids.iter().map(move |&b| {
             let def = m.buttons.get(usize::from(b));
             let svc = def.and_then(|d| m.services.get(usize::from(d.service)));
             Button {

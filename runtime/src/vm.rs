@@ -12,7 +12,7 @@
 use crate::bytecode::{ArithOp, CmpOp, FmtKind, Op, Program, Target, NO_DECISION};
 use crate::date::{Date, Period};
 use crate::format;
-use crate::prepared::Sentence;
+use crate::prepared::{Sentence, StaticBody};
 use crate::record::{Record, RecordError, Value};
 use crate::timeline::{
     CaptionRec, Decision, FormattedValue, PopupRec, SceneRec, TextRef, Timeline, ValueRec,
@@ -325,6 +325,8 @@ impl<'p> Evaluator<'p> {
         self.timeline
     }
 
+    #[cold]
+    #[inline(never)]
     fn location(&self, pc: usize) -> String {
         self.program.span_of(pc).map_or_else(
             || format!("instruction {pc}"),
@@ -332,6 +334,8 @@ impl<'p> Evaluator<'p> {
         )
     }
 
+    #[cold]
+    #[inline(never)]
     fn computation(&self, pc: usize, reason: &'static str) -> EvalError {
         EvalError::Computation {
             reason,
@@ -339,6 +343,8 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn mismatch(&self, pc: usize, reason: &'static str) -> EvalError {
         EvalError::Mismatch {
             reason,
@@ -657,17 +663,16 @@ impl<'p> Evaluator<'p> {
                         says: self.says.len(),
                         ..Building::default()
                     };
-                    // A body with the same content for everyone is added at once, as if run
-                    // instruction by instruction (same fuel, same output count): unless the
-                    // fuel would run out inside it, where it does run step by step.
+                    // A body with the same content for everyone is recorded at once, as if
+                    // run instruction by instruction up to its `end.scene` included (same
+                    // fuel, same output count), by reference to the body (nothing is copied):
+                    // unless the fuel would run out inside it, where it does run step by step.
                     if let Some(body) = program.text.static_body(here) {
                         if body.ops < fuel {
-                            fuel -= body.ops;
-                            tl.texts.extend_from_slice(&body.texts);
-                            tl.popups.extend_from_slice(&body.popups);
-                            tl.buttons.extend_from_slice(&body.buttons);
+                            fuel -= body.ops + 1;
                             self.emit_bytes(body.out_bytes)?;
-                            pc = body.end;
+                            self.static_scene(s, here, body);
+                            pc = body.end + 1;
                         }
                     }
                 }
@@ -882,6 +887,33 @@ impl<'p> Evaluator<'p> {
         Ok(())
     }
 
+    /// Records a scene whose content is its static body (see [`SceneRec::body`]).
+    fn static_scene(&mut self, def: u16, pc: usize, body: &StaticBody) {
+        let program = self.program;
+        let duration_ms = match program
+            .m
+            .scenes
+            .get(usize::from(def))
+            .map_or(0, |d| d.duration_ms)
+        {
+            0 => derived_duration(
+                usize::try_from(body.words).unwrap_or(usize::MAX),
+                program.m.meta.rate_wpm,
+            ),
+            ms => ms,
+        };
+        let tl = &mut self.timeline;
+        let start_ms = tl.duration_ms;
+        tl.scenes.push(SceneRec {
+            def,
+            start_ms,
+            duration_ms,
+            body: u32::try_from(pc).ok(),
+            ..SceneRec::default()
+        });
+        tl.duration_ms = start_ms.saturating_add(duration_ms);
+    }
+
     fn end_scene(&mut self, b: &Building) -> Result<(), EvalError> {
         let program = self.program;
         let def = program.m.scenes.get(usize::from(b.def)).copied();
@@ -918,6 +950,7 @@ impl<'p> Evaluator<'p> {
                 popups: (b.popups, len32(tl.popups.len())),
                 buttons: (b.buttons, len32(tl.buttons.len())),
                 captions: (captions, captions),
+                body: None,
             });
             tl.duration_ms = start_ms.saturating_add(duration_ms);
             return Ok(());
@@ -1051,6 +1084,7 @@ impl<'p> Evaluator<'p> {
             popups: (b.popups, len32(tl.popups.len())),
             buttons: (b.buttons, len32(tl.buttons.len())),
             captions: (cap_start, len32(tl.captions.len())),
+            body: None,
         });
         tl.duration_ms = start_ms.saturating_add(duration_ms);
         Ok(())

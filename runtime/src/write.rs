@@ -249,7 +249,13 @@ impl Timeline<'_> {
                 .as_bytes(),
         );
         out.extend_from_slice(b",\"texts\":[");
-        for (i, &t) in range(&self.texts, rec.texts).iter().enumerate() {
+        let body = rec
+            .body
+            .and_then(|pc| self.program.text.static_body(pc as usize));
+        let texts = body.map_or_else(|| range(&self.texts, rec.texts), |b| &b.texts[..]);
+        let popups = body.map_or_else(|| range(&self.popups, rec.popups), |b| &b.popups[..]);
+        let buttons = body.map_or_else(|| range(&self.buttons, rec.buttons), |b| &b.buttons[..]);
+        for (i, &t) in texts.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -260,7 +266,7 @@ impl Timeline<'_> {
         out.extend_from_slice(b"],\"narration\":\"");
         self.text_json(out, rec.narration);
         out.extend_from_slice(b"\",\"popups\":[");
-        for (i, p) in range(&self.popups, rec.popups).iter().enumerate() {
+        for (i, p) in popups.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -278,7 +284,7 @@ impl Timeline<'_> {
             out.extend_from_slice(b"\"}");
         }
         out.extend_from_slice(b"],\"buttons\":[");
-        for (i, &b) in range(&self.buttons, rec.buttons).iter().enumerate() {
+        for (i, &b) in buttons.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
