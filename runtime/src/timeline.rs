@@ -225,6 +225,22 @@ impl<'p> Timeline<'p> {
         self.variant = VariantId(0);
     }
 
+    /// The on-screen lines, pop-ups and buttons of a recorded scene: its static body's when it
+    /// was recorded from one ([`SceneRec::body`]), else its ranges of the timeline's buffers.
+    pub(crate) fn parts(&self, rec: &SceneRec) -> (&[TextRef], &[PopupRec], &[u16]) {
+        match rec
+            .body
+            .and_then(|pc| self.program.text.static_body(pc as usize))
+        {
+            Some(b) => (&b.texts, &b.popups, &b.buttons),
+            None => (
+                slice(&self.texts, rec.texts),
+                slice(&self.popups, rec.popups),
+                slice(&self.buttons, rec.buttons),
+            ),
+        }
+    }
+
     pub(crate) fn text(&self, t: TextRef) -> &str {
         text_in(self.program, &self.arena, t)
     }
@@ -404,20 +420,10 @@ impl<'t> SceneView<'t> {
         (d.visual != crate::bytecode::NO_STRING).then(|| self.t.program.str(d.visual))
     }
 
-    /// The static body the scene was recorded from, if it was.
-    fn body(&self) -> Option<&'t crate::prepared::StaticBody> {
-        let pc = self.rec.body?;
-        self.t.program.text.static_body(pc as usize)
-    }
-
     /// The on-screen lines, in order.
     pub fn texts(&self) -> impl ExactSizeIterator<Item = &'t str> + 't {
         let t = self.t;
-        let refs = match self.body() {
-            Some(b) => &b.texts[..],
-            None => slice(&t.texts, self.rec.texts),
-        };
-        refs.iter().map(move |&r| t.text(r))
+        t.parts(self.rec).0.iter().map(move |&r| t.text(r))
     }
 
     /// The narration (the scene's `say` lines joined by a space; empty when none).
@@ -473,11 +479,7 @@ impl<'t> SceneView<'t> {
     /// The pop-ups offered.
     pub fn popups(&self) -> impl ExactSizeIterator<Item = Popup<'t>> + 't {
         let t = self.t;
-        let recs = match self.body() {
-            Some(b) => &b.popups[..],
-            None => slice(&t.popups, self.rec.popups),
-        };
-        recs.iter().map(move |p| Popup {
+        t.parts(self.rec).1.iter().map(move |p| Popup {
             id: t
                 .program
                 .m
@@ -494,11 +496,7 @@ impl<'t> SceneView<'t> {
     pub fn buttons(&self) -> impl ExactSizeIterator<Item = Button<'t>> + 't {
         let t = self.t;
         let m = &t.program.m;
-        let ids = match self.body() {
-            Some(b) => &b.buttons[..],
-            None => slice(&t.buttons, self.rec.buttons),
-        };
-        ids.iter().map(move |&b| {
+        t.parts(self.rec).2.iter().map(move |&b| {
             let def = m.buttons.get(usize::from(b));
             let svc = def.and_then(|d| m.services.get(usize::from(d.service)));
             Button {
@@ -522,7 +520,7 @@ impl<'t> SceneView<'t> {
     }
 }
 
-fn slice<T>(v: &[T], (a, b): (u32, u32)) -> &[T] {
+pub(crate) fn slice<T>(v: &[T], (a, b): (u32, u32)) -> &[T] {
     v.get(a as usize..b as usize).unwrap_or(&[])
 }
 

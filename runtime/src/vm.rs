@@ -15,7 +15,7 @@ use crate::format;
 use crate::prepared::{Sentence, StaticBody};
 use crate::record::{Record, RecordError, Value};
 use crate::timeline::{
-    CaptionRec, Decision, FormattedValue, PopupRec, SceneRec, TextRef, Timeline, ValueRec,
+    slice, CaptionRec, Decision, FormattedValue, PopupRec, SceneRec, TextRef, Timeline, ValueRec,
     VariantId, Window, ARENA,
 };
 use std::fmt;
@@ -890,18 +890,12 @@ impl<'p> Evaluator<'p> {
     /// Records a scene whose content is its static body (see [`SceneRec::body`]).
     fn static_scene(&mut self, def: u16, pc: usize, body: &StaticBody) {
         let program = self.program;
-        let duration_ms = match program
+        let explicit = program
             .m
             .scenes
             .get(usize::from(def))
-            .map_or(0, |d| d.duration_ms)
-        {
-            0 => derived_duration(
-                usize::try_from(body.words).unwrap_or(usize::MAX),
-                program.m.meta.rate_wpm,
-            ),
-            ms => ms,
-        };
+            .map_or(0, |d| d.duration_ms);
+        let duration_ms = scene_duration(program, explicit, || body.words);
         let tl = &mut self.timeline;
         let start_ms = tl.duration_ms;
         tl.scenes.push(SceneRec {
@@ -921,24 +915,9 @@ impl<'p> Evaluator<'p> {
             // No narration (most scenes of many guides): no captions to cut.
             let tl = &mut self.timeline;
             let texts_end = len32(tl.texts.len());
-            let duration_ms = match def.map_or(0, |d| d.duration_ms) {
-                0 => {
-                    let info = &program.text;
-                    let words: u64 = slice(&tl.texts, b.texts, texts_end)
-                        .iter()
-                        .map(|&t| match info.static_words(t) {
-                            Some(w) => u64::from(w),
-                            None => format::words(crate::timeline::text_in(program, &tl.arena, t))
-                                as u64,
-                        })
-                        .sum();
-                    derived_duration(
-                        usize::try_from(words).unwrap_or(usize::MAX),
-                        program.m.meta.rate_wpm,
-                    )
-                }
-                ms => ms,
-            };
+            let duration_ms = scene_duration(program, def.map_or(0, |d| d.duration_ms), || {
+                text_words(program, &tl.arena, slice(&tl.texts, (b.texts, texts_end)))
+            });
             let start_ms = tl.duration_ms;
             let captions = len32(tl.captions.len());
             tl.scenes.push(SceneRec {
@@ -1027,27 +1006,14 @@ impl<'p> Evaluator<'p> {
             &scratch
         };
         let words: u64 = sentences.iter().map(|c| u64::from(c.words)).sum();
-        let duration_ms = match def.map_or(0, |d| d.duration_ms) {
-            0 => {
-                let words = if words > 0 {
-                    words
-                } else {
-                    slice(&tl.texts, b.texts, texts_end)
-                        .iter()
-                        .map(|&t| match info.static_words(t) {
-                            Some(w) => u64::from(w),
-                            None => format::words(crate::timeline::text_in(program, &tl.arena, t))
-                                as u64,
-                        })
-                        .sum()
-                };
-                derived_duration(
-                    usize::try_from(words).unwrap_or(usize::MAX),
-                    program.m.meta.rate_wpm,
-                )
+        // Derived from the narration's words, or from the on-screen lines' when it has none.
+        let duration_ms = scene_duration(program, def.map_or(0, |d| d.duration_ms), || {
+            if words > 0 {
+                words
+            } else {
+                text_words(program, &tl.arena, slice(&tl.texts, (b.texts, texts_end)))
             }
-            ms => ms,
-        };
+        });
         let start_ms = tl.duration_ms;
         // Caption cues: sentences of the narration, timed by their share of its words.
         let cap_start = len32(tl.captions.len());
@@ -1091,8 +1057,28 @@ impl<'p> Evaluator<'p> {
     }
 }
 
-fn slice<T>(v: &[T], a: u32, b: u32) -> &[T] {
-    v.get(a as usize..b as usize).unwrap_or(&[])
+/// A scene's duration: its explicit `explicit_ms`, or (when 0) the time its `words`, counted
+/// only then, take at the campaign's speaking rate.
+fn scene_duration(program: &Program, explicit_ms: u64, words: impl FnOnce() -> u64) -> u64 {
+    match explicit_ms {
+        0 => derived_duration(
+            usize::try_from(words()).unwrap_or(usize::MAX),
+            program.m.meta.rate_wpm,
+        ),
+        ms => ms,
+    }
+}
+
+/// The words of on-screen lines: counted at load time for whole pool strings, here for text
+/// built for the recipient.
+fn text_words(program: &Program, arena: &str, texts: &[TextRef]) -> u64 {
+    texts
+        .iter()
+        .map(|&t| match program.text.static_words(t) {
+            Some(w) => u64::from(w),
+            None => format::words(crate::timeline::text_in(program, arena, t)) as u64,
+        })
+        .sum()
 }
 
 fn len32(n: usize) -> u32 {

@@ -9,7 +9,7 @@
 
 use crate::bytecode::{Module, Op, Target, NO_STRING};
 use crate::date::Date;
-use crate::timeline::{SceneRec, TextRef, Timeline, Window, ARENA};
+use crate::timeline::{slice, SceneRec, TextRef, Timeline, Window, ARENA};
 
 /// JSON fragments of a program, rendered once at load time.
 #[derive(Debug, Clone, Default)]
@@ -249,12 +249,7 @@ impl Timeline<'_> {
                 .as_bytes(),
         );
         out.extend_from_slice(b",\"texts\":[");
-        let body = rec
-            .body
-            .and_then(|pc| self.program.text.static_body(pc as usize));
-        let texts = body.map_or_else(|| range(&self.texts, rec.texts), |b| &b.texts[..]);
-        let popups = body.map_or_else(|| range(&self.popups, rec.popups), |b| &b.popups[..]);
-        let buttons = body.map_or_else(|| range(&self.buttons, rec.buttons), |b| &b.buttons[..]);
+        let (texts, popups, buttons) = self.parts(rec);
         for (i, &t) in texts.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
@@ -296,7 +291,7 @@ impl Timeline<'_> {
             );
         }
         out.extend_from_slice(b"],\"captions\":[");
-        for (i, c) in range(&self.captions, rec.captions).iter().enumerate() {
+        for (i, c) in slice(&self.captions, rec.captions).iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
@@ -347,10 +342,6 @@ impl Timeline<'_> {
             }
         }
     }
-}
-
-fn range<T>(v: &[T], (a, b): (u32, u32)) -> &[T] {
-    v.get(a as usize..b as usize).unwrap_or(&[])
 }
 
 fn window(out: &mut Vec<u8>, w: Window) {
