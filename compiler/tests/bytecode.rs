@@ -691,6 +691,8 @@ fn campaign_snapshots() {
         assert_eq!(p.to_bytes(), bytes);
         insta::with_settings!({snapshot_path => "../../snapshots/disasm", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name.clone(), p.disassemble());
+            // The runs of instructions the evaluator executes as one step.
+            insta::assert_snapshot!(format!("{name}__fused"), p.fusion_plan());
         });
         let mut demos: Vec<PathBuf> = std::fs::read_dir(dir.join("demo"))
             .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())

@@ -282,6 +282,65 @@ fn random_recipients_give_a_timeline_or_a_true_record_error() {
     }
 }
 
+/// What an evaluation gives, comparably: the timeline's JSON, "not eligible", or the error.
+fn outcome(r: Result<Outcome<&guide_runtime::Timeline<'_>>, EvalError>) -> Result<String, String> {
+    match r {
+        Ok(Outcome::Eligible(t)) => {
+            let mut out = Vec::new();
+            t.write_json(&mut out);
+            Ok(String::from_utf8_lossy(&out).into_owned())
+        }
+        Ok(Outcome::NotEligible) => Ok("not eligible".to_owned()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Fused steps (`runtime/src/fuse.rs`) give what the instructions give one by one: the same
+/// timeline or the same error, for random recipients, under random fuel and output limits (so
+/// that a limit falls inside a fused run), and for records of another campaign's schema (whose
+/// values are not of the types the program expects).
+#[test]
+fn fused_steps_give_what_the_instructions_give_one_by_one() {
+    let programs: Vec<(&str, Program)> = CAMPAIGNS.iter().map(|&n| (n, load(n).1)).collect();
+    for (name, program) in &programs {
+        let schema = program.schema().clone();
+        let strategy = (
+            object(&schema.attributes),
+            prop_oneof![Just(u64::MAX), 0u64..400],
+            prop_oneof![Just(usize::MAX), 0usize..3000],
+            0..programs.len(),
+        );
+        let mut runner = TestRunner::new(config(150));
+        let result = runner.run(&strategy, |(record, fuel, bytes, other)| {
+            let limits = guide_runtime::vm::Limits {
+                fuel,
+                max_output_bytes: bytes,
+            };
+            let Ok(r) = guide_runtime::Record::from_json(&schema, &record) else {
+                return Ok(());
+            };
+            let mut fused = guide_runtime::Evaluator::new(program, limits);
+            let mut plain = guide_runtime::Evaluator::new(program, limits);
+            plain.set_fusion(false);
+            let a = outcome(fused.evaluate(&r));
+            let b = outcome(plain.evaluate(&r));
+            prop_assert_eq!(a, b, "{} on {}", name, record);
+            // The same record run by another campaign's program.
+            let (other_name, other) = &programs[other];
+            let mut fused = guide_runtime::Evaluator::new(other, limits);
+            let mut plain = guide_runtime::Evaluator::new(other, limits);
+            plain.set_fusion(false);
+            let a = outcome(fused.evaluate(&r));
+            let b = outcome(plain.evaluate(&r));
+            prop_assert_eq!(a, b, "{} record run by {}", name, other_name);
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{name}: {e}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bytecode: encode and decode are inverse.
 

@@ -48,6 +48,7 @@ pub mod date;
 mod decode;
 pub mod disasm;
 pub mod format;
+mod fuse;
 mod prepared;
 pub mod record;
 pub mod schema;

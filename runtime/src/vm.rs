@@ -6,12 +6,17 @@
 //! keeps its buffers between recipients, so that evaluating one recipient allocates nothing once
 //! the buffers have grown to the size of a guide.
 //!
+//! Frequent runs of instructions (a line with a value in it, a test of one attribute, static
+//! lines, pop-ups and buttons) are executed as one fused step, chosen at load time (the private
+//! `fuse` module); they give exactly what their instructions give one by one.
+//!
 //! Work is bounded by [`Limits`]: a number of instructions (fuel) and a number of bytes of
 //! output text. Going past either is [`EvalError::Limit`], not a problem with the data.
 
-use crate::bytecode::{ArithOp, CmpOp, FmtKind, Op, Program, Target, NO_DECISION};
+use crate::bytecode::{ArithOp, FmtKind, Op, Program, Target, NO_DECISION};
 use crate::date::{Date, Period};
 use crate::format;
+use crate::fuse::{Ins, LineRun, Piece};
 use crate::prepared::{Sentence, StaticBody};
 use crate::record::{Record, RecordError, Value};
 use crate::timeline::{
@@ -218,6 +223,8 @@ pub struct Evaluator<'p> {
     record: Record,
     /// Sentences of a narration being cut into captions.
     sentences: Vec<Sentence>,
+    /// Whether fused steps are used ([`crate::fuse`]).
+    fusion: bool,
 }
 
 fn bits(b: bool) -> u16 {
@@ -237,7 +244,16 @@ impl<'p> Evaluator<'p> {
             out_bytes: 0,
             record: Record::empty(),
             sentences: Vec::new(),
+            fusion: true,
         }
+    }
+
+    /// Whether the evaluator executes runs of instructions as fused steps (the default) or
+    /// every instruction one by one. Both give the same timelines and the same errors; this
+    /// switch exists to test that.
+    #[doc(hidden)]
+    pub fn set_fusion(&mut self, on: bool) {
+        self.fusion = on;
     }
 
     /// The limits in force.
@@ -409,7 +425,12 @@ impl<'p> Evaluator<'p> {
         'p: 'a,
     {
         let program: &'p Program = self.program;
-        let code = &program.m.code;
+        let fused = &program.fused;
+        let mut code: &'p [Ins] = if self.fusion {
+            &fused.code
+        } else {
+            &fused.plain
+        };
         let mut fuel = self.limits.fuel;
         let mut pc = 0usize;
         let mut b = Building::default();
@@ -430,6 +451,16 @@ impl<'p> Evaluator<'p> {
                 }
             };
         }
+        // A fused step that cannot be taken here (too little fuel left, a value not of the type
+        // the schema declares): the rest of the recipient runs op by op, from that instruction.
+        macro_rules! plain {
+            () => {{
+                code = &fused.plain;
+                pc -= 1;
+                fuel += 1;
+                continue;
+            }};
+        }
         loop {
             if fuel == 0 {
                 return Err(EvalError::Limit {
@@ -438,11 +469,63 @@ impl<'p> Evaluator<'p> {
                 });
             }
             fuel -= 1;
-            let Some(&op) = code.get(pc) else {
+            let Some(&ins) = code.get(pc) else {
                 return Err(self.mismatch(pc, "execution ran past the end of the code"));
             };
             let here = pc;
             pc += 1;
+            let op = match ins {
+                Ins::Op(op) => op,
+                Ins::Line(i) => {
+                    let Some(l) = fused.lines.get(i as usize) else {
+                        plain!()
+                    };
+                    if fuel < l.ops - 1 {
+                        plain!()
+                    }
+                    fuel -= l.ops - 1;
+                    self.fused_line(record, l, &mut b)?;
+                    pc = l.next;
+                    continue;
+                }
+                Ins::Test(i) => {
+                    let Some(t) = fused.tests.get(i as usize) else {
+                        plain!()
+                    };
+                    if fuel < t.ops - 1 {
+                        plain!()
+                    }
+                    let Some(x) = t.eval(record.values()) else {
+                        plain!()
+                    };
+                    fuel -= t.ops - 1;
+                    self.timeline.decisions.push(Decision {
+                        point: t.decision,
+                        outcome: bits(x),
+                    });
+                    pc = if x { t.next } else { t.target };
+                    continue;
+                }
+                Ins::Static(i) => {
+                    let Some(s) = fused.statics.get(i as usize) else {
+                        plain!()
+                    };
+                    if fuel < s.ops - 1 {
+                        plain!()
+                    }
+                    fuel -= s.ops - 1;
+                    self.emit_bytes(s.out_bytes)?;
+                    let tl = &mut self.timeline;
+                    tl.texts.extend_from_slice(&s.texts);
+                    tl.popups.extend_from_slice(&s.popups);
+                    tl.buttons.extend_from_slice(&s.buttons);
+                    if let Some(p) = s.popups.last() {
+                        b.popup = *p;
+                    }
+                    pc = s.next;
+                    continue;
+                }
+            };
             match op {
                 Op::PushBool(x) => stack.push(V::Bool(x)),
                 Op::PushInt(x) => stack.push(V::Int(x)),
@@ -502,15 +585,7 @@ impl<'p> Evaluator<'p> {
                         (V::Enum(_, a), V::Enum(_, b)) => a.cmp(&b),
                         _ => return Err(self.mismatch(here, "comparison of unlike values")),
                     };
-                    let x = match c {
-                        CmpOp::Eq => ord.is_eq(),
-                        CmpOp::Ne => ord.is_ne(),
-                        CmpOp::Lt => ord.is_lt(),
-                        CmpOp::Le => ord.is_le(),
-                        CmpOp::Gt => ord.is_gt(),
-                        CmpOp::Ge => ord.is_ge(),
-                    };
-                    stack.push(V::Bool(x));
+                    stack.push(V::Bool(crate::fuse::holds(c, ord)));
                 }
                 Op::In { negated } => {
                     let mask = pop_as!(V::Set(m) => m);
@@ -693,31 +768,7 @@ impl<'p> Evaluator<'p> {
                     decision,
                     masculine,
                     feminine,
-                } => {
-                    let outcome = match program.v.gender {
-                        Some((slot, m, f)) => match record.get(slot) {
-                            Value::Enum(i) if *i == m => 0,
-                            Value::Enum(i) if *i == f => 1,
-                            _ => 2,
-                        },
-                        None => 2,
-                    };
-                    self.timeline.decisions.push(Decision {
-                        point: decision,
-                        outcome,
-                    });
-                    let arena = &mut self.timeline.arena;
-                    match outcome {
-                        0 => arena.push_str(program.str(masculine)),
-                        1 => arena.push_str(program.str(feminine)),
-                        _ => {
-                            arena.push_str(program.str(masculine));
-                            arena.push('/');
-                            arena.push_str(program.str(feminine));
-                        }
-                    }
-                    self.arena_within_limit()?;
-                }
+                } => self.gender(record, decision, masculine, feminine)?,
                 Op::EndLine => {
                     let t = TextRef {
                         src: ARENA,
@@ -751,6 +802,90 @@ impl<'p> Evaluator<'p> {
                 Op::Halt => return Ok(true),
             }
         }
+    }
+
+    /// `gender`: the word that agrees with the recipient's gender (both, slashed, when it is
+    /// not known), and the decision taken.
+    fn gender(
+        &mut self,
+        record: &Record,
+        decision: u16,
+        masculine: u32,
+        feminine: u32,
+    ) -> Result<(), EvalError> {
+        let program = self.program;
+        let outcome = match program.v.gender {
+            Some((slot, m, f)) => match record.get(slot) {
+                Value::Enum(i) if *i == m => 0,
+                Value::Enum(i) if *i == f => 1,
+                _ => 2,
+            },
+            None => 2,
+        };
+        self.timeline.decisions.push(Decision {
+            point: decision,
+            outcome,
+        });
+        let arena = &mut self.timeline.arena;
+        match outcome {
+            0 => arena.push_str(program.str(masculine)),
+            1 => arena.push_str(program.str(feminine)),
+            _ => {
+                arena.push_str(program.str(masculine));
+                arena.push('/');
+                arena.push_str(program.str(feminine));
+            }
+        }
+        self.arena_within_limit()
+    }
+
+    /// A fused line ([`Ins::Line`]): what its instructions do one by one, in the same order,
+    /// with the same errors.
+    fn fused_line(
+        &mut self,
+        record: &Record,
+        l: &LineRun,
+        b: &mut Building,
+    ) -> Result<(), EvalError> {
+        let program = self.program;
+        let start = self.timeline.arena.len();
+        b.target = None;
+        b.line_start = start;
+        for &p in &l.pieces {
+            match p {
+                Piece::Lit(s) => {
+                    self.timeline.arena.push_str(program.str(s));
+                    self.arena_within_limit()?;
+                }
+                Piece::Value {
+                    slot,
+                    enum_id,
+                    kind,
+                    attr_pc,
+                    fmt_pc,
+                } => {
+                    let v = load(record.values(), std::slice::from_ref(&slot), enum_id)
+                        .ok_or_else(|| {
+                            self.mismatch(
+                                attr_pc,
+                                "a value of another type than the schema declares",
+                            )
+                        })?;
+                    self.format(fmt_pc, kind, v)?;
+                }
+                Piece::Gender {
+                    decision,
+                    masculine,
+                    feminine,
+                } => self.gender(record, decision, masculine, feminine)?,
+            }
+        }
+        let t = TextRef {
+            src: ARENA,
+            start: len32(start),
+            end: len32(self.timeline.arena.len()),
+        };
+        self.put_line(b, l.target, t)
     }
 
     fn arith<'a>(&self, pc: usize, a: ArithOp, l: V<'a>, r: V<'a>) -> Result<V<'a>, EvalError> {

@@ -11,7 +11,7 @@ pub mod reader;
 pub mod writer;
 
 mod program;
-mod verify;
+pub(crate) mod verify;
 
 pub use program::{Metadata, Program};
 pub use reader::LoadError;

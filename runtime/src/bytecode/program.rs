@@ -26,6 +26,8 @@ pub struct Program {
     pub(crate) frag: Fragments,
     /// Word counts and sentences of the static texts, computed once.
     pub(crate) text: TextInfo,
+    /// The runs of instructions executed as one step.
+    pub(crate) fused: crate::fuse::Fused,
     /// How records of the schema are decoded from JSON.
     #[cfg(feature = "json")]
     pub(crate) plan: crate::decode::Plan,
@@ -95,6 +97,7 @@ impl Program {
         let v = verify::verify(&m)?;
         let frag = Fragments::new(&m);
         let text = TextInfo::new(&m);
+        let fused = crate::fuse::Fused::new(&m, &v);
         #[cfg(feature = "json")]
         let plan = crate::decode::Plan::new(&m.schema);
         Ok(Program {
@@ -104,6 +107,7 @@ impl Program {
             v,
             frag,
             text,
+            fused,
             version: (super::format::MAJOR, super::format::MINOR),
         })
     }
@@ -116,6 +120,13 @@ impl Program {
     /// The module: the program as plain data (tables, code, strings).
     pub fn module(&self) -> &Module {
         &self.m
+    }
+
+    /// The runs of instructions the evaluator executes as one step, one per line (an internal
+    /// plan, listed for tests; its format may change).
+    #[doc(hidden)]
+    pub fn fusion_plan(&self) -> String {
+        self.fused.describe(&self.m)
     }
 
     /// A pool string (empty for an index out of range, which validation excludes).
