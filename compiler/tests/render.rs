@@ -3,7 +3,7 @@
 //! the fast JSON writer giving the serde bytes. Small inputs: these are fast tests.
 
 use guide_compiler::render::formats::OutputFormat;
-use guide_compiler::render::{self, InputFormat, Options, Paths, Summary};
+use guide_compiler::render::{self, InputFormat, Options, Paths, RenderError, Summary};
 use guide_compiler::{check, codegen, project};
 use guide_runtime::{Outcome, Program};
 use serde_json::{json, Value};
@@ -245,6 +245,38 @@ fn output_order_with_several_threads() {
 }
 
 /// The CSV form of JSON records (flat schemas: sets as values separated by `|`).
+/// An output that cannot be written stops the run with an error (no worker left waiting), on
+/// one thread and on several.
+#[test]
+fn an_output_that_cannot_be_written_stops_the_run() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    let p = program("examples/naspi-peer");
+    let dir = scratch("full");
+    let input = dir.join("r.jsonl");
+    write_jsonl(&input, &naspi_recipients(3_000));
+    for threads in [1, 2, 5] {
+        let paths = Paths::new(
+            input.clone(),
+            full.to_path_buf(),
+            Some(dir.join("rejects.jsonl")),
+            Some(dir.join("not-eligible.jsonl")),
+        );
+        let r = render::render(
+            &p,
+            &paths,
+            &opts(threads, InputFormat::Jsonl, OutputFormat::Json),
+        );
+        match r {
+            Err(RenderError::Io(m)) => assert!(m.contains("cannot write the output"), "{m}"),
+            other => panic!("{threads} threads: {other:?}"),
+        }
+        assert!(!dir.join("rejects.jsonl").exists(), "a list left behind");
+    }
+}
+
 fn to_csv(records: &[Value], columns: &[&str]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(columns).expect("header");

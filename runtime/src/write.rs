@@ -33,9 +33,10 @@ pub(crate) struct Fragments {
     /// Per button definition: `{"label":"…","url":"…"}`
     button: Vec<String>,
     /// Per scene definition whose content is the same for every recipient (straight-line
-    /// static texts, pop-ups and buttons, no narration, no rating): everything after its
-    /// duration, `,"visual":…,"texts":[…],…,"captions":[]}`.
-    static_tail: Vec<Option<String>>,
+    /// static texts, pop-ups and buttons, no narration, no rating): everything after its start,
+    /// `,"duration_ms":N,"visual":…,"texts":[…],…,"captions":[]}`, and where the part after
+    /// the duration begins (for a scene whose duration is not the explicit one).
+    static_tail: Vec<Option<(String, usize)>>,
 }
 
 impl Fragments {
@@ -108,8 +109,12 @@ impl Fragments {
 /// recipient: its code, from `scene` to `end.scene`, only has static lines of text and of
 /// pop-ups, pop-ups and buttons (a scene's `when` is a branch around it, outside), and its
 /// `scene` instruction is the only one for it.
-fn static_tails(m: &Module, f: &Fragments, q: &dyn Fn(u32) -> String) -> Vec<Option<String>> {
-    let mut tails: Vec<Option<String>> = vec![None; m.scenes.len()];
+fn static_tails(
+    m: &Module,
+    f: &Fragments,
+    q: &dyn Fn(u32) -> String,
+) -> Vec<Option<(String, usize)>> {
+    let mut tails: Vec<Option<(String, usize)>> = vec![None; m.scenes.len()];
     let mut count = vec![0usize; m.scenes.len()];
     for (pc, op) in m.code.iter().enumerate() {
         let Op::Scene(def) = *op else {
@@ -152,7 +157,9 @@ fn static_tails(m: &Module, f: &Fragments, q: &dyn Fn(u32) -> String) -> Vec<Opt
         if !ok {
             continue;
         }
-        let mut t = f.scene_visual.get(d).cloned().unwrap_or_default();
+        let mut t = f.duration.get(d).map_or(String::new(), |x| x.1.clone());
+        let after_duration = t.len();
+        t.push_str(f.scene_visual.get(d).map_or("", String::as_str));
         t.push_str(",\"texts\":[");
         for (i, &x) in texts.iter().enumerate() {
             if i > 0 {
@@ -184,7 +191,7 @@ fn static_tails(m: &Module, f: &Fragments, q: &dyn Fn(u32) -> String) -> Vec<Opt
         }
         t.push_str("],\"captions\":[]}");
         if let Some(slot) = tails.get_mut(d) {
-            *slot = Some(t);
+            *slot = Some((t, after_duration));
         }
     }
     for (tail, c) in tails.iter_mut().zip(count) {
@@ -229,18 +236,26 @@ impl Timeline<'_> {
         let def = usize::from(rec.def);
         out.extend_from_slice(f.scene_open.get(def).map_or("", String::as_str).as_bytes());
         uint(out, rec.start_ms);
-        match f.duration.get(def) {
-            Some((ms, frag)) if *ms == rec.duration_ms && *ms != 0 => {
-                out.extend_from_slice(frag.as_bytes());
+        let explicit = match f.duration.get(def) {
+            Some((ms, frag)) if *ms == rec.duration_ms && *ms != 0 => Some(frag),
+            _ => None,
+        };
+        if let Some(Some((tail, after_duration))) = f.static_tail.get(def) {
+            if explicit.is_some() {
+                out.extend_from_slice(tail.as_bytes());
+            } else {
+                out.extend_from_slice(b",\"duration_ms\":");
+                uint(out, rec.duration_ms);
+                out.extend_from_slice(tail.as_bytes().get(*after_duration..).unwrap_or(&[]));
             }
-            _ => {
+            return;
+        }
+        match explicit {
+            Some(frag) => out.extend_from_slice(frag.as_bytes()),
+            None => {
                 out.extend_from_slice(b",\"duration_ms\":");
                 uint(out, rec.duration_ms);
             }
-        }
-        if let Some(Some(tail)) = f.static_tail.get(def) {
-            out.extend_from_slice(tail.as_bytes());
-            return;
         }
         out.extend_from_slice(
             f.scene_visual
@@ -257,6 +272,18 @@ impl Timeline<'_> {
             out.push(b'"');
             self.text_json(out, t);
             out.push(b'"');
+        }
+        if !ending
+            && rec.narration.start == rec.narration.end
+            && popups.is_empty()
+            && buttons.is_empty()
+            && rec.captions.0 == rec.captions.1
+        {
+            // The usual end of a scene with only lines of text, in one copy.
+            out.extend_from_slice(
+                b"],\"narration\":\"\",\"popups\":[],\"buttons\":[],\"captions\":[]}",
+            );
+            return;
         }
         out.extend_from_slice(b"],\"narration\":\"");
         self.text_json(out, rec.narration);
@@ -390,7 +417,49 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 8081828384858687888990919293949596979899";
 
 /// Writes `n` in decimal.
-pub(crate) fn uint(out: &mut Vec<u8>, mut n: u64) {
+#[inline]
+pub(crate) fn uint(out: &mut Vec<u8>, n: u64) {
+    match u32::try_from(n) {
+        Ok(small) if small < 100_000_000 => uint8(out, small),
+        _ => uint_wide(out, n),
+    }
+}
+
+/// Writes `n` (below 10^8) in decimal: the digits are put right-aligned in one word, shifted
+/// down to its first bytes and the word is copied whole (a copy of known size, without a
+/// call), then the length is cut back to the digits.
+#[inline]
+fn uint8(out: &mut Vec<u8>, mut n: u32) {
+    let mut buf = [0u8; 8];
+    let mut i = buf.len();
+    while n >= 100 {
+        let p = (n % 100) as usize * 2;
+        n /= 100;
+        i = i.saturating_sub(2);
+        if let (Some(d), Some(s)) = (buf.get_mut(i..i + 2), PAIRS.get(p..p + 2)) {
+            d.copy_from_slice(s);
+        }
+    }
+    if n >= 10 {
+        let p = n as usize * 2;
+        i = i.saturating_sub(2);
+        if let (Some(d), Some(s)) = (buf.get_mut(i..i + 2), PAIRS.get(p..p + 2)) {
+            d.copy_from_slice(s);
+        }
+    } else {
+        i = i.saturating_sub(1);
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'0' + n as u8;
+        }
+    }
+    let word = u64::from_le_bytes(buf) >> (8 * i);
+    let len = out.len();
+    out.extend_from_slice(&word.to_le_bytes());
+    out.truncate(len + 8 - i);
+}
+
+/// Writes `n` in decimal, any size.
+fn uint_wide(out: &mut Vec<u8>, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     while n >= 100 {
@@ -465,6 +534,18 @@ pub(crate) fn first_escape(s: &[u8]) -> Option<usize> {
         i += 8;
     }
     let rest = s.get(i..)?;
+    if rest.len() < 8 {
+        // The last bytes, checked as one word: the last eight bytes of `s` when it has that
+        // many (the bytes before `rest` were found clean), else `rest` padded with spaces.
+        let mut w = [b' '; 8];
+        match s.len().checked_sub(8) {
+            Some(from) => w.copy_from_slice(s.get(from..)?),
+            None => w.get_mut(..rest.len())?.copy_from_slice(rest),
+        }
+        if !word_needs_escape(u64::from_le_bytes(w)) {
+            return None;
+        }
+    }
     rest.iter()
         .position(|&c| byte_needs_escape(c))
         .map(|p| p + i)
@@ -542,6 +623,18 @@ mod tests {
             let s = String::from(char::from(b)).repeat(9);
             assert_eq!(esc(&s), serde_json_like(&s), "{b}");
         }
+        // One character to escape at every position of texts of every length around a word.
+        for len in 0..20 {
+            for at in 0..len {
+                for c in ['"', '\\', '\n', '\u{0}', '\u{1f}'] {
+                    let s: String = (0..len).map(|i| if i == at { c } else { 'a' }).collect();
+                    assert_eq!(esc(&s), serde_json_like(&s), "{s:?}");
+                    assert_eq!(first_escape(s.as_bytes()), Some(at), "{s:?}");
+                }
+            }
+            let clean = "é".repeat(len);
+            assert_eq!(first_escape(clean.as_bytes()), None);
+        }
     }
 
     /// The reference escaping (serde_json's rules, written plainly).
@@ -565,10 +658,15 @@ mod tests {
 
     #[test]
     fn numbers() {
-        for n in [0u64, 7, 10, 99, 100, 12345, u64::MAX] {
-            let mut v = Vec::new();
+        let edges = (0..20).flat_map(|e| {
+            let p = 10u64.pow(e);
+            [p - 1, p, p + 1]
+        });
+        let mut v = b"x".to_vec();
+        for n in (0..=100_000).chain(edges).chain([u64::MAX - 1, u64::MAX]) {
+            v.truncate(1);
             uint(&mut v, n);
-            assert_eq!(String::from_utf8(v).unwrap_or_default(), n.to_string());
+            assert_eq!(String::from_utf8_lossy(&v), format!("x{n}"));
         }
         let mut v = Vec::new();
         hex16(&mut v, 0x03f1_d015_170d_3ec2);

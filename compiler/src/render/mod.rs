@@ -1,11 +1,12 @@
 //! Batch production (`guide render`): a file of recipients in, every recipient's guide out,
 //! nothing lost, on every core.
 //!
-//! The pipeline streams: a reader cuts the input into batches of consecutive records
-//! ([`input`]); workers, each with its own reusable [`Evaluator`], decode, evaluate and format
-//! them ([`formats`]); the writer puts the batches back in input order and appends them to the
-//! output. Channels between the stages are bounded, so memory stays flat whatever the size of
-//! the input. With one thread everything runs inline on the calling thread.
+//! The pipeline streams: the input is cut into batches of consecutive records ([`input`]);
+//! workers, each with its own reusable [`Evaluator`], decode, evaluate and format them
+//! ([`formats`]); the writer puts the batches back in input order and appends them to the
+//! output. Each worker reads its next batch and hands its results to the writer itself, so
+//! every thread renders; the number of batches in flight is bounded, so memory stays flat
+//! whatever the size of the input. With one thread everything runs on the calling thread.
 //!
 //! Every record read ends up in exactly one place: the output (rendered), the not-eligible list
 //! (the campaign's `requires` is false for them) or the rejects file (the record does not fit
@@ -29,6 +30,7 @@ use std::fmt;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How the recipients file is written.
@@ -213,6 +215,8 @@ struct Done {
     bytes_done: u64,
     /// A per-recipient file could not be written: the run stops.
     error: Option<String>,
+    /// The worker that rendered the batch (its buffers go back to it, still in its cache).
+    owner: usize,
 }
 
 impl Done {
@@ -226,6 +230,7 @@ impl Done {
             out,
             rejects,
             not_eligible_list: list,
+            owner: self.owner,
             ..Done::default()
         };
         self.out.clear();
@@ -572,73 +577,122 @@ fn run_inline(
     Ok(())
 }
 
+/// The state the workers of a parallel run share: the input, the output, and how far each
+/// has got.
+struct Shared<'w> {
+    source: Source,
+    writer: &'w mut Writer,
+    /// Batches taken from the input so far.
+    taken: u64,
+    /// Result buffers of written batches.
+    spent: Vec<Done>,
+    /// Per worker: result buffers of its written batches, for it to reuse.
+    returned: Vec<Vec<Done>>,
+    /// Workers waiting for room (more than the allowed batches in flight).
+    waiting: usize,
+    /// The input is exhausted, or the run failed: workers stop taking batches.
+    finished: bool,
+    error: Option<RenderError>,
+}
+
+/// Every worker takes the next batch of the input, renders it, and hands it to the writer,
+/// which writes the batches that are next in input order. Reading and writing are short and
+/// done under one lock by the worker at hand, so a run on N cores has N threads, all rendering.
+/// At most `2 N + 2` batches are between the input and the output (read, being rendered, or
+/// rendered and waiting for an earlier one): memory stays flat even when a worker is
+/// descheduled for a while and the others run ahead.
 fn run_parallel(
     program: &Program,
     opts: &Options,
     dir: Option<&Path>,
     csv: Option<&CsvMap>,
-    mut source: Source,
+    source: Source,
     writer: &mut Writer,
 ) -> Result<(), RenderError> {
     let threads = opts.threads;
-    // At most this many batches are between the reader and the writer (read, being rendered,
-    // or rendered and waiting for an earlier one): memory stays flat even when a worker is
-    // descheduled for a while and the others run ahead.
-    let in_flight = threads * 2 + 2;
-    let (work_tx, work_rx) = crossbeam_channel::bounded::<Batch>(threads);
-    let (done_tx, done_rx) = crossbeam_channel::bounded::<Done>(in_flight);
-    let (token_tx, token_rx) = crossbeam_channel::bounded::<()>(in_flight);
-    for _ in 0..in_flight {
-        let _ = token_tx.send(());
-    }
-    // Buffers of written batches, back to the workers.
-    let (spent_tx, spent_rx) = crossbeam_channel::bounded::<Done>(in_flight);
+    let in_flight = threads as u64 * 2 + 2;
+    let shared = Mutex::new(Shared {
+        source,
+        writer,
+        taken: 0,
+        spent: Vec::new(),
+        returned: (0..threads).map(|_| Vec::new()).collect(),
+        waiting: 0,
+        finished: false,
+        error: None,
+    });
+    let room = Condvar::new();
+    // A worker that panicked cannot have left the state half-updated in a way the others
+    // would misread (every update is a few assignments), so a poisoned lock is used as is.
+    let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
     std::thread::scope(|s| {
-        let reader = s.spawn(move || -> io::Result<()> {
-            // A token per batch, given back by the writer once the batch is written.
-            while token_rx.recv().is_ok() {
-                let Some(b) = source.next()? else {
-                    break;
-                };
-                if work_tx.send(b).is_err() {
-                    break;
-                }
-            }
-            Ok(())
-        });
-        for _ in 0..threads {
-            let (rx, tx, spent) = (work_rx.clone(), done_tx.clone(), spent_rx.clone());
+        for me in 0..threads {
+            let lock = &lock;
+            let room = &room;
             s.spawn(move || {
                 let mut w = Worker::new(program, opts.format, dir, csv);
-                for b in rx {
-                    let mut d = spent.try_recv().unwrap_or_default();
-                    w.process(b, &mut d);
-                    if tx.send(d).is_err() {
-                        break;
+                let mut d = Done {
+                    owner: me,
+                    ..Done::default()
+                };
+                loop {
+                    let batch = {
+                        let mut st = lock();
+                        loop {
+                            if st.finished {
+                                return;
+                            }
+                            if st.taken - st.writer.next < in_flight {
+                                break;
+                            }
+                            st.waiting += 1;
+                            st = room.wait(st).unwrap_or_else(PoisonError::into_inner);
+                            st.waiting -= 1;
+                        }
+                        match st.source.next() {
+                            Ok(Some(b)) => {
+                                st.taken += 1;
+                                b
+                            }
+                            Ok(None) => {
+                                st.finished = true;
+                                room.notify_all();
+                                return;
+                            }
+                            Err(e) => {
+                                st.error = Some(read_err(e));
+                                st.finished = true;
+                                room.notify_all();
+                                return;
+                            }
+                        }
+                    };
+                    w.process(batch, &mut d);
+                    let mut guard = lock();
+                    let st = &mut *guard;
+                    if let Err(e) = st.writer.accept(std::mem::take(&mut d), &mut st.spent) {
+                        st.error.get_or_insert(e);
+                        st.finished = true;
+                    }
+                    for x in st.spent.drain(..) {
+                        if let Some(r) = st.returned.get_mut(x.owner) {
+                            r.push(x);
+                        }
+                    }
+                    d = st.returned.get_mut(me).and_then(Vec::pop).unwrap_or(Done {
+                        owner: me,
+                        ..Done::default()
+                    });
+                    if st.waiting > 0 || st.finished {
+                        room.notify_all();
                     }
                 }
             });
         }
-        drop((work_rx, done_tx, spent_rx));
-        let mut spent = Vec::new();
-        let mut result = Ok(());
-        while let Ok(d) = done_rx.recv() {
-            if let Err(e) = writer.accept(d, &mut spent) {
-                result = Err(e);
-                break;
-            }
-            for d in spent.drain(..) {
-                let _ = spent_tx.try_send(d);
-                let _ = token_tx.send(());
-            }
-        }
-        // Stops the workers (their sends fail) and then the reader (no more tokens).
-        drop(done_rx);
-        drop(token_tx);
-        let read = reader
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the reader stopped")));
-        result?;
-        read.map_err(read_err)
-    })
+    });
+    let st = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
+    match st.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
