@@ -729,6 +729,21 @@ impl<'p> Evaluator<'p> {
                     };
                 }
                 Op::Scene(s) => {
+                    // A body with the same content for everyone is recorded at once, as if
+                    // run instruction by instruction up to its `end.scene` included (same
+                    // fuel, same output count), by reference to the body (nothing is copied):
+                    // unless the fuel would run out inside it, where it does run step by step.
+                    // (Nothing reads the scene being built after its `end.scene`: validation
+                    // allows scene instructions only between `scene` and `end.scene`.)
+                    if let Some(body) = program.text.static_body(here) {
+                        if body.ops < fuel {
+                            fuel -= body.ops + 1;
+                            self.emit_bytes(body.out_bytes)?;
+                            self.static_scene(s, here, body);
+                            pc = body.end + 1;
+                            continue;
+                        }
+                    }
                     let tl = &mut self.timeline;
                     b = Building {
                         def: s,
@@ -738,18 +753,6 @@ impl<'p> Evaluator<'p> {
                         says: self.says.len(),
                         ..Building::default()
                     };
-                    // A body with the same content for everyone is recorded at once, as if
-                    // run instruction by instruction up to its `end.scene` included (same
-                    // fuel, same output count), by reference to the body (nothing is copied):
-                    // unless the fuel would run out inside it, where it does run step by step.
-                    if let Some(body) = program.text.static_body(here) {
-                        if body.ops < fuel {
-                            fuel -= body.ops + 1;
-                            self.emit_bytes(body.out_bytes)?;
-                            self.static_scene(s, here, body);
-                            pc = body.end + 1;
-                        }
-                    }
                 }
                 Op::EndScene => self.end_scene(&b)?,
                 Op::Line(t) => {

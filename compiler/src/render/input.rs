@@ -109,12 +109,11 @@ impl<R: Read> LineBatches<R> {
         Ok(Some(self.batch(buf, first_line, Vec::new())))
     }
 
-    /// Reads once more into the end of `buf`.
+    /// Reads up to [`BATCH_BYTES`] more into the end of `buf` (into its spare capacity: the
+    /// bytes are not zeroed first).
     fn fill(&mut self, buf: &mut Vec<u8>) -> io::Result<()> {
-        let start = buf.len();
-        buf.resize(start + BATCH_BYTES, 0);
-        let n = read_some(&mut self.src, buf.get_mut(start..).unwrap_or(&mut []))?;
-        buf.truncate(start + n);
+        buf.reserve(BATCH_BYTES);
+        let n = (&mut self.src).take(BATCH_BYTES as u64).read_to_end(buf)?;
         self.bytes += n as u64;
         if n == 0 {
             self.eof = true;
