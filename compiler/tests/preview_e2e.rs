@@ -26,18 +26,8 @@ fn missing_prerequisite(what: &str) {
     eprintln!("skipped: {msg}");
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).expect("create folder");
-    for entry in std::fs::read_dir(src).expect("read folder") {
-        let entry = entry.expect("entry");
-        let to = dst.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).expect("copy");
-        }
-    }
-}
+mod common;
+use common::copy_dir;
 
 /// Kills the server when the test ends, however it ends.
 struct Server(Child);

@@ -3,60 +3,13 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use guide_compiler::preview::{Options, Preview};
 use serde_json::{json, Value};
 
-/// A copy of `campaigns/` in a fresh temporary folder, removed on drop.
-struct TempCampaigns {
-    dir: PathBuf,
-}
-
-impl TempCampaigns {
-    fn new(name: &str) -> TempCampaigns {
-        let dir =
-            std::env::temp_dir().join(format!("guide-preview-http-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../campaigns");
-        copy_dir(&src, &dir.join("campaigns"));
-        TempCampaigns { dir }
-    }
-
-    fn root(&self) -> PathBuf {
-        self.dir.join("campaigns")
-    }
-}
-
-impl Drop for TempCampaigns {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).expect("create folder");
-    for entry in std::fs::read_dir(src).expect("read folder") {
-        let entry = entry.expect("entry");
-        let to = dst.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).expect("copy");
-        }
-    }
-}
-
-fn start(root: &Path) -> Preview {
-    Preview::start(&Options {
-        root: root.to_path_buf(),
-        host: "127.0.0.1".parse().expect("ip"),
-        port: 0,
-        watch: true,
-    })
-    .expect("the preview starts")
-}
+mod common;
+use common::{start, TempCampaigns};
 
 struct Response {
     status: u16,
@@ -186,7 +139,7 @@ fn wait_state(addr: SocketAddr, slug: &str, what: &str, done: impl Fn(&Value) ->
 
 #[test]
 fn index_lists_every_campaign_with_its_status() {
-    let tmp = TempCampaigns::new("index");
+    let tmp = TempCampaigns::new("preview-http", "index");
     let p = start(&tmp.root());
     let r = get(p.addr(), "/");
     assert_eq!(r.status, 200);
@@ -224,7 +177,7 @@ fn index_lists_every_campaign_with_its_status() {
 
 #[test]
 fn campaign_page_and_assets() {
-    let tmp = TempCampaigns::new("page");
+    let tmp = TempCampaigns::new("preview-http", "page");
     let p = start(&tmp.root());
     let r = get(p.addr(), "/c/naspi");
     assert_eq!(r.status, 200);
@@ -322,7 +275,7 @@ fn campaign_page_and_assets() {
 
 #[test]
 fn recipient_updates_change_the_timeline_and_the_explanation() {
-    let tmp = TempCampaigns::new("recipient");
+    let tmp = TempCampaigns::new("preview-http", "recipient");
     let p = start(&tmp.root());
     let addr = p.addr();
     let mut luca = demo(&tmp.root(), "naspi", "luca");
@@ -405,7 +358,7 @@ fn recipient_updates_change_the_timeline_and_the_explanation() {
 
 #[test]
 fn errors_are_shown_and_the_last_good_version_stays_playable() {
-    let tmp = TempCampaigns::new("errors");
+    let tmp = TempCampaigns::new("preview-http", "errors");
     let p = start(&tmp.root());
     let addr = p.addr();
     let before = get(addr, "/api/state/naspi").json();
@@ -502,7 +455,7 @@ fn read_until(s: &mut TcpStream, seen: &mut String, needle: &str) {
 
 #[test]
 fn values_are_escaped() {
-    let tmp = TempCampaigns::new("escaping");
+    let tmp = TempCampaigns::new("preview-http", "escaping");
     // A campaign whose title and folder are markup.
     let dir = tmp.root().join("naspi");
     let guide = dir.join("naspi.guide");
@@ -553,7 +506,7 @@ fn values_are_escaped() {
 
 #[test]
 fn only_files_under_the_folder_are_served() {
-    let tmp = TempCampaigns::new("traversal");
+    let tmp = TempCampaigns::new("preview-http", "traversal");
     let root = tmp.root();
     // A visual of the campaign, present.
     std::fs::write(root.join("naspi/naspi_intro.png"), b"\x89PNG\r\n\x1a\nfake").expect("write");

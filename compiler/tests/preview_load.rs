@@ -5,67 +5,18 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use guide_compiler::preview::server::{MAX_BODY, MAX_CONNECTIONS, MAX_HEAD, REQUEST_TIMEOUT};
-use guide_compiler::preview::{Options, Preview};
 use serde_json::json;
 
 /// The whole load test must end within this.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-struct Temp {
-    dir: PathBuf,
-}
-
-impl Temp {
-    fn new(name: &str) -> Temp {
-        let dir =
-            std::env::temp_dir().join(format!("guide-preview-load-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../campaigns"),
-            &dir.join("campaigns"),
-        );
-        Temp { dir }
-    }
-
-    fn root(&self) -> PathBuf {
-        self.dir.join("campaigns")
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).expect("create folder");
-    for entry in std::fs::read_dir(src).expect("read folder") {
-        let entry = entry.expect("entry");
-        let to = dst.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).expect("copy");
-        }
-    }
-}
-
-fn start(root: &Path) -> Preview {
-    Preview::start(&Options {
-        root: root.to_path_buf(),
-        host: "127.0.0.1".parse().expect("ip"),
-        port: 0,
-        watch: true,
-    })
-    .expect("the preview starts")
-}
+mod common;
+use common::{start, TempCampaigns};
 
 /// Sends `request`, reads until the server closes; `None` when the connection fails. The status
 /// is 0 when the server closed without answering.
@@ -162,7 +113,7 @@ fn slow_clients(
 
 #[test]
 fn keeps_answering_under_load_while_files_change_and_slow_clients_wait() {
-    let tmp = Temp::new("load");
+    let tmp = TempCampaigns::new("preview-load", "load");
     let root = tmp.root();
     let p = start(&root);
     let addr = p.addr();
@@ -226,9 +177,9 @@ fn keeps_answering_under_load_while_files_change_and_slow_clients_wait() {
                         break;
                     }
                     let at = Instant::now();
-                    let (what, status) = match (t + i) % 4 {
-                        0 => ("index", get(addr, "/")),
-                        1 => ("page", get(addr, "/c/naspi")),
+                    let (what, status, answer) = match (t + i) % 4 {
+                        0 => ("index", get(addr, "/"), String::new()),
+                        1 => ("page", get(addr, "/c/naspi"), String::new()),
                         2 => {
                             let (s, text) = post(addr, "/api/evaluate/naspi", &body);
                             // While a reload is in progress the last good version answers.
@@ -239,9 +190,11 @@ fn keeps_answering_under_load_while_files_change_and_slow_clients_wait() {
                                 &original_seen
                             };
                             which.fetch_add(1, Ordering::SeqCst);
-                            ("evaluate", if ok { 200 } else { s.max(1) })
+                            // An answer that is not a timeline is a failure too, with its text.
+                            let head: String = text.chars().take(300).collect();
+                            ("evaluate", if ok { 200 } else { 0 }, head)
                         }
-                        _ => ("state", get(addr, "/api/state/naspi")),
+                        _ => ("state", get(addr, "/api/state/naspi"), String::new()),
                     };
                     let ms = at.elapsed().as_millis();
                     // A designer's browser, not a benchmark: spread the requests over the saves.
@@ -250,10 +203,12 @@ fn keeps_answering_under_load_while_files_change_and_slow_clients_wait() {
                         latencies.lock().expect("lock").push(ms);
                         done.fetch_add(1, Ordering::SeqCst);
                     } else {
-                        failures
-                            .lock()
-                            .expect("lock")
-                            .push(format!("{what}: {status}"));
+                        // What failed, when and how long it took, for a failure on a busy
+                        // machine to say what happened.
+                        failures.lock().expect("lock").push(format!(
+                            "{what}: status {status} after {ms} ms, {:?} into the run: {answer}",
+                            at.duration_since(started)
+                        ));
                     }
                 }
             })
@@ -303,7 +258,7 @@ fn keeps_answering_under_load_while_files_change_and_slow_clients_wait() {
 
 #[test]
 fn a_silent_client_is_timed_out() {
-    let tmp = Temp::new("silent");
+    let tmp = TempCampaigns::new("preview-load", "silent");
     let p = start(&tmp.root());
     let addr = p.addr();
     let mut s = TcpStream::connect(addr).expect("connect");
@@ -325,7 +280,7 @@ fn a_silent_client_is_timed_out() {
 
 #[test]
 fn oversized_malformed_and_traversing_requests_are_refused() {
-    let tmp = Temp::new("abuse");
+    let tmp = TempCampaigns::new("preview-load", "abuse");
     let p = start(&tmp.root());
     let addr = p.addr();
     let host = format!("Host: {addr}\r\n");
@@ -454,7 +409,7 @@ fn oversized_malformed_and_traversing_requests_are_refused() {
 
 #[test]
 fn a_flood_of_idle_connections_is_capped_and_then_served_again() {
-    let tmp = Temp::new("flood");
+    let tmp = TempCampaigns::new("preview-load", "flood");
     let p = start(&tmp.root());
     let addr = p.addr();
     // Idle connections up to the cap and past it: those past it are told 503 at once.
