@@ -22,6 +22,7 @@ use crate::bytecode::{CmpOp, FmtKind, Module, Op, Target};
 use crate::date::Date;
 use crate::record::Value;
 use crate::timeline::{PopupRec, TextRef};
+use crate::write::first_escape;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
@@ -59,6 +60,9 @@ pub(crate) struct Fused {
 pub(crate) struct LineRun {
     pub target: Target,
     pub pieces: Box<[Piece]>,
+    /// Whether the text the line adds needs no JSON escaping, except the values it scans
+    /// ([`Piece::Value::scan`]): its literals, gendered words and count words need none.
+    pub clean: bool,
     /// Instructions of the run, `line` and `end.line` included (as fuel counts them).
     pub ops: u64,
     /// The instruction after `end.line`.
@@ -80,6 +84,9 @@ pub(crate) enum Piece {
         attr_pc: usize,
         /// The `fmt` instruction (where a value that cannot be formatted is reported).
         fmt_pc: usize,
+        /// Whether the text written may need JSON escaping (text from the record, an enum
+        /// value's name), to be checked when it is written.
+        scan: bool,
     },
     /// `gender D M F`.
     Gender {
@@ -290,10 +297,17 @@ fn line(m: &Module, v: &Verified, pc: usize) -> Option<LineRun> {
         return None;
     };
     let mut pieces = Vec::new();
+    let clean_str = |s: u32| {
+        m.strings
+            .get(s as usize)
+            .is_some_and(|t| first_escape(t.as_bytes()).is_none())
+    };
+    let mut clean = true;
     let mut at = pc + 1;
     loop {
         match m.code.get(at)? {
             Op::Lit(s) => {
+                clean &= clean_str(*s);
                 pieces.push(Piece::Lit(*s));
                 at += 1;
             }
@@ -302,6 +316,7 @@ fn line(m: &Module, v: &Verified, pc: usize) -> Option<LineRun> {
                 masculine,
                 feminine,
             } => {
+                clean &= clean_str(*masculine) && clean_str(*feminine);
                 pieces.push(Piece::Gender {
                     decision: *decision,
                     masculine: *masculine,
@@ -314,12 +329,26 @@ fn line(m: &Module, v: &Verified, pc: usize) -> Option<LineRun> {
                 let Some(Op::Fmt(kind)) = m.code.get(at + 1) else {
                     return None;
                 };
+                let scan = match *kind {
+                    FmtKind::Str | FmtKind::Upper | FmtKind::Lower | FmtKind::Capitalize => true,
+                    FmtKind::Count(a, b) | FmtKind::Plural(a, b) => {
+                        clean &= clean_str(a) && clean_str(b);
+                        false
+                    }
+                    FmtKind::Money
+                    | FmtKind::Date
+                    | FmtKind::ShortDate
+                    | FmtKind::Int
+                    | FmtKind::Decimal
+                    | FmtKind::Bool => false,
+                };
                 pieces.push(Piece::Value {
                     slot,
                     enum_id: v.load_enum.get(at).copied()?,
                     kind: *kind,
                     attr_pc: at,
                     fmt_pc: at + 1,
+                    scan,
                 });
                 at += 2;
             }
@@ -327,6 +356,7 @@ fn line(m: &Module, v: &Verified, pc: usize) -> Option<LineRun> {
                 return Some(LineRun {
                     target: *target,
                     pieces: pieces.into_boxed_slice(),
+                    clean,
                     ops: (at + 1 - pc) as u64,
                     next: at + 1,
                 });

@@ -177,6 +177,9 @@ pub struct Window {
 pub struct Timeline<'p> {
     pub(crate) program: &'p Program,
     pub(crate) arena: String,
+    /// Whether no text in the arena needs JSON escaping (kept true only where that is known
+    /// cheaply: by fused lines; anything else that writes to the arena clears it).
+    pub(crate) arena_clean: bool,
     pub(crate) texts: Vec<TextRef>,
     pub(crate) scenes: Vec<SceneRec>,
     pub(crate) popups: Vec<PopupRec>,
@@ -195,6 +198,7 @@ impl<'p> Timeline<'p> {
         Timeline {
             program,
             arena: String::new(),
+            arena_clean: true,
             texts: Vec::new(),
             scenes: Vec::new(),
             popups: Vec::new(),
@@ -212,6 +216,7 @@ impl<'p> Timeline<'p> {
     /// Empties the timeline, keeping its buffers.
     pub(crate) fn clear(&mut self) {
         self.arena.clear();
+        self.arena_clean = true;
         self.texts.clear();
         self.scenes.clear();
         self.popups.clear();

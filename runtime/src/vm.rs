@@ -23,6 +23,7 @@ use crate::timeline::{
     slice, CaptionRec, Decision, FormattedValue, PopupRec, SceneRec, TextRef, Timeline, ValueRec,
     VariantId, Window, ARENA,
 };
+use crate::write::first_escape;
 use std::fmt;
 
 /// Bounds on the work of one evaluation.
@@ -760,10 +761,12 @@ impl<'p> Evaluator<'p> {
                     b.line_start = self.timeline.arena.len();
                 }
                 Op::Lit(s) => {
+                    self.timeline.arena_clean = false;
                     self.timeline.arena.push_str(program.str(s));
                     self.arena_within_limit()?;
                 }
                 Op::Fmt(k) => {
+                    self.timeline.arena_clean = false;
                     let v = pop!();
                     self.format(here, k, v)?;
                 }
@@ -771,7 +774,10 @@ impl<'p> Evaluator<'p> {
                     decision,
                     masculine,
                     feminine,
-                } => self.gender(record, decision, masculine, feminine)?,
+                } => {
+                    self.timeline.arena_clean = false;
+                    self.gender(record, decision, masculine, feminine)?;
+                }
                 Op::EndLine => {
                     let t = TextRef {
                         src: ARENA,
@@ -843,7 +849,8 @@ impl<'p> Evaluator<'p> {
     }
 
     /// A fused line ([`Ins::Line`]): what its instructions do one by one, in the same order,
-    /// with the same errors.
+    /// with the same errors. (Kept out of line: inlined, it costs the dispatch loop registers.)
+    #[inline(never)]
     fn fused_line(
         &mut self,
         record: &Record,
@@ -854,6 +861,9 @@ impl<'p> Evaluator<'p> {
         let start = self.timeline.arena.len();
         b.target = None;
         b.line_start = start;
+        if !l.clean {
+            self.timeline.arena_clean = false;
+        }
         for &p in &l.pieces {
             match p {
                 Piece::Lit(s) => {
@@ -866,6 +876,7 @@ impl<'p> Evaluator<'p> {
                     kind,
                     attr_pc,
                     fmt_pc,
+                    scan,
                 } => {
                     let v = load(record.values(), std::slice::from_ref(&slot), enum_id)
                         .ok_or_else(|| {
@@ -874,7 +885,12 @@ impl<'p> Evaluator<'p> {
                                 "a value of another type than the schema declares",
                             )
                         })?;
+                    let at = self.timeline.arena.len();
                     self.format(fmt_pc, kind, v)?;
+                    if scan && self.timeline.arena_clean {
+                        let written = self.timeline.arena.as_bytes().get(at..).unwrap_or(&[]);
+                        self.timeline.arena_clean = first_escape(written).is_none();
+                    }
                 }
                 Piece::Gender {
                     decision,
@@ -1079,6 +1095,7 @@ impl<'p> Evaluator<'p> {
             [one] => *one,
             many => {
                 let tl = &mut self.timeline;
+                tl.arena_clean = false;
                 let start = tl.arena.len();
                 for (i, t) in many.iter().enumerate() {
                     if i > 0 {

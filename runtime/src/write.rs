@@ -354,7 +354,11 @@ impl Timeline<'_> {
         let (a, b) = (t.start as usize, t.end as usize);
         if t.src == ARENA {
             let bytes = self.arena.as_bytes().get(a..b).unwrap_or(&[]);
-            escape_bytes(out, bytes);
+            if self.arena_clean {
+                out.extend_from_slice(bytes);
+            } else {
+                escape_bytes(out, bytes);
+            }
         } else {
             let p = self.program;
             let s =
