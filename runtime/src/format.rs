@@ -377,6 +377,33 @@ mod tests {
     }
 
     #[test]
+    fn digits_written_equal_the_plain_rule() {
+        // The plain rule: digits from the right, a dot every three.
+        fn grouped(n: u64) -> String {
+            let d = n.to_string();
+            let mut o = String::new();
+            for (i, c) in d.chars().enumerate() {
+                if i > 0 && (d.len() - i) % 3 == 0 {
+                    o.push('.');
+                }
+                o.push(c);
+            }
+            o
+        }
+        let edges = (0..20).flat_map(|e| {
+            let p = 10u64.pow(e);
+            [p - 1, p, p + 1]
+        });
+        for n in (0..=200_000).chain(edges).chain([u64::MAX - 1, u64::MAX]) {
+            assert_eq!(with(|s| push_grouped(s, n)), grouped(n), "{n}");
+            assert_eq!(with(|s| push_number(s, n)), n.to_string(), "{n}");
+        }
+        for n in 0..100 {
+            assert_eq!(with(|s| push_two_digits(s, n)), format!("{n:02}"));
+        }
+    }
+
+    #[test]
     fn money_amounts() {
         assert_eq!(with(|s| money(s, 123_456)), "€ 1.234,56");
         assert_eq!(with(|s| money(s, -1200)), "-€ 12,00");
