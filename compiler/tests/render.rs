@@ -277,6 +277,80 @@ fn an_output_that_cannot_be_written_stops_the_run() {
     }
 }
 
+/// Ctrl-C in the middle of a run (here: the input is a pipe that is still open) ends it with
+/// exit code 130 and removes its temporaries: the output, the rejects and the not-eligible
+/// list, in a file or a folder of per-recipient files.
+#[test]
+fn an_interrupted_run_leaves_nothing_behind() {
+    if !Path::new("/bin/kill").exists() && !Path::new("/usr/bin/kill").exists() {
+        return;
+    }
+    let guide = env!("CARGO_BIN_EXE_guide");
+    let campaign = root().join("examples/naspi-peer");
+    for (name, format) in [("out.jsonl", "json"), ("vtt", "vtt")] {
+        let dir = scratch(&format!("interrupt-{format}"));
+        let out = dir.join(name);
+        let mut child = Command::new(guide)
+            .args([
+                "render".as_ref(),
+                campaign.as_os_str(),
+                "--data".as_ref(),
+                "/dev/stdin".as_ref(),
+                "--out".as_ref(),
+                out.as_os_str(),
+                "--format".as_ref(),
+                format.as_ref(),
+                "-q".as_ref(),
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let mut text = String::new();
+        for r in naspi_recipients(20) {
+            text.push_str(&r.to_string());
+            text.push('\n');
+        }
+        std::io::Write::write_all(&mut stdin, text.as_bytes()).expect("write records");
+        // Wait for the run to have created its temporaries.
+        let started = std::time::Instant::now();
+        let partials = || {
+            std::fs::read_dir(&dir)
+                .map(|d| {
+                    d.filter_map(Result::ok)
+                        .filter(|e| e.file_name().to_string_lossy().contains(".partial-"))
+                        .count()
+                })
+                .unwrap_or(0)
+        };
+        while partials() < 3 && started.elapsed() < std::time::Duration::from_secs(30) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(
+            partials(),
+            3,
+            "output, rejects and not-eligible list being written"
+        );
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let o = child.wait_with_output().expect("ends");
+        drop(stdin);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(130), "{err}");
+        assert!(err.contains("interrupted"), "{err}");
+        let left: Vec<String> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(left.is_empty(), "{format}: left behind {left:?}");
+    }
+}
+
 fn to_csv(records: &[Value], columns: &[&str]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(columns).expect("header");

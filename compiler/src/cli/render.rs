@@ -10,6 +10,9 @@ use std::process::ExitCode;
 
 /// Exit code: the run completed but some records were rejected (see the rejects file).
 pub const EXIT_REJECTED: u8 = 3;
+/// Exit code of a run interrupted by Ctrl-C or a termination signal (128 + SIGINT, as shells
+/// report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 const AFTER_HELP: &str = "\
 Input: JSON Lines (one object per line; blank lines are skipped) or CSV with a header row
@@ -79,6 +82,12 @@ pub fn run(args: Args) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     let paths = Paths::new(args.data, args.out, args.rejects, args.not_eligible);
+    // Ctrl-C (or a termination signal) ends the run without leaving its temporaries behind.
+    let _ = ctrlc::set_handler(|| {
+        render::output::remove_partials();
+        eprintln!("interrupted: nothing was written under the output's name");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    });
     let opts = Options {
         input: args
             .input

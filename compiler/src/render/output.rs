@@ -1,10 +1,49 @@
 //! Output files that appear complete or not at all: written under a temporary name in the same
-//! folder, renamed when the run ends. An interrupted run leaves only the temporary
-//! (`.NAME.partial-PID`), never a half-written file under the final name.
+//! folder (`.NAME.partial-PID`), renamed when the run ends, removed when it fails. Never a
+//! half-written file under the final name. An interrupted process removes the temporaries of
+//! the runs in progress ([`remove_partials`], called by the command's Ctrl-C handler).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// The temporaries of the runs in progress.
+static PARTIALS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn partials() -> MutexGuard<'static, Vec<PathBuf>> {
+    PARTIALS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn register(tmp: &Path) {
+    partials().push(tmp.to_path_buf());
+}
+
+fn unregister(tmp: &Path) {
+    partials().retain(|p| p != tmp);
+}
+
+/// Removes the temporary files and folders of every run in progress: for a process that is
+/// interrupted and exits without finishing its runs. Returns how many were removed.
+pub fn remove_partials() -> usize {
+    let mut list = partials();
+    let mut removed = 0;
+    for p in list.drain(..) {
+        // A worker may still be adding a file to a folder: try again a few times.
+        for _ in 0..5 {
+            let r = if p.is_dir() {
+                fs::remove_dir_all(&p)
+            } else {
+                fs::remove_file(&p)
+            };
+            if r.is_ok() || !p.exists() {
+                removed += 1;
+                break;
+            }
+        }
+    }
+    removed
+}
 
 /// Whether `path` names standard output (`-`) or an existing file that is not a regular file
 /// (`/dev/null`, a pipe): those are written in place, never renamed.
@@ -41,6 +80,7 @@ impl Sink {
         } else {
             let tmp = partial_name(path);
             let f = File::create(&tmp)?;
+            register(&tmp);
             (Box::new(f), Some((tmp, path.to_path_buf())))
         };
         Ok(Sink {
@@ -58,7 +98,11 @@ impl Sink {
     pub fn finish(mut self) -> io::Result<()> {
         self.w.flush()?;
         if let Some((tmp, path)) = self.rename.take() {
-            fs::rename(&tmp, &path)?;
+            unregister(&tmp);
+            if let Err(e) = fs::rename(&tmp, &path) {
+                let _ = fs::remove_file(&tmp);
+                return Err(e);
+            }
         }
         Ok(())
     }
@@ -68,6 +112,7 @@ impl Drop for Sink {
     /// A sink dropped without [`Sink::finish`] (an error ended the run) removes its temporary.
     fn drop(&mut self) {
         if let Some((tmp, _)) = self.rename.take() {
+            unregister(&tmp);
             let _ = fs::remove_file(tmp);
         }
     }
@@ -96,6 +141,7 @@ impl Folder {
         }
         let tmp = partial_name(path);
         fs::create_dir_all(&tmp)?;
+        register(&tmp);
         Ok(Folder {
             tmp,
             path: path.to_path_buf(),
@@ -114,6 +160,7 @@ impl Folder {
             fs::remove_dir(&self.path)?;
         }
         fs::rename(&self.tmp, &self.path)?;
+        unregister(&self.tmp);
         self.done = true;
         Ok(())
     }
@@ -122,6 +169,7 @@ impl Folder {
 impl Drop for Folder {
     fn drop(&mut self) {
         if !self.done {
+            unregister(&self.tmp);
             let _ = fs::remove_dir_all(&self.tmp);
         }
     }
