@@ -319,19 +319,18 @@ fn fused_steps_give_what_the_instructions_give_one_by_one() {
             let Ok(r) = guide_runtime::Record::from_json(&schema, &record) else {
                 return Ok(());
             };
-            let mut fused = guide_runtime::Evaluator::new(program, limits);
-            let mut plain = guide_runtime::Evaluator::new(program, limits);
-            plain.set_fusion(false);
-            let a = outcome(fused.evaluate(&r));
-            let b = outcome(plain.evaluate(&r));
+            // Fused and op by op, the outcomes of `r` run by program `p`.
+            let both = |p: &Program| {
+                let mut fused = guide_runtime::Evaluator::new(p, limits);
+                let mut plain = guide_runtime::Evaluator::new(p, limits);
+                plain.set_fusion(false);
+                (outcome(fused.evaluate(&r)), outcome(plain.evaluate(&r)))
+            };
+            let (a, b) = both(program);
             prop_assert_eq!(a, b, "{} on {}", name, record);
             // The same record run by another campaign's program.
             let (other_name, other) = &programs[other];
-            let mut fused = guide_runtime::Evaluator::new(other, limits);
-            let mut plain = guide_runtime::Evaluator::new(other, limits);
-            plain.set_fusion(false);
-            let a = outcome(fused.evaluate(&r));
-            let b = outcome(plain.evaluate(&r));
+            let (a, b) = both(other);
             prop_assert_eq!(a, b, "{} record run by {}", name, other_name);
             Ok(())
         });

@@ -462,6 +462,15 @@ impl<'p> Evaluator<'p> {
                 continue;
             }};
         }
+        // The side-table entry of a fused step, when there is fuel for all its instructions.
+        macro_rules! fused {
+            ($table:expr, $i:expr) => {
+                match $table.get($i as usize) {
+                    Some(x) if x.ops - 1 <= fuel => x,
+                    _ => plain!(),
+                }
+            };
+        }
         loop {
             if fuel == 0 {
                 return Err(EvalError::Limit {
@@ -478,24 +487,14 @@ impl<'p> Evaluator<'p> {
             let op = match ins {
                 Ins::Op(op) => op,
                 Ins::Line(i) => {
-                    let Some(l) = fused.lines.get(i as usize) else {
-                        plain!()
-                    };
-                    if fuel < l.ops - 1 {
-                        plain!()
-                    }
+                    let l = fused!(fused.lines, i);
                     fuel -= l.ops - 1;
                     self.fused_line(record, l, &mut b)?;
                     pc = l.next;
                     continue;
                 }
                 Ins::Test(i) => {
-                    let Some(t) = fused.tests.get(i as usize) else {
-                        plain!()
-                    };
-                    if fuel < t.ops - 1 {
-                        plain!()
-                    }
+                    let t = fused!(fused.tests, i);
                     let Some(x) = t.eval(record.values()) else {
                         plain!()
                     };
@@ -508,12 +507,7 @@ impl<'p> Evaluator<'p> {
                     continue;
                 }
                 Ins::Static(i) => {
-                    let Some(s) = fused.statics.get(i as usize) else {
-                        plain!()
-                    };
-                    if fuel < s.ops - 1 {
-                        plain!()
-                    }
+                    let s = fused!(fused.statics, i);
                     fuel -= s.ops - 1;
                     self.emit_bytes(s.out_bytes)?;
                     let tl = &mut self.timeline;

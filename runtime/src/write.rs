@@ -433,8 +433,26 @@ pub(crate) fn uint(out: &mut Vec<u8>, n: u64) {
 /// down to its first bytes and the word is copied whole (a copy of known size, without a
 /// call), then the length is cut back to the digits.
 #[inline]
-fn uint8(out: &mut Vec<u8>, mut n: u32) {
+fn uint8(out: &mut Vec<u8>, n: u32) {
     let mut buf = [0u8; 8];
+    let i = digits_into(&mut buf, u64::from(n));
+    let word = u64::from_le_bytes(buf) >> (8 * i);
+    let len = out.len();
+    out.extend_from_slice(&word.to_le_bytes());
+    out.truncate(len + 8 - i);
+}
+
+/// Writes `n` in decimal, any size.
+fn uint_wide(out: &mut Vec<u8>, n: u64) {
+    let mut buf = [0u8; 20];
+    let i = digits_into(&mut buf, n);
+    out.extend_from_slice(buf.get(i..).unwrap_or(&[]));
+}
+
+/// Puts the decimal digits of `n` at the end of `buf`, two at a time; returns where they start
+/// (`buf` must have room for them: 20 bytes hold any `u64`).
+#[inline]
+fn digits_into(buf: &mut [u8], mut n: u64) -> usize {
     let mut i = buf.len();
     while n >= 100 {
         let p = (n % 100) as usize * 2;
@@ -456,37 +474,7 @@ fn uint8(out: &mut Vec<u8>, mut n: u32) {
             *d = b'0' + n as u8;
         }
     }
-    let word = u64::from_le_bytes(buf) >> (8 * i);
-    let len = out.len();
-    out.extend_from_slice(&word.to_le_bytes());
-    out.truncate(len + 8 - i);
-}
-
-/// Writes `n` in decimal, any size.
-fn uint_wide(out: &mut Vec<u8>, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    while n >= 100 {
-        let p = (n % 100) as usize * 2;
-        n /= 100;
-        i -= 2;
-        if let (Some(d), Some(s)) = (buf.get_mut(i..i + 2), PAIRS.get(p..p + 2)) {
-            d.copy_from_slice(s);
-        }
-    }
-    if n >= 10 {
-        let p = n as usize * 2;
-        i -= 2;
-        if let (Some(d), Some(s)) = (buf.get_mut(i..i + 2), PAIRS.get(p..p + 2)) {
-            d.copy_from_slice(s);
-        }
-    } else {
-        i -= 1;
-        if let Some(d) = buf.get_mut(i) {
-            *d = b'0' + n as u8;
-        }
-    }
-    out.extend_from_slice(buf.get(i..).unwrap_or(&[]));
+    i
 }
 
 /// Writes `n` as 16 lower-case hex digits.
