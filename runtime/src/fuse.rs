@@ -173,7 +173,8 @@ pub(crate) struct StaticRun {
     pub next: usize,
 }
 
-/// Shortest run worth fusing: a single instruction is its own best step.
+/// Shortest run worth fusing: a single instruction is its own best step. (Lines and tests
+/// have two instructions at least too: the evaluator relies on it.)
 const MIN_OPS: u64 = 2;
 
 impl Fused {

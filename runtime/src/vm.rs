@@ -463,6 +463,7 @@ impl<'p> Evaluator<'p> {
             }};
         }
         // The side-table entry of a fused step, when there is fuel for all its instructions.
+        // (A fused run has two instructions at least, so `ops - 1` does not wrap.)
         macro_rules! fused {
             ($table:expr, $i:expr) => {
                 match $table.get($i as usize) {
