@@ -199,6 +199,12 @@ impl Fused {
             };
             f.code.push(ins);
         }
+        debug_assert!(
+            f.lines.iter().all(|l| l.ops >= MIN_OPS)
+                && f.tests.iter().all(|t| t.ops >= MIN_OPS)
+                && f.statics.iter().all(|s| s.ops >= MIN_OPS),
+            "a fused run of fewer than two instructions"
+        );
         f
     }
 
