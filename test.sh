@@ -24,6 +24,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test"
 cargo test --workspace --quiet
 
+echo "== runtime docs (public items documented, links resolve, with and without the json feature)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p guide-runtime --no-default-features
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p guide-runtime --all-features
+
 echo "== embedding example: a program that depends only on the runtime"
 mkdir -p target/guidec
 ./target/debug/guide build campaigns/red2021 -o target/guidec/red2021.guidec

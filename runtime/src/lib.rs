@@ -31,7 +31,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! With the `json` feature, [`Program::evaluate_json`] takes a `serde_json::Value` and a
+//! With the `json` feature, `Program::evaluate_json` takes a `serde_json::Value` and a
 //! [`Timeline`] serialises to JSON. To evaluate many recipients, reuse one [`Evaluator`]
 //! ([`Program::evaluator`]): it keeps its buffers between recipients, and
 //! `Evaluator::evaluate_json_slice` decodes each record straight from its JSON text.
@@ -40,6 +40,8 @@
 //!
 //! A [`Program`] is `Send + Sync` and evaluation is deterministic: the same record always gives
 //! the same timeline. Evaluation is bounded by [`Limits`] (instructions and output size).
+
+#![warn(missing_docs)]
 
 pub mod bytecode;
 pub mod checksum;

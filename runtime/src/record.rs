@@ -1,7 +1,7 @@
 //! One recipient's data, decoded and checked against the campaign's [`Schema`].
 //!
 //! A [`Record`] holds one [`Value`] per top-level attribute, in schema order, so that compiled
-//! expressions read attributes by position. Records come from JSON ([`Record::from_json`], with the
+//! expressions read attributes by position. Records come from JSON (`Record::from_json`, with the
 //! `json` feature) or are assembled in code with a [`RecordBuilder`]. Either way every value is
 //! checked against its declared type, and the first problem is reported as a [`RecordError`]
 //! naming the attribute, what was expected and what was found.

@@ -222,7 +222,7 @@ impl Program {
     /// [`Outcome::NotEligible`] when the campaign's `requires` condition is false for them.
     ///
     /// The record must have been built against [`Program::schema`] (with
-    /// [`Program::record_builder`] or [`Record::from_json`]).
+    /// [`Program::record_builder`] or, with the `json` feature, `Record::from_json`).
     pub fn evaluate(&self, record: &Record) -> Result<Outcome<Timeline<'_>>, EvalError> {
         let mut ev = self.evaluator();
         let eligible = matches!(ev.evaluate(record)?, Outcome::Eligible(_));
