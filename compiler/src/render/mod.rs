@@ -24,7 +24,7 @@ use self::input::{for_each_line, Batch, Items, LineBatches, BATCH_ROWS};
 use self::output::{Folder, Sink};
 use guide_runtime::record::Value;
 use guide_runtime::schema::Type;
-use guide_runtime::{EvalError, Evaluator, Outcome, Program, Record};
+use guide_runtime::{EvalError, Evaluator, Outcome, Program, Record, Timeline};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
@@ -304,15 +304,9 @@ impl<'a> Worker<'a> {
         let r = self.ev.evaluate_json_slice(line);
         match r {
             Ok(Outcome::Eligible(t)) => {
-                d.rendered += 1;
-                match self.folder {
-                    None => self.format.write(t, &mut d.out),
-                    Some(dir) => {
-                        self.scratch.clear();
-                        self.format.write(t, &mut self.scratch);
-                        let key = record_key(self.program, self.key, self.ev.last_record());
-                        self.file(dir, key, n, d);
-                    }
+                if let Some(dir) = rendered(self.format, self.folder, &mut self.scratch, t, d) {
+                    let key = record_key(self.program, self.key, self.ev.last_record());
+                    self.file(dir, key, n, d);
                 }
             }
             Ok(Outcome::NotEligible) => {
@@ -351,14 +345,8 @@ impl<'a> Worker<'a> {
         };
         match self.ev.evaluate(&record) {
             Ok(Outcome::Eligible(t)) => {
-                d.rendered += 1;
-                match self.folder {
-                    None => self.format.write(t, &mut d.out),
-                    Some(dir) => {
-                        self.scratch.clear();
-                        self.format.write(t, &mut self.scratch);
-                        self.file(dir, key, n, d);
-                    }
+                if let Some(dir) = rendered(self.format, self.folder, &mut self.scratch, t, d) {
+                    self.file(dir, key, n, d);
                 }
             }
             Ok(Outcome::NotEligible) => not_eligible(d, n, key.as_deref()),
@@ -372,6 +360,29 @@ impl<'a> Worker<'a> {
         let ext = self.format.extension().unwrap_or("out");
         if let Err(e) = output::write_named(dir, &name, n, ext, &self.scratch) {
             d.error = Some(format!("cannot write into {}: {e}", dir.display()));
+        }
+    }
+}
+
+/// Counts a rendered recipient and writes its guide: into the batch's output, or into
+/// `scratch` when it goes to a file of its own in the returned folder.
+fn rendered<'d>(
+    format: OutputFormat,
+    folder: Option<&'d Path>,
+    scratch: &mut Vec<u8>,
+    t: &Timeline<'_>,
+    d: &mut Done,
+) -> Option<&'d Path> {
+    d.rendered += 1;
+    match folder {
+        None => {
+            format.write(t, &mut d.out);
+            None
+        }
+        Some(dir) => {
+            scratch.clear();
+            format.write(t, scratch);
+            Some(dir)
         }
     }
 }
