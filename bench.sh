@@ -24,7 +24,7 @@ mkdir -p "$WORK/runs"
 rm -f "$WORK"/runs/*
 
 echo "== build guide (release)"
-cargo build --release --quiet -p guide-compiler
+cargo build --release --quiet -p guide-cli
 GUIDE=$ROOT/target/release/guide
 "$GUIDE" build examples/naspi-peer -o "$WORK/naspi_peer.guidec" 2>/dev/null
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&2; exit 2; }
-cargo build --release --quiet -p guide-compiler
+cargo build --release --quiet -p guide-cli
 guide=./target/release/guide
 mkdir -p target/guidec
 for dir in campaigns/*/; do

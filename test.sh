@@ -13,7 +13,7 @@ apt_install() {
 }
 [ -x /usr/bin/chromium ] || apt_install chromium
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
-(cd compiler/tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+(cd cli/tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

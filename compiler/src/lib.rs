@@ -1,16 +1,22 @@
-//! The `.guide` compiler: source -> AST -> typed IR -> bytecode.
+//! The `.guide` language: source -> AST -> typed IR -> bytecode, and every diagnostic on the way.
 //!
 //! One module per stage, data flowing one way:
-//! [`syntax`] (pest grammar, AST) -> [`project`] (files, imports, schema) -> [`check`] (types,
-//! names, exhaustiveness; produces [`ir`]) -> code generation. [`diagnostic`] renders every
-//! stage's errors.
+//! [`syntax`] (pest grammar, AST) -> [`project`] (files, imports, schema, read through an injected
+//! reader) -> [`check`] (types, names, exhaustiveness; produces [`ir`]) -> [`codegen`] (bytecode for
+//! `guide-runtime`) -> [`analysis`] (every variant, durations, dead content). [`compile()`] runs
+//! them all and is the one entry point every tool uses. [`diagnostic`] renders every stage's errors.
+//!
+//! This crate does no network, no database and no terminal I/O; it reads files only through
+//! [`project::Reader`]. The command line lives in `guide-cli`, batch production in
+//! `guide-render`, the designers' preview in `guide-preview` (see ARCHITECTURE.md).
 pub mod analysis;
 pub mod check;
 pub mod codegen;
+pub mod compile;
 pub mod diagnostic;
 pub mod ir;
-pub mod preview;
 pub mod project;
-pub mod render;
 pub mod schema;
 pub mod syntax;
+
+pub use compile::{compile, Compiled};

@@ -3,109 +3,16 @@
 //! under `campaigns/`, its disassembly and its demo recipients' timelines as snapshots under
 //! `snapshots/`.
 
+#![allow(clippy::disallowed_methods)] // a test reads its fixtures from disk; the crate may not
+
 use guide_compiler::{check, codegen, project};
 use guide_runtime::{EvalError, Outcome, Program, RecordErrorKind, Timeline};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const SCHEMA: &str = r#"(
-    key: "cf",
-    gender: (attribute: "sesso", masculine: "M", feminine: "F"),
-    attributes: {
-        "cf": (type: String, personal: true),
-        "nome": (type: String, personal: true),
-        "sesso": (type: Enum(["M", "F", "X"])),
-        "importo": (type: Money),
-        "data": (type: Date),
-        "settimane": (type: Int),
-        "modalita": (type: Enum(["bonifico", "ufficio_postale", "altro"])),
-        "prestazioni": (type: Set(["a", "b", "c"])),
-        "eta": (type: Int),
-        "consenso": (type: Bool),
-        "aliquota": (type: Decimal),
-        "decorrenza": (type: Optional(Date)),
-        "indirizzo": (type: Record({ "comune": (type: String), "cap": (type: Optional(String)) })),
-        "figli": (type: List({ "nome": (type: String), "eta": (type: Int) })),
-    },
-)"#;
-
-const LIB: &str = r#"
-service myinps { label "Accedi a MyINPS" url "https://www.inps.it/myinps" }
-service naspi { label "Scopri la NASpI" url "https://www.inps.it/naspi" }
-scene condivisa { duration 2.5s text "Scena condivisa" }
-"#;
-
-const MAIN: &str = r#"
-campaign features {
-    title "Prova"
-    schema "schema.ron"
-    available for 6 months from data
-    requires consenso
-    speaking rate 120 wpm
-}
-
-import "lib.guide"
-
-scene intro {
-    visual "intro.png"
-    text "[Benvenuto|Benvenuta] {nome | upper}"
-    text "Importo {importo}, data {data}, breve {data | short_date}"
-    text "{settimane | count("settimana", "settimane")} e {settimane | plural("mese", "mesi")}"
-    text "Aliquota {aliquota}, numero {eta | number}, {modalita | capitalize}, {indirizzo.comune | lower}"
-    say "Ciao {nome}. Questa è una prova! Va bene? Sì: certo."
-    say "Seconda frase"
-}
-
-scene calcoli {
-    duration 3s
-    text "Doppio {importo * 2}, metà {importo / 2}, tasso {importo * aliquota}"
-    text "Fine {data + 1 month}, prima {data - 2 weeks}, somma {eta + settimane}, diff {aliquota - 0.25}"
-    text "Decorrenza {decorrenza ?? 2024-01-01}"
-    text "Decorrenza presente: {decorrenza}" when decorrenza is present
-    text "Nessuna decorrenza" when decorrenza is absent
-    text "CAP {indirizzo.cap}" when indirizzo.cap is present
-}
-
-scene figli when count(figli) > 0 {
-    text "{figlio.nome} ha {figlio.eta} anni" for figlio in figli
-    text "Maggiorenne: {figlio.nome}" for figlio in figli when figlio.eta >= 18
-    text "C'è un figlio maggiorenne" when any f in figli: f.eta >= 18
-    popup assegno when any f in figli: f.eta < 18 {
-        button "Assegno unico"
-        title "Assegno per {count(figli) | count("figlio", "figli")}"
-        body "Puoi chiederlo"
-    }
-}
-
-if eta >= 67 and a in prestazioni {
-    scene anziano_a { text "Anziano con a" }
-} else if eta >= 60 or b not in prestazioni {
-    scene medio { text "Medio" }
-} else {
-    scene giovane { text "Giovane" }
-}
-
-match modalita {
-    case bonifico { scene bonifico { text "Bonifico" } }
-    case ufficio_postale, altro { scene posta { text "Posta" } }
-}
-
-match modalita {
-    case bonifico { scene solo_bonifico { text "Solo bonifico" } }
-    else { scene non_bonifico { text "Altro" } }
-}
-
-include condivisa when count(prestazioni) >= 2
-
-ending {
-    text "Grazie {nome}"
-    say "Grazie per l'attenzione"
-    button myinps
-    button naspi "Entra" when eta < 30
-    rating "Ti è piaciuto?" from 1 to 5
-}
-"#;
+mod fixture;
+use fixture::{anna, with, LIB, MAIN, SCHEMA};
 
 /// Compiles a campaign held in memory (the main file, `schema.ron` and libraries), encodes it
 /// and loads the bytes.
@@ -138,23 +45,6 @@ fn build(main: &str, files: &[(&str, &str)]) -> Program {
 
 fn features() -> Program {
     build(MAIN, &[("schema.ron", SCHEMA), ("lib.guide", LIB)])
-}
-
-fn anna() -> Value {
-    json!({
-        "cf": "NNAXXX", "nome": "Anna", "sesso": "F", "importo": 1234.56, "data": "2024-01-31",
-        "settimane": 1, "modalita": "ufficio_postale", "prestazioni": ["a", "b"], "eta": 70,
-        "consenso": true, "aliquota": 0.75, "decorrenza": null,
-        "indirizzo": {"comune": "ROMA", "cap": null},
-        "figli": [{"nome": "Luca", "eta": 20}, {"nome": "Sara", "eta": 10}],
-    })
-}
-
-fn with(mut v: Value, key: &str, x: Value) -> Value {
-    if let Some(o) = v.as_object_mut() {
-        o.insert(key.to_owned(), x);
-    }
-    v
 }
 
 fn eval<'p>(p: &'p Program, v: &Value) -> Timeline<'p> {
@@ -568,89 +458,6 @@ ending { text "Fine" }"#,
     assert_eq!(t.scenes().next().unwrap().texts().next(), Some("Ciao Pino"));
     assert_eq!(t.available(), Default::default());
     assert!(t.rating().is_none());
-}
-
-// ------------------------------------------------------------------------- the command line
-
-fn guide(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_guide"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("guide-bytecode-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-#[test]
-fn cli_build_disasm_run() {
-    let d = temp_dir("cli");
-    std::fs::write(d.join("main.guide"), MAIN).unwrap();
-    std::fs::write(d.join("schema.ron"), SCHEMA).unwrap();
-    std::fs::write(d.join("lib.guide"), LIB).unwrap();
-    std::fs::write(d.join("anna.json"), anna().to_string()).unwrap();
-    std::fs::write(
-        d.join("bad.json"),
-        with(anna(), "eta", json!("x")).to_string(),
-    )
-    .unwrap();
-    let out = d.join("out.guidec");
-    let main = d.join("main.guide");
-    let o = guide(&["build", main.to_str().unwrap(), "-o", out.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let o = guide(&["disasm", out.to_str().unwrap()]);
-    assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stdout).contains("campaign   features"));
-    let data = d.join("anna.json");
-    for path in [&out, &main] {
-        let o = guide(&[
-            "run",
-            path.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!(v["scenes"][0]["texts"][0], "Benvenuta ANNA");
-    }
-    let o = guide(&[
-        "run",
-        out.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-        "--format",
-        "text",
-    ]);
-    assert!(o.status.success());
-    let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("[0:00.0 - 0:06.0] intro"), "{text}");
-    assert!(text.contains("rating  Ti è piaciuto? (1 to 5)"), "{text}");
-    let bad = d.join("bad.json");
-    let o = guide(&[
-        "run",
-        out.to_str().unwrap(),
-        "--data",
-        bad.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("attribute \"eta\": expected an integer, found \"x\""),
-        "{err}"
-    );
-    // A damaged file is an input error too.
-    let mut bytes = std::fs::read(&out).unwrap();
-    let n = bytes.len();
-    bytes[n - 1] ^= 1;
-    std::fs::write(&out, bytes).unwrap();
-    let o = guide(&["disasm", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("corrupted"));
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 // ------------------------------------------------------------------------- the campaigns

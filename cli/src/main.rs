@@ -1,0 +1,118 @@
+//! The `guide` command: argument parsing and the subcommands. The language lives in
+//! `guide-compiler`, batch production in `guide-render`, the preview server in `guide-preview`.
+//!
+//! Exit codes (a contract other tools rely on): 0 success (warnings allowed), 1 the input has
+//! errors (diagnostics printed), 2 usage or I/O problems.
+
+mod build;
+mod check;
+mod disasm;
+mod preview;
+mod render;
+mod run;
+mod variants;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Compiler and tools of the `.guide` storyboard language.
+#[derive(Parser)]
+#[command(name = "guide", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Output format of diagnostics.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum DiagFormat {
+    /// For people: source excerpts with labels (colour only on a terminal).
+    Human,
+    /// One JSON object per diagnostic per line.
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a campaign (a .guide file or a campaign folder) and report every problem.
+    Check {
+        /// The campaign: a .guide file or a folder containing one.
+        path: PathBuf,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiagFormat,
+    },
+    /// Compile a campaign into portable bytecode (a .guidec file).
+    Build {
+        /// The campaign: a .guide file or a folder containing one.
+        path: PathBuf,
+        /// Where to write the bytecode (default: CAMPAIGN_ID.guidec in the current folder).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// Print a readable listing of compiled bytecode (a .guidec file, or a campaign compiled on
+    /// the fly).
+    Disasm {
+        /// A .guidec file, or a campaign.
+        file: PathBuf,
+    },
+    /// Produce one recipient's timeline.
+    Run {
+        /// A campaign (.guide file or folder), or a .guidec file.
+        path: PathBuf,
+        /// The recipient's record (a JSON object).
+        #[arg(long)]
+        data: PathBuf,
+        /// How to print the timeline.
+        #[arg(long, value_enum, default_value = "json")]
+        format: run::RunFormat,
+    },
+    /// List every personalised variant a recipient can receive, with a witness record for each.
+    Variants {
+        /// The campaign: a .guide file or a folder containing one.
+        path: PathBuf,
+        /// Only a smallest set of witnesses that together play every scene, pop-up, button and
+        /// text alternative (the demo table).
+        #[arg(long)]
+        minimal: bool,
+        /// How to print the variants.
+        #[arg(long, value_enum, default_value = "text")]
+        format: variants::VariantsFormat,
+    },
+    /// Render every recipient of a file (JSON Lines or CSV): streamed, on every core, in input
+    /// order; rejected and ineligible records listed apart.
+    Render(render::Args),
+    /// Serve every campaign under a folder in the browser, personalised for any recipient,
+    /// reloading as files are saved.
+    Preview(preview::Args),
+}
+
+/// Exit code: the input has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit code: usage or I/O problem.
+pub const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Check { path, format } => check::run(&path, format),
+        Command::Build { path, output } => build::run(&path, output),
+        Command::Disasm { file } => disasm::run(&file),
+        Command::Run { path, data, format } => run::run(&path, &data, format),
+        Command::Variants {
+            path,
+            minimal,
+            format,
+        } => variants::run(&path, minimal, format),
+        Command::Preview(args) => preview::run(args),
+        Command::Render(args) => render::run(args),
+    }
+}

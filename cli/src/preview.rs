@@ -1,0 +1,65 @@
+//! `guide preview [PATH] [--port N] [--host ADDR]`.
+
+use super::EXIT_USAGE;
+use guide_preview::{Options, Preview};
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder searched for campaigns (or one campaign folder).
+    #[arg(default_value = "campaigns")]
+    path: PathBuf,
+    /// The port to listen on; by default a free one.
+    #[arg(long)]
+    port: Option<u16>,
+    /// The address to listen on. Anything but a loopback address (127.0.0.1, ::1) makes the
+    /// demo recipients reachable from the network.
+    #[arg(long)]
+    host: Option<IpAddr>,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let host = args.host.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    if !host.is_loopback() {
+        eprintln!(
+            "warning: listening on {host}, not on a loopback address: the demo recipients and \
+             every record typed into the page can be read by anyone who reaches this machine \
+             on the network"
+        );
+    }
+    let opts = Options {
+        root: args.path.clone(),
+        host,
+        port: args.port.unwrap_or(0),
+        watch: true,
+    };
+    let preview = match Preview::start(&opts) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let campaigns = preview
+        .app()
+        .workspace
+        .read()
+        .map(|w| w.campaigns().len())
+        .unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "guide preview: {campaigns} campaign(s) under {}, reloading on save",
+        args.path.display()
+    );
+    let _ = writeln!(out, "  {}", preview.url());
+    let _ = writeln!(out, "Press Ctrl-C to stop.");
+    let _ = out.flush();
+    drop(out);
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,0 +1,183 @@
+//! `guide render PATH --data FILE --out FILE`: every recipient's guide, streamed, on every
+//! core. The work is done by [`guide_render`].
+
+use super::EXIT_USAGE;
+use clap::builder::TypedValueParser as _;
+use guide_render as render;
+use guide_render::formats::OutputFormat;
+use guide_render::{InputFormat, Options, Paths, RenderError, Summary};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code: the run completed but some records were rejected (see the rejects file).
+pub const EXIT_REJECTED: u8 = 3;
+/// Exit code of a run interrupted by Ctrl-C or a termination signal (128 + SIGINT, as shells
+/// report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+const AFTER_HELP: &str = "\
+Input: JSON Lines (one object per line; blank lines are skipped) or CSV with a header row
+naming the attributes (chosen by the .csv extension, or --input). CSV cells are typed by the
+schema: true/false, 1234, 0.75, money as 1234.50, dates as YYYY-MM-DD, enum values as declared,
+sets as values separated by |, an empty cell is an absent value; a field of a nested record is
+a column named parent.field; a list attribute is one column holding a JSON array of objects
+(lists are best given in JSON Lines).
+
+Output: --format json writes one timeline JSON object per line, in input order, to --out.
+vtt, transcript and ssml write one file per recipient (KEY.vtt, KEY.txt, KEY.ssml, named by the
+schema's key attribute, line-N without one) into the folder --out, which must not exist or be
+empty. Files are written under a temporary name (.NAME.partial-PID) and renamed at the end: an
+interrupted run never leaves a half-written file under the final name.
+
+Nothing is lost: every record read is rendered, listed as not eligible (the campaign's
+`requires` is false for them) in --not-eligible, or rejected with its line number, key and
+error in --rejects. The summary on standard error checks read = rendered + not eligible +
+rejected.
+
+Exit codes: 0 every record rendered or not eligible; 3 some records rejected (the others are
+rendered); 1 the campaign has errors; 2 usage or I/O problems (no output left).";
+
+/// The arguments of `guide render`.
+#[derive(clap::Args)]
+#[command(after_long_help = AFTER_HELP)]
+pub struct Args {
+    /// A campaign (.guide file or folder), or a compiled .guidec file.
+    path: PathBuf,
+    /// The recipients: JSON Lines, or CSV with a header row.
+    #[arg(long)]
+    data: PathBuf,
+    /// Where to write: a JSON Lines file (`-` for standard output), or a folder for vtt,
+    /// transcript and ssml.
+    #[arg(long)]
+    out: PathBuf,
+    /// What to write.
+    #[arg(long, default_value = "json", value_parser = output_format())]
+    format: OutputFormat,
+    /// The format of the data (default: CSV for a .csv file, JSON Lines otherwise).
+    #[arg(long, value_parser = input_format())]
+    input: Option<InputFormat>,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// The rejected records (default: OUT.rejects.jsonl beside the output).
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// The recipients who are not eligible (default: OUT.not-eligible.jsonl beside the output).
+    #[arg(long = "not-eligible")]
+    not_eligible: Option<PathBuf>,
+    /// No progress bar (there is none when standard error is not a terminal).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// The values of `--format`, with their help, from the render crate's own list.
+fn output_format() -> impl clap::builder::TypedValueParser<Value = OutputFormat> {
+    let values = OutputFormat::ALL
+        .map(|f| clap::builder::PossibleValue::new(f.name()).help(f.description()));
+    clap::builder::PossibleValuesParser::new(values)
+        .map(|name: String| OutputFormat::from_name(&name).unwrap_or(OutputFormat::Json))
+}
+
+/// The values of `--input`, with their help.
+fn input_format() -> impl clap::builder::TypedValueParser<Value = InputFormat> {
+    let values =
+        InputFormat::ALL.map(|(_, name, help)| clap::builder::PossibleValue::new(name).help(help));
+    clap::builder::PossibleValuesParser::new(values).map(|name: String| {
+        InputFormat::ALL
+            .into_iter()
+            .find(|(_, n, _)| *n == name)
+            .map_or(InputFormat::Jsonl, |(f, _, _)| f)
+    })
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let program = match super::build::load(&args.path) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    if threads == 0 {
+        eprintln!("error: --threads must be at least 1");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let paths = Paths::new(args.data, args.out, args.rejects, args.not_eligible);
+    // Ctrl-C (or a termination signal) ends the run without leaving its temporaries behind.
+    let _ = ctrlc::set_handler(|| {
+        render::output::remove_partials();
+        eprintln!("interrupted: nothing was written under the output's name");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    });
+    let opts = Options {
+        input: args
+            .input
+            .unwrap_or_else(|| InputFormat::of_path(&paths.data)),
+        format: args.format,
+        threads,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    match render::render(&program, &paths, &opts) {
+        Ok(s) => {
+            print_summary(program.metadata().id, &paths, &s);
+            if s.rejected > 0 {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            match e {
+                RenderError::Usage(_) | RenderError::Io(_) => ExitCode::from(EXIT_USAGE),
+            }
+        }
+    }
+}
+
+/// A count with thousands separated by commas, for people.
+fn count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn print_summary(campaign: &str, paths: &Paths, s: &Summary) {
+    let shown = |p: &Path| p.display().to_string();
+    eprintln!(
+        "rendered {campaign}: {} -> {}",
+        shown(&paths.data),
+        shown(&paths.out)
+    );
+    eprintln!("  read          {:>12}", count(s.read));
+    eprintln!("  rendered      {:>12}", count(s.rendered));
+    eprintln!(
+        "  not eligible  {:>12}  {}",
+        count(s.not_eligible),
+        shown(&paths.not_eligible)
+    );
+    eprintln!(
+        "  rejected      {:>12}  {}",
+        count(s.rejected),
+        shown(&paths.rejects)
+    );
+    eprintln!(
+        "  time          {:>10.3} s  {} recipients/s",
+        s.elapsed.as_secs_f64(),
+        count(s.per_second().round() as u64)
+    );
+    if s.rejected > 0 {
+        eprintln!(
+            "{} record(s) rejected: see {} (exit code {EXIT_REJECTED})",
+            count(s.rejected),
+            shown(&paths.rejects)
+        );
+    }
+}

@@ -1,6 +1,0 @@
-//! The `guide` command.
-mod cli;
-
-fn main() -> std::process::ExitCode {
-    cli::main()
-}

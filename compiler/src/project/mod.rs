@@ -1,0 +1,318 @@
+//! Reading a campaign: the `.guide` file, its imports (transitively), its schema and its demo
+//! recipients, through a [`Reader`] the caller injects.
+//!
+//! The language crate never touches the disk itself: every file it reads goes through a
+//! [`Reader`]. [`FsReader`] reads the real file system (the one module allowed to, see
+//! `compiler/clippy.toml`); a language server or a test injects its own (unsaved buffers, files
+//! in memory). It produces a [`Project`]: every source file, parsed, plus the diagnostics of
+//! reading and parsing. The checker then works on memory only.
+
+mod fs;
+
+pub use fs::FsReader;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Where the language crate reads files from.
+pub trait Reader {
+    /// The text of a file.
+    fn read(&self, path: &Path) -> io::Result<String>;
+    /// The paths of the entries of a folder, in any order.
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
+    /// Whether `path` is a folder (an error if it does not exist).
+    fn is_dir(&self, path: &Path) -> io::Result<bool>;
+}
+
+use crate::check::error::CheckError;
+use crate::diagnostic::{Diagnostic, IntoDiagnostic, SourceFile};
+use crate::syntax::{self, ast};
+use guide_runtime::schema::Schema;
+
+/// A campaign and everything it reads.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Source files: 0 is the campaign (or library) file, then imports in reading order.
+    pub files: Vec<SourceFile>,
+    /// The parsed tree of each `.guide` file, same order as `files`.
+    pub asts: Vec<ast::File>,
+    /// For each `.guide` file, the indices of the files it imports.
+    pub imports: Vec<Vec<usize>>,
+    /// The schema, with its source file.
+    pub schema: Option<(SourceFile, Schema)>,
+    /// Problems found while reading and parsing.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The demo recipients (`demo/*.json` next to the campaign file), by name, sorted; each as
+    /// its JSON value or why it could not be read.
+    pub demos: Vec<(String, Result<serde_json::Value, String>)>,
+}
+
+/// A failure to even start: the path given on the command line cannot be read.
+#[derive(Debug)]
+pub struct LoadError {
+    /// The path.
+    pub path: PathBuf,
+    /// Why.
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Finds the `.guide` file of a campaign: the file itself, or in a folder the `.guide` file that
+/// has a `campaign` header (or the only one, or the one named like the folder).
+pub fn resolve(path: &Path) -> Result<PathBuf, LoadError> {
+    resolve_with(path, &FsReader)
+}
+
+/// [`resolve`], reading through `reader`.
+pub fn resolve_with(path: &Path, reader: &dyn Reader) -> Result<PathBuf, LoadError> {
+    let failed = |e: io::Error| LoadError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    if !reader.is_dir(path).map_err(failed)? {
+        return Ok(path.to_path_buf());
+    }
+    let mut guides: Vec<PathBuf> = reader
+        .list(path)
+        .map_err(failed)?
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "guide"))
+        .collect();
+    guides.sort();
+    let named = path
+        .file_name()
+        .map(|n| path.join(format!("{}.guide", n.to_string_lossy())));
+    if let Some(n) = named.filter(|n| guides.contains(n)) {
+        return Ok(n);
+    }
+    let campaigns: Vec<&PathBuf> = guides
+        .iter()
+        .filter(|p| {
+            reader
+                .read(p)
+                .map(|t| t.lines().any(|l| l.trim_start().starts_with("campaign ")))
+                .unwrap_or(false)
+        })
+        .collect();
+    match (campaigns.as_slice(), guides.as_slice()) {
+        ([one], _) => Ok((*one).clone()),
+        (_, [one]) => Ok(one.clone()),
+        ([], []) => Err(LoadError {
+            path: path.to_path_buf(),
+            message: "this folder has no .guide file".into(),
+        }),
+        _ => Err(LoadError {
+            path: path.to_path_buf(),
+            message: "this folder has several campaign .guide files; name one".into(),
+        }),
+    }
+}
+
+/// Reads a campaign from a `.guide` file or a folder on disk.
+pub fn load(path: &Path) -> Result<Project, LoadError> {
+    load_with(path, &FsReader)
+}
+
+/// Reads a campaign from a `.guide` file or a folder, through `reader`: the file, its imports,
+/// its schema and its demo recipients.
+pub fn load_with(path: &Path, reader: &dyn Reader) -> Result<Project, LoadError> {
+    let main = resolve_with(path, reader)?;
+    let text = reader.read(&main).map_err(|e| LoadError {
+        path: main.clone(),
+        message: e.to_string(),
+    })?;
+    let mut project = load_source(&main, text, &mut |p| reader.read(p));
+    project.demos = demo_records_with(&main, reader);
+    Ok(project)
+}
+
+/// Reads a campaign whose main file is already in memory; `read` reads imports and the schema.
+pub fn load_source(
+    main: &Path,
+    text: String,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+) -> Project {
+    let mut project = Project {
+        files: Vec::new(),
+        asts: Vec::new(),
+        imports: Vec::new(),
+        schema: None,
+        diagnostics: Vec::new(),
+        demos: Vec::new(),
+    };
+    let mut paths: Vec<PathBuf> = Vec::new();
+    add_file(&mut project, &mut paths, main, text);
+    let mut stack = vec![0usize];
+    visit(&mut project, &mut paths, &mut stack, read);
+
+    // The schema, named by the campaign header relative to the campaign file.
+    let schema_decl = project.asts[0].campaign.as_ref().and_then(|c| {
+        c.stmts.iter().find_map(|s| match s {
+            ast::HeaderStmt::Schema(s) => Some(s.clone()),
+            _ => None,
+        })
+    });
+    if let Some(decl) = schema_decl {
+        let path = main.parent().unwrap_or(Path::new("")).join(&decl.value);
+        match read(&path) {
+            Ok(text) => {
+                let file = SourceFile::new(display(&path), text);
+                match crate::schema::load(&file) {
+                    Ok(schema) => project.schema = Some((file, schema)),
+                    Err(diags) => project.diagnostics.extend(diags),
+                }
+            }
+            Err(e) => project.diagnostics.push(
+                CheckError::MissingFile {
+                    span: decl.span.clone(),
+                    path: display(&path),
+                    reason: e.to_string(),
+                    what: "the schema",
+                }
+                .into_diagnostic(&project.files[0]),
+            ),
+        }
+    }
+    project
+}
+
+fn display(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+fn add_file(project: &mut Project, paths: &mut Vec<PathBuf>, path: &Path, text: String) -> usize {
+    let file = SourceFile::new(display(path), text);
+    let (ast, errors) = syntax::parse(&file.text);
+    project
+        .diagnostics
+        .extend(errors.into_iter().map(|e| e.into_diagnostic(&file)));
+    project.files.push(file);
+    project.asts.push(ast);
+    project.imports.push(Vec::new());
+    paths.push(normalize(path));
+    project.files.len() - 1
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn visit(
+    project: &mut Project,
+    paths: &mut Vec<PathBuf>,
+    stack: &mut Vec<usize>,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+) {
+    let Some(&current) = stack.last() else {
+        return;
+    };
+    let base = paths[current]
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let imports = project.asts[current].imports.clone();
+    for imp in imports {
+        let target = normalize(&base.join(&imp.path.value));
+        if let Some(pos) = paths.iter().position(|p| *p == target) {
+            if let Some(at) = stack.iter().position(|&i| i == pos) {
+                let mut cycle: Vec<String> = stack[at..]
+                    .iter()
+                    .map(|&i| project.files[i].path.clone())
+                    .collect();
+                cycle.push(project.files[pos].path.clone());
+                let d = CheckError::ImportCycle {
+                    span: imp.path.span.clone(),
+                    cycle,
+                }
+                .into_diagnostic(&project.files[current]);
+                project.diagnostics.push(d);
+            } else if !project.imports[current].contains(&pos) {
+                project.imports[current].push(pos);
+            }
+            continue;
+        }
+        match read(&target) {
+            Ok(text) => {
+                let idx = add_file(project, paths, &target, text);
+                project.imports[current].push(idx);
+                if let Some(c) = &project.asts[idx].campaign {
+                    let _ = c;
+                    let d = CheckError::ImportCampaign {
+                        span: imp.path.span.clone(),
+                        path: imp.path.value.clone(),
+                    }
+                    .into_diagnostic(&project.files[current]);
+                    project.diagnostics.push(d);
+                }
+                stack.push(idx);
+                visit(project, paths, stack, read);
+                stack.pop();
+            }
+            Err(e) => {
+                let d = CheckError::MissingFile {
+                    span: imp.path.span.clone(),
+                    path: display(&target),
+                    reason: e.to_string(),
+                    what: "the import",
+                }
+                .into_diagnostic(&project.files[current]);
+                project.diagnostics.push(d);
+            }
+        }
+    }
+}
+
+/// The demo recipients of a campaign: `demo/*.json` next to its `.guide` file, sorted by name.
+/// Files that are not valid JSON are returned as errors, not skipped.
+pub fn demo_records(campaign_file: &Path) -> Vec<(String, Result<serde_json::Value, String>)> {
+    demo_records_with(campaign_file, &FsReader)
+}
+
+/// [`demo_records`], reading through `reader`.
+pub fn demo_records_with(
+    campaign_file: &Path,
+    reader: &dyn Reader,
+) -> Vec<(String, Result<serde_json::Value, String>)> {
+    let Some(dir) = campaign_file.parent().map(|d| d.join("demo")) else {
+        return Vec::new();
+    };
+    let Ok(entries) = reader.list(&dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let name = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let value = reader
+                .read(&p)
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
+            (name, value)
+        })
+        .collect()
+}
