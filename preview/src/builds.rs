@@ -31,8 +31,11 @@ use super::job;
 use super::workspace::{self, CampaignState};
 use super::App;
 
-/// Compile workers running at once; past it, compilations wait.
+/// Compile workers running at once within their budget; past it, compilations wait.
 pub const MAX_RUNNING: usize = 4;
+/// Compile workers alive at once, counting those past their budget (left to finish, since a
+/// worker cannot be interrupted); past it, compilations wait.
+pub const MAX_THREADS: usize = 16;
 /// The default time budget of a compilation.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(5);
 /// How often the coordinator looks for compilations past their budget.
@@ -97,7 +100,7 @@ enum Msg {
     /// Phase 2 is done (the analysis is set on the build).
     Analysed { slug: String, generation: u64 },
     /// A worker ended.
-    Finished,
+    Finished(u64),
 }
 
 /// One campaign as the registry knows it.
@@ -108,7 +111,7 @@ struct Slot {
     fingerprint: Fingerprint,
     /// The state shown.
     state: Arc<CampaignState>,
-    /// When the current generation's compilation started, until it is checked.
+    /// When the current generation's compilation was asked for, until it is checked.
     started: Option<Instant>,
 }
 
@@ -116,7 +119,9 @@ struct Slot {
 struct Registry {
     slots: Vec<Slot>,
     next_generation: u64,
-    running: usize,
+    /// The workers alive: id and start.
+    workers: Vec<(u64, Instant)>,
+    next_worker: u64,
     /// Compilations waiting for a worker: (slug, generation).
     queue: VecDeque<(String, u64)>,
 }
@@ -238,7 +243,7 @@ impl Builds {
                             pending: true,
                             ..(*slot.state).clone()
                         });
-                        slot.started = None;
+                        slot.started = Some(Instant::now());
                         submit.push((slug.clone(), generation));
                     }
                     slots.push(slot);
@@ -250,7 +255,7 @@ impl Builds {
                         state: Arc::new(job::unknown(&slug, &dir, generation)),
                         slug: slug.clone(),
                         dir,
-                        started: None,
+                        started: Some(Instant::now()),
                     });
                     submit.push((slug, generation));
                 }
@@ -292,7 +297,16 @@ impl Builds {
         else {
             return;
         };
-        while reg.running < MAX_RUNNING {
+        loop {
+            let budget = self.tuning.budget;
+            let within = reg
+                .workers
+                .iter()
+                .filter(|(_, t)| t.elapsed() <= budget)
+                .count();
+            if within >= MAX_RUNNING || reg.workers.len() >= MAX_THREADS {
+                break;
+            }
             let Some((slug, generation)) = reg.queue.pop_front() else {
                 break;
             };
@@ -307,6 +321,7 @@ impl Builds {
             let hook = self.tuning.hook.clone();
             let tx = tx.clone();
             let dir = slot.dir.clone();
+            let id = reg.next_worker;
             let spawned = std::thread::Builder::new()
                 .name("preview-compile".into())
                 .spawn(move || {
@@ -314,12 +329,12 @@ impl Builds {
                         (h.0)(&dir);
                     }
                     work(&previous, generation, &tx);
-                    let _ = tx.send(Msg::Finished);
+                    let _ = tx.send(Msg::Finished(id));
                 });
             match spawned {
                 Ok(_) => {
-                    slot.started = Some(Instant::now());
-                    reg.running += 1;
+                    reg.next_worker += 1;
+                    reg.workers.push((id, Instant::now()));
                 }
                 Err(e) => {
                     eprintln!("cannot start a compile worker for {slug}: {e}");
@@ -333,8 +348,8 @@ impl Builds {
     fn receive(&self, app: &App, msg: Msg) {
         let mut reg = self.registry.lock().unwrap_or_else(PoisonError::into_inner);
         match msg {
-            Msg::Finished => {
-                reg.running = reg.running.saturating_sub(1);
+            Msg::Finished(id) => {
+                reg.workers.retain(|(w, _)| *w != id);
                 self.start_queued(&mut reg);
             }
             Msg::Checked {
@@ -390,6 +405,10 @@ impl Builds {
                 });
                 late.push((slot.slug.clone(), slot.state.generation));
             }
+        }
+        // Workers past their budget no longer hold back those waiting.
+        if !reg.queue.is_empty() {
+            self.start_queued(&mut reg);
         }
         if late.is_empty() {
             return;

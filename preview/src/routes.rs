@@ -202,6 +202,7 @@ fn index_entry(c: &CampaignState) -> Json {
         "errors": c.errors(),
         "warnings": c.warnings(),
         "generation": c.generation,
+        "compiling": c.pending,
         "demos": c.demos.len(),
     })
 }
@@ -309,6 +310,7 @@ fn state(app: &App, slug: &str) -> Resp {
             "title": c.title,
             "dir": c.dir.display().to_string(),
             "generation": c.generation,
+            "compiling": c.pending,
             "status": status_class,
             "status_text": status_text,
             "errors": c.errors(),
