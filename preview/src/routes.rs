@@ -360,7 +360,7 @@ fn evaluate(app: &App, slug: &str, req: &Req) -> Resp {
         .engine
         .record(&record)
         .ok()
-        .map(|r| explain::explain(&good.campaign, &r));
+        .map(|r| explain::explain(&good.campaign, good.engine.program(), &r));
     let base = json!({"generation": good.generation, "explanation": explanation});
     let mut out = match good.engine.evaluate(&record) {
         Outcome::Timeline(t) => json!({"status": "ok", "variant": t["variant"], "timeline": t}),
