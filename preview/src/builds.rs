@@ -96,9 +96,14 @@ enum Msg {
         slug: String,
         generation: u64,
         checked: Box<job::Checked>,
+        took: Duration,
     },
     /// Phase 2 is done (the analysis is set on the build).
-    Analysed { slug: String, generation: u64 },
+    Analysed {
+        slug: String,
+        generation: u64,
+        took: Duration,
+    },
     /// A worker ended.
     Finished(u64),
 }
@@ -220,8 +225,15 @@ impl Builds {
         let Ok(current) = app.workspace.read() else {
             return;
         };
-        let found = workspace::discover(current.root());
+        let mut found = workspace::discover(current.root());
         let mut reg = self.registry.lock().unwrap_or_else(PoisonError::into_inner);
+        // A campaign stays one while its folder holds a `.guide` file, even if its header is
+        // (say, halfway through a save) not there: it shows its errors rather than vanishing.
+        for slot in &reg.slots {
+            if !found.iter().any(|(s, _)| *s == slot.slug) && workspace::has_guide(&slot.dir) {
+                found.push((slot.slug.clone(), slot.dir.clone()));
+            }
+        }
         let old: Vec<String> = reg.slots.iter().map(|s| s.slug.clone()).collect();
         let mut slots = Vec::new();
         let mut submit = Vec::new();
@@ -356,6 +368,7 @@ impl Builds {
                 slug,
                 generation,
                 checked,
+                took,
             } => {
                 let Some(slot) = reg
                     .slots
@@ -371,18 +384,29 @@ impl Builds {
                 slot.started = None;
                 self.publish(app, &reg);
                 drop(reg);
-                eprintln!("recompiled {slug} (generation {generation})");
+                eprintln!(
+                    "recompiled {slug} (generation {generation}): checked in {} ms",
+                    took.as_millis()
+                );
                 app.events
                     .send("campaign", &json!({"slug": slug, "generation": generation}));
                 app.events.send("index", &json!({"list_changed": false}));
             }
-            Msg::Analysed { slug, generation } => {
+            Msg::Analysed {
+                slug,
+                generation,
+                took,
+            } => {
                 let current = reg
                     .slots
                     .iter()
                     .any(|s| s.slug == slug && s.state.generation == generation);
                 drop(reg);
                 if current {
+                    eprintln!(
+                        "analysed {slug} (generation {generation}) in {} ms",
+                        took.as_millis()
+                    );
                     app.events.send("analysis", &json!({ "slug": slug }));
                     app.events.send("index", &json!({"list_changed": false}));
                 }
@@ -427,7 +451,9 @@ impl Builds {
 /// A worker: both phases, the second only if the first is still wanted when it ends.
 fn work(previous: &CampaignState, generation: u64, tx: &mpsc::Sender<Msg>) {
     let slug = previous.slug.clone();
+    let started = Instant::now();
     let mut checked = job::check(previous, generation);
+    let took = started.elapsed();
     let project = checked.project.take();
     let good = checked
         .state
@@ -438,13 +464,20 @@ fn work(previous: &CampaignState, generation: u64, tx: &mpsc::Sender<Msg>) {
         slug: slug.clone(),
         generation,
         checked: Box::new(checked),
+        took,
     });
     if sent.is_err() {
         return;
     }
     if let (Some(project), Some(good)) = (project, good) {
+        let started = Instant::now();
         if good.analysis.set(job::analyse(&project)).is_ok() {
-            let _ = tx.send(Msg::Analysed { slug, generation });
+            let took = started.elapsed();
+            let _ = tx.send(Msg::Analysed {
+                slug,
+                generation,
+                took,
+            });
         }
     }
 }

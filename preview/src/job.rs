@@ -99,6 +99,15 @@ pub fn check(previous: &CampaignState, generation: u64) -> Checked {
     }
     let checked = check::check(&project);
     state.diagnostics = checked.diagnostics;
+    let has_header = project.asts.first().is_some_and(|a| a.campaign.is_some());
+    if !has_header && !state.diagnostics.iter().any(|d| d.is_error()) {
+        // A library to `guide check`, but this folder was found as a campaign (a save caught
+        // halfway, a header removed): nothing to play.
+        let file = project.files.first().map_or("", |f| f.path.as_str());
+        state.fatal = Some(format!(
+            "{file} has no `campaign` header: there is nothing to play"
+        ));
+    }
     let mut checked_ok = false;
     if let Some(campaign) = checked.campaign {
         match Engine::build(&campaign) {

@@ -121,6 +121,9 @@ pub fn clock(ms: u64) -> String {
 }
 
 fn status(c: &CampaignState) -> (&'static str, String) {
+    if c.pending && c.good.is_none() && c.fatal.is_none() {
+        return ("pending", "Compilazione in corso".into());
+    }
     let (errors, warnings) = (c.errors(), c.warnings());
     if errors > 0 {
         let w = if warnings > 0 {

@@ -190,6 +190,16 @@ impl Workspace {
     }
 }
 
+/// Whether a folder holds a `.guide` file.
+pub fn has_guide(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .any(|f| f.path().extension().is_some_and(|x| x == "guide"))
+        })
+        .unwrap_or(false)
+}
+
 /// The campaign folders under `root`: `(slug, folder)`, sorted by slug.
 pub fn discover(root: &Path) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
@@ -207,13 +217,7 @@ pub fn discover(root: &Path) -> Vec<(String, PathBuf)> {
             continue;
         }
         let dir = entry.path();
-        let has_guide = std::fs::read_dir(dir)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .any(|f| f.path().extension().is_some_and(|x| x == "guide"))
-            })
-            .unwrap_or(false);
-        if !has_guide {
+        if !has_guide(dir) {
             continue;
         }
         let Ok(main) = project::resolve(dir) else {

@@ -90,3 +90,31 @@ fn the_diagnostics_shown_are_those_of_guide_check() {
     assert_eq!(shown(&s), check(&root.join("naspi")));
     p.stop();
 }
+
+#[test]
+fn a_campaign_caught_halfway_through_a_save_stays_listed_with_its_last_good_version() {
+    let tmp = TempCampaigns::new("preview-pipeline", "halfway");
+    let root = tmp.root();
+    let p = Preview::start(&Options {
+        root: root.clone(),
+        host: "127.0.0.1".parse().expect("ip"),
+        port: 0,
+        watch: false,
+    })
+    .expect("the preview starts");
+    assert!(
+        p.wait_settled(STATE_GUARD),
+        "the campaigns were not checked"
+    );
+    let addr = p.addr();
+    let before = state(addr, "naspi");
+    // An editor truncates the file before writing it: for a moment it has no header.
+    std::fs::write(root.join("naspi/naspi.guide"), "").expect("write");
+    p.reload();
+    let s = wait_state(addr, "naspi", "the error", |s| {
+        s["generation"].as_u64() > before["generation"].as_u64() && s["compiling"] == false
+    });
+    assert_eq!(s["status"], "errors", "{s}");
+    assert_eq!(s["playable"], true, "the last good version stays: {s}");
+    p.stop();
+}
