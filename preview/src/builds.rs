@@ -18,7 +18,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -112,8 +112,10 @@ enum Msg {
 struct Slot {
     slug: String,
     dir: PathBuf,
-    /// What the current generation was compiled from (or will be: see [`Registry::refresh`]).
+    /// What the current generation was compiled from (or will be: see [`Builds::refresh`]).
     fingerprint: Fingerprint,
+    /// The current generation, as the workers see it: one superseded skips its analysis.
+    latest: Arc<AtomicU64>,
     /// The state shown.
     state: Arc<CampaignState>,
     /// When the current generation's compilation was asked for, until it is checked.
@@ -250,6 +252,7 @@ impl Builds {
                     if now.hash != slot.fingerprint.hash {
                         reg.next_generation += 1;
                         slot.fingerprint = now;
+                        slot.latest.store(generation, Ordering::SeqCst);
                         slot.state = Arc::new(CampaignState {
                             generation,
                             pending: true,
@@ -264,6 +267,7 @@ impl Builds {
                     reg.next_generation += 1;
                     slots.push(Slot {
                         fingerprint: Fingerprint::initial(&dir),
+                        latest: Arc::new(AtomicU64::new(generation)),
                         state: Arc::new(job::unknown(&slug, &dir, generation)),
                         slug: slug.clone(),
                         dir,
@@ -330,6 +334,7 @@ impl Builds {
                 continue;
             };
             let previous = Arc::clone(&slot.state);
+            let latest = Arc::clone(&slot.latest);
             let hook = self.tuning.hook.clone();
             let tx = tx.clone();
             let dir = slot.dir.clone();
@@ -340,7 +345,7 @@ impl Builds {
                     if let Some(h) = hook {
                         (h.0)(&dir);
                     }
-                    work(&previous, generation, &tx);
+                    work(&previous, generation, &latest, &tx);
                     let _ = tx.send(Msg::Finished(id));
                 });
             match spawned {
@@ -449,7 +454,7 @@ impl Builds {
 }
 
 /// A worker: both phases, the second only if the first is still wanted when it ends.
-fn work(previous: &CampaignState, generation: u64, tx: &mpsc::Sender<Msg>) {
+fn work(previous: &CampaignState, generation: u64, latest: &AtomicU64, tx: &mpsc::Sender<Msg>) {
     let slug = previous.slug.clone();
     let started = Instant::now();
     let mut checked = job::check(previous, generation);
@@ -467,6 +472,9 @@ fn work(previous: &CampaignState, generation: u64, tx: &mpsc::Sender<Msg>) {
         took,
     });
     if sent.is_err() {
+        return;
+    }
+    if latest.load(Ordering::SeqCst) != generation {
         return;
     }
     if let (Some(project), Some(good)) = (project, good) {
