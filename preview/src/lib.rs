@@ -2,32 +2,43 @@
 //! as a recipient would, for any recipient, and sees it change as soon as a file is saved.
 //!
 //! ```text
-//! notify ──> watch ──> Workspace::refresh ──> events (SSE) ──> open pages refetch
-//!                          │ (check + build, last good kept)    ▲
-//!                          └──> analyser (variants, background) ┘
-//! server ──> routes ──> engine (runtime) + explain (IR) ──> JSON / handlebars pages
+//! notify ──> watch ──> builds::refresh ──> compile worker (job: check, then compile())
+//!                                              │ result swapped into the snapshot
+//!                                              ▼
+//! server ──> routes ──> Shared<Workspace> snapshot ──> engine (runtime) + explain (VM trace)
+//!                                              └──> events (SSE) ──> open pages refetch
 //! ```
+//!
+//! Compilations never run on a request's thread nor under a lock a request waits for: a slow or
+//! broken campaign shows as such after its time budget while the others, and its last good
+//! version, keep playing.
 //!
 //! Threads only, no async runtime. Every asset is embedded ([`assets`]); the page loads nothing
 //! from the network. Recipient values reach the page as JSON and are written into it as text
 //! only; the log carries methods, paths and statuses, never a body.
 
-pub mod analyser;
 pub mod assets;
+pub mod builds;
 pub mod engine;
 pub mod events;
 pub mod explain;
 pub mod form;
+pub mod inputs;
+pub mod job;
 pub mod routes;
 pub mod server;
+pub mod snapshot;
 pub mod watch;
 pub mod workspace;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+pub use builds::{Hook, Tuning};
 use events::Events;
+use snapshot::Shared;
 use workspace::Workspace;
 
 /// How to run the preview.
@@ -45,14 +56,14 @@ pub struct Options {
 
 /// What the request handlers share.
 pub struct App {
-    /// The campaigns.
-    pub workspace: RwLock<Workspace>,
+    /// The campaigns, as last compiled: a snapshot swapped in whole when a compilation ends.
+    pub workspace: Shared<Workspace>,
     /// The page templates.
     pub templates: assets::Templates,
     /// The open event streams.
     pub events: Arc<Events>,
-    /// Computes the variants of each new build in the background.
-    pub analyser: analyser::Analyser,
+    /// Compiles the campaigns on worker threads.
+    pub builds: builds::Builds,
 }
 
 /// A running preview.
@@ -64,22 +75,24 @@ pub struct Preview {
 }
 
 impl Preview {
-    /// Reads and compiles every campaign, then starts serving (and watching).
+    /// Starts serving (and watching) at once, and compiles every campaign in the background
+    /// with the default [`Tuning`].
     pub fn start(opts: &Options) -> Result<Preview, String> {
-        let mut ws = Workspace::new(&opts.root)?;
-        ws.refresh();
+        Preview::start_with(opts, Tuning::default())
+    }
+
+    /// [`Preview::start`] with a time budget and hook of one's own.
+    pub fn start_with(opts: &Options, tuning: Tuning) -> Result<Preview, String> {
+        let ws = Workspace::new(&opts.root)?;
         let events = Arc::new(Events::default());
         let app = Arc::new(App {
-            workspace: RwLock::new(ws),
+            workspace: Shared::new(ws),
             templates: assets::Templates::new()?,
             events: Arc::clone(&events),
-            analyser: analyser::Analyser::default(),
+            builds: builds::Builds::new(tuning),
         });
-        app.analyser.start(Arc::clone(&app));
-        if let Ok(ws) = app.workspace.read() {
-            let slugs: Vec<String> = ws.campaigns().iter().map(|c| c.slug.clone()).collect();
-            app.analyser.queue(slugs.iter().map(String::as_str));
-        }
+        app.builds.start(Arc::clone(&app))?;
+        app.builds.refresh(&app);
         let server = match server::Server::start(
             SocketAddr::new(opts.host, opts.port),
             Arc::clone(&app),
@@ -87,7 +100,7 @@ impl Preview {
         ) {
             Ok(s) => s,
             Err(e) => {
-                app.analyser.stop();
+                app.builds.stop();
                 return Err(e);
             }
         };
@@ -96,7 +109,7 @@ impl Preview {
                 Ok(w) => Some(w),
                 Err(e) => {
                     server.stop();
-                    app.analyser.stop();
+                    app.builds.stop();
                     return Err(e);
                 }
             }
@@ -110,6 +123,18 @@ impl Preview {
             watch,
             heartbeat,
         })
+    }
+
+    /// Waits until every campaign's current source is checked (or past its budget), at most
+    /// `timeout`; whether it is.
+    pub fn wait_settled(&self, timeout: Duration) -> bool {
+        wait(timeout, || self.app.builds.settled())
+    }
+
+    /// Waits until every campaign is checked and analysed (or past its budget), at most
+    /// `timeout`; whether it is.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        wait(timeout, || self.app.builds.idle())
     }
 
     /// The address served.
@@ -137,11 +162,24 @@ impl Preview {
         if let Some(w) = self.watch {
             w.stop();
         }
-        self.app.analyser.stop();
+        self.app.builds.stop();
         self.app.events.stop();
         self.server.stop();
         if let Some(h) = self.heartbeat {
             let _ = h.join();
         }
+    }
+}
+
+fn wait(timeout: Duration, done: impl Fn() -> bool) -> bool {
+    let until = Instant::now() + timeout;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -121,6 +121,9 @@ pub fn clock(ms: u64) -> String {
 }
 
 fn status(c: &CampaignState) -> (&'static str, String) {
+    if c.pending && c.good.is_none() && c.fatal.is_none() {
+        return ("pending", "Compilazione in corso".into());
+    }
     let (errors, warnings) = (c.errors(), c.warnings());
     if errors > 0 {
         let w = if warnings > 0 {
@@ -202,6 +205,7 @@ fn index_entry(c: &CampaignState) -> Json {
         "errors": c.errors(),
         "warnings": c.warnings(),
         "generation": c.generation,
+        "compiling": c.pending,
         "demos": c.demos.len(),
     })
 }
@@ -309,6 +313,7 @@ fn state(app: &App, slug: &str) -> Resp {
             "title": c.title,
             "dir": c.dir.display().to_string(),
             "generation": c.generation,
+            "compiling": c.pending,
             "status": status_class,
             "status_text": status_text,
             "errors": c.errors(),
@@ -358,7 +363,7 @@ fn evaluate(app: &App, slug: &str, req: &Req) -> Resp {
         .engine
         .record(&record)
         .ok()
-        .map(|r| explain::explain(&good.campaign, &r));
+        .map(|r| explain::explain(&good.campaign, good.engine.program(), &r));
     let base = json!({"generation": good.generation, "explanation": explanation});
     let mut out = match good.engine.evaluate(&record) {
         Outcome::Timeline(t) => json!({"status": "ok", "variant": t["variant"], "timeline": t}),

@@ -2,8 +2,9 @@
 //! and the open pages are told at once.
 //!
 //! notify reports changes; a thread waits for a short quiet period (editors save in several
-//! steps), refreshes the workspace (only campaigns whose inputs changed are recompiled) and
-//! sends one event per recompiled campaign.
+//! steps) and refreshes the campaigns ([`crate::builds::Builds::refresh`]): it only compares what
+//! each campaign read last time and submits a compilation for those that changed, so it never
+//! waits for a compiler, and the pages hear of each result as it comes.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +14,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
-use serde_json::json;
 
 use super::App;
 
@@ -114,23 +114,9 @@ fn relevant(p: &Path) -> bool {
     }
 }
 
-/// Refreshes the workspace and tells the pages what changed.
+/// Looks for changed campaigns and submits their compilation (returns at once).
 pub fn reload(app: &App) {
-    let changes = match app.workspace.write() {
-        Ok(mut ws) => ws.refresh(),
-        Err(_) => return,
-    };
-    for (slug, generation) in &changes.changed {
-        app.events
-            .send("campaign", &json!({"slug": slug, "generation": generation}));
-        eprintln!("recompiled {slug} (generation {generation})");
-    }
-    app.analyser
-        .queue(changes.changed.iter().map(|(slug, _)| slug.as_str()));
-    if changes.list_changed || !changes.changed.is_empty() {
-        app.events
-            .send("index", &json!({"list_changed": changes.list_changed}));
-    }
+    app.builds.refresh(app);
 }
 
 #[cfg(test)]

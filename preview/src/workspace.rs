@@ -1,27 +1,24 @@
-//! The campaigns under the preview's folder, each compiled, with its last good build.
+//! The campaigns under the preview's folder, each with its last good build: what the request
+//! handlers read.
 //!
-//! [`Workspace::refresh`] finds the campaign folders (walkdir), reads each campaign (its files,
-//! imports, schema and demo recipients), and recompiles the ones whose inputs changed. A campaign
-//! whose source now has errors keeps its last good build, so the page can go on playing it under
-//! the diagnostics.
+//! [`discover`] finds the campaign folders (walkdir, no parsing); [`crate::builds`] compiles
+//! them away from the requests and swaps a new [`Workspace`] snapshot in when a compilation
+//! finishes. A campaign whose source now has errors, or whose compilation takes too long, keeps
+//! its last good build, so the page can go on playing it under the diagnostics.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use guide_compiler::diagnostic::Diagnostic;
-use guide_compiler::{check, ir, project};
+use guide_compiler::{ir, project};
 use serde_json::Value as Json;
 
-use super::engine::{Engine, Outcome};
+use super::engine::Engine;
 
 /// Folders never searched for campaigns.
 const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "demo"];
 /// How deep under the root campaigns are searched.
 const MAX_DEPTH: usize = 6;
-/// Demo recipient files larger than this are ignored.
-const MAX_DEMO_BYTES: u64 = 1024 * 1024;
 
 /// One demo recipient (`demo/NAME.json`).
 #[derive(Debug, Clone)]
@@ -48,7 +45,8 @@ pub struct Good {
     pub analysis: OnceLock<Analysis>,
 }
 
-/// The variants of a campaign (from [`guide_compiler::analysis::variants`]).
+/// What [`guide_compiler::compile()`] adds to the check: the variants of the campaign and the
+/// full list of diagnostics.
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// How many variants.
@@ -61,60 +59,14 @@ pub struct Analysis {
     /// duration_ms}`; group `minimal` for the smallest set of variants that together show every
     /// scene, pop-up, button and branch, `other` for the rest (only listed when they are few).
     pub witnesses: Vec<Json>,
-    /// What the analysis adds to the checker's diagnostics, as `guide check` reports it: the
-    /// duration range against `length` (E0501) and dead content (W0401).
+    /// Every diagnostic of [`guide_compiler::compile()`]: the checker's and the analyses'
+    /// (durations against `length`, E0501; dead content, W0401), exactly as `guide check`
+    /// reports them.
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Variants listed one by one in the selector when there are at most this many.
-const MAX_LISTED_VARIANTS: usize = 40;
-
-/// Computes the variants of a good build, starting the witnesses from the demo recipients.
-pub fn analyse(good: &Good, demos: &[Demo]) -> Analysis {
-    let bases: Vec<Json> = demos.iter().map(|d| d.record.clone()).collect();
-    let report = guide_compiler::analysis::variants::enumerate(
-        &good.campaign,
-        good.engine.program(),
-        &bases,
-    );
-    let minimal: Vec<&str> = report.minimal().iter().map(|v| v.id.as_str()).collect();
-    let listed_all = report.variants.len() <= MAX_LISTED_VARIANTS;
-    let witnesses = report
-        .variants
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| listed_all || minimal.contains(&v.id.as_str()))
-        .map(|(i, v)| {
-            let group = if minimal.contains(&v.id.as_str()) {
-                "minimal"
-            } else {
-                "other"
-            };
-            serde_json::json!({
-                "name": format!("variante {}: {} scene, {}", i + 1, v.scenes.len(), super::routes::clock(v.duration_ms)),
-                "group": group,
-                "record": v.witness,
-                "variant": v.id,
-                "duration_ms": v.duration_ms,
-            })
-        })
-        .collect();
-    let diagnostics = guide_compiler::analysis::variants::diagnostics(
-        &good.campaign,
-        good.engine.program(),
-        &report,
-    );
-    Analysis {
-        variants: report.variants.len(),
-        exhaustive: report.exhaustive,
-        duration: report.duration_range(),
-        witnesses,
-        diagnostics,
-    }
-}
-
 /// What the preview knows of one campaign folder.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct CampaignState {
     /// Its address in the preview: the folder relative to the root (`naspi`).
     pub slug: String,
@@ -136,21 +88,23 @@ pub struct CampaignState {
     pub demo_problems: Vec<String>,
     /// The last good build, possibly of an older generation.
     pub good: Option<Arc<Good>>,
+    /// Whether the current generation is still being compiled (what is shown is older).
+    pub pending: bool,
 }
 
 impl CampaignState {
-    /// The diagnostics of the current source, with those of its analysis once it is done (the
-    /// same list `guide check` prints).
+    /// The diagnostics of the current source: the checker's until [`guide_compiler::compile()`]
+    /// is done, then its full list (the same list `guide check` prints).
     pub fn all_diagnostics(&self) -> Vec<&Diagnostic> {
         let analysed = self
             .good
             .as_ref()
             .filter(|_| self.good_is_current())
             .and_then(|g| g.analysis.get());
-        let mut all: Vec<&Diagnostic> = self.diagnostics.iter().collect();
-        if let Some(a) = analysed {
-            all.extend(a.diagnostics.iter());
-        }
+        let mut all: Vec<&Diagnostic> = match analysed {
+            Some(a) => a.diagnostics.iter().collect(),
+            None => self.diagnostics.iter().collect(),
+        };
         all.sort_by(|a, b| guide_compiler::diagnostic::compare(a, b));
         all
     }
@@ -180,30 +134,17 @@ impl CampaignState {
     }
 }
 
-struct Slot {
-    fingerprint: u64,
-    state: Arc<CampaignState>,
-}
-
-/// Every campaign under the root.
+/// Every campaign under the root, as the request handlers see it: an immutable snapshot,
+/// replaced whole (see [`crate::snapshot::Shared`]) when a compilation finishes.
+#[derive(Debug, Clone)]
 pub struct Workspace {
     root: PathBuf,
     root_canon: PathBuf,
-    slots: Vec<Slot>,
-    next_generation: u64,
-}
-
-/// What a refresh changed.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Changes {
-    /// Campaigns whose inputs changed (recompiled), with their new generation.
-    pub changed: Vec<(String, u64)>,
-    /// Whether campaigns appeared or disappeared.
-    pub list_changed: bool,
+    campaigns: Vec<Arc<CampaignState>>,
 }
 
 impl Workspace {
-    /// A workspace over `root` (nothing read yet: call [`Workspace::refresh`]).
+    /// A workspace over `root`, with no campaign yet.
     pub fn new(root: &Path) -> Result<Workspace, String> {
         let root_canon = root
             .canonicalize()
@@ -214,9 +155,18 @@ impl Workspace {
         Ok(Workspace {
             root: root.to_path_buf(),
             root_canon,
-            slots: Vec::new(),
-            next_generation: 1,
+            campaigns: Vec::new(),
         })
+    }
+
+    /// The same folder with these campaigns (sorted by slug).
+    pub fn with_campaigns(&self, mut campaigns: Vec<Arc<CampaignState>>) -> Workspace {
+        campaigns.sort_by(|a, b| a.slug.cmp(&b.slug));
+        Workspace {
+            root: self.root.clone(),
+            root_canon: self.root_canon.clone(),
+            campaigns,
+        }
     }
 
     /// The folder as given.
@@ -231,58 +181,23 @@ impl Workspace {
 
     /// The campaigns, sorted by slug.
     pub fn campaigns(&self) -> Vec<Arc<CampaignState>> {
-        self.slots.iter().map(|s| Arc::clone(&s.state)).collect()
+        self.campaigns.clone()
     }
 
     /// The campaign with this slug.
     pub fn get(&self, slug: &str) -> Option<Arc<CampaignState>> {
-        self.slots
-            .iter()
-            .find(|s| s.state.slug == slug)
-            .map(|s| Arc::clone(&s.state))
+        self.campaigns.iter().find(|c| c.slug == slug).cloned()
     }
+}
 
-    /// Finds the campaigns, reloads them and recompiles those whose inputs changed.
-    pub fn refresh(&mut self) -> Changes {
-        let found = discover(&self.root);
-        let mut changes = Changes::default();
-        let old_slugs: Vec<String> = self.slots.iter().map(|s| s.state.slug.clone()).collect();
-        let new_slugs: Vec<String> = found.iter().map(|(s, _)| s.clone()).collect();
-        changes.list_changed = old_slugs != new_slugs;
-        let mut slots = Vec::new();
-        for (slug, dir) in found {
-            let old = self
-                .slots
-                .iter()
-                .position(|s| s.state.slug == slug)
-                .map(|i| self.slots.swap_remove(i));
-            let inputs = read_inputs(&dir);
-            match old {
-                Some(old) if old.fingerprint == inputs.fingerprint => slots.push(old),
-                old => {
-                    let generation = self.next_generation;
-                    self.next_generation += 1;
-                    let previous = old.and_then(|o| o.state.good.clone());
-                    let state = build(
-                        slug.clone(),
-                        dir,
-                        generation,
-                        inputs.project,
-                        inputs.demos,
-                        previous,
-                    );
-                    changes.changed.push((slug, generation));
-                    slots.push(Slot {
-                        fingerprint: inputs.fingerprint,
-                        state: Arc::new(state),
-                    });
-                }
-            }
-        }
-        slots.sort_by(|a, b| a.state.slug.cmp(&b.state.slug));
-        self.slots = slots;
-        changes
-    }
+/// Whether a folder holds a `.guide` file.
+pub fn has_guide(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .any(|f| f.path().extension().is_some_and(|x| x == "guide"))
+        })
+        .unwrap_or(false)
 }
 
 /// The campaign folders under `root`: `(slug, folder)`, sorted by slug.
@@ -302,13 +217,7 @@ pub fn discover(root: &Path) -> Vec<(String, PathBuf)> {
             continue;
         }
         let dir = entry.path();
-        let has_guide = std::fs::read_dir(dir)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .any(|f| f.path().extension().is_some_and(|x| x == "guide"))
-            })
-            .unwrap_or(false);
-        if !has_guide {
+        if !has_guide(dir) {
             continue;
         }
         let Ok(main) = project::resolve(dir) else {
@@ -337,164 +246,6 @@ pub fn discover(root: &Path) -> Vec<(String, PathBuf)> {
     }
     out.sort();
     out
-}
-
-struct Inputs {
-    project: Result<project::Project, String>,
-    demos: (Vec<Demo>, Vec<String>),
-    fingerprint: u64,
-}
-
-fn read_inputs(dir: &Path) -> Inputs {
-    let mut h = DefaultHasher::new();
-    let project = project::load(dir).map_err(|e| e.to_string());
-    match &project {
-        Ok(p) => {
-            for f in &p.files {
-                f.path.hash(&mut h);
-                f.text.hash(&mut h);
-            }
-            if let Some((f, _)) = &p.schema {
-                f.path.hash(&mut h);
-                f.text.hash(&mut h);
-            }
-            // Files that failed to load show up here (a missing import, a bad schema).
-            for d in &p.diagnostics {
-                d.code.hash(&mut h);
-                d.message.hash(&mut h);
-                d.file.path.hash(&mut h);
-            }
-        }
-        Err(e) => e.hash(&mut h),
-    }
-    let demos = read_demos(dir, &mut h);
-    Inputs {
-        project,
-        demos,
-        fingerprint: h.finish(),
-    }
-}
-
-fn read_demos(dir: &Path, h: &mut DefaultHasher) -> (Vec<Demo>, Vec<String>) {
-    let mut demos = Vec::new();
-    let mut problems = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir.join("demo")) else {
-        return (demos, problems);
-    };
-    let mut files: Vec<PathBuf> = rd
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    for f in files {
-        let name = f
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let too_big = std::fs::metadata(&f).map_or(true, |m| m.len() > MAX_DEMO_BYTES);
-        if too_big {
-            problems.push(format!("demo/{name}.json: too large or unreadable"));
-            continue;
-        }
-        match std::fs::read_to_string(&f) {
-            Ok(text) => {
-                name.hash(h);
-                text.hash(h);
-                match serde_json::from_str::<Json>(&text) {
-                    Ok(record) => demos.push(Demo { name, record }),
-                    Err(e) => problems.push(format!("demo/{name}.json: not valid JSON: {e}")),
-                }
-            }
-            Err(e) => problems.push(format!("demo/{name}.json: {e}")),
-        }
-    }
-    (demos, problems)
-}
-
-fn build(
-    slug: String,
-    dir: PathBuf,
-    generation: u64,
-    project: Result<project::Project, String>,
-    (demos, demo_problems): (Vec<Demo>, Vec<String>),
-    previous: Option<Arc<Good>>,
-) -> CampaignState {
-    let fallback_id = slug.rsplit('/').next().unwrap_or(&slug).to_string();
-    let mut state = CampaignState {
-        slug,
-        dir,
-        generation,
-        id: fallback_id.clone(),
-        title: fallback_id,
-        diagnostics: Vec::new(),
-        fatal: None,
-        demos,
-        demo_problems,
-        good: previous,
-    };
-    let project = match project {
-        Ok(p) => p,
-        Err(e) => {
-            state.fatal = Some(format!("cannot read {e}"));
-            return finish(state);
-        }
-    };
-    // The header's id and title, even when the campaign does not check.
-    if let Some(header) = project.asts.first().and_then(|a| a.campaign.as_ref()) {
-        state.id = header.id.name.clone();
-        state.title = header
-            .stmts
-            .iter()
-            .find_map(|s| match s {
-                guide_compiler::syntax::ast::HeaderStmt::Title(t) => Some(t.value.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| state.id.clone());
-    }
-    let checked = check::check(&project);
-    state.diagnostics = checked.diagnostics;
-    if let Some(campaign) = checked.campaign {
-        match Engine::build(&campaign) {
-            Ok(engine) => {
-                let demo_outcomes = state
-                    .demos
-                    .iter()
-                    .map(|d| {
-                        let summary = match engine.evaluate(&d.record) {
-                            Outcome::Timeline(t) => Some((
-                                t["variant"].as_str().unwrap_or("").to_string(),
-                                t["duration_ms"].as_u64().unwrap_or(0),
-                            )),
-                            _ => None,
-                        };
-                        (d.name.clone(), summary)
-                    })
-                    .collect::<Vec<_>>();
-                state.good = Some(Arc::new(Good {
-                    generation,
-                    campaign,
-                    engine,
-                    demo_outcomes,
-                    analysis: OnceLock::new(),
-                }));
-            }
-            Err(e) => state.fatal = Some(format!("code generation failed: {e}")),
-        }
-    }
-    finish(state)
-}
-
-fn finish(mut state: CampaignState) -> CampaignState {
-    if let Some(g) = state
-        .good
-        .as_ref()
-        .filter(|g| g.generation == state.generation)
-    {
-        state.id = g.campaign.id.clone();
-        state.title = g.campaign.title.clone();
-    }
-    state
 }
 
 /// The number of variants shown on the index, and what it counts: every variant the campaign

@@ -53,13 +53,18 @@ pub fn copy_dir(src: &Path, dst: &Path) {
 }
 
 /// A preview of the campaigns under `root` on 127.0.0.1, on a port the system picks, watching
-/// the files.
+/// the files, once every campaign is checked (compilations run in the background).
 pub fn start(root: &Path) -> Preview {
-    Preview::start(&Options {
+    let p = Preview::start(&Options {
         root: root.to_path_buf(),
         host: "127.0.0.1".parse().expect("ip"),
         port: 0,
         watch: true,
     })
-    .expect("the preview starts")
+    .expect("the preview starts");
+    assert!(
+        p.wait_settled(std::time::Duration::from_secs(120)),
+        "the campaigns were not checked in time"
+    );
+    p
 }
