@@ -1,11 +1,12 @@
 //! `guide preview [PATH] [--port N] [--host ADDR]`.
 
 use super::EXIT_USAGE;
-use guide_preview::{Options, Preview};
+use guide_preview::{Options, Preview, Tuning};
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -19,6 +20,14 @@ pub struct Args {
     /// demo recipients reachable from the network.
     #[arg(long)]
     host: Option<IpAddr>,
+    /// Seconds a campaign may take to compile before the page reports it as too slow (its last
+    /// good version and the other campaigns keep playing meanwhile).
+    #[arg(
+        long = "compile-timeout",
+        default_value_t = 5.0,
+        value_name = "SECONDS"
+    )]
+    compile_timeout: f64,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -36,7 +45,15 @@ pub fn run(args: Args) -> ExitCode {
         port: args.port.unwrap_or(0),
         watch: true,
     };
-    let preview = match Preview::start(&opts) {
+    if !(args.compile_timeout.is_finite() && args.compile_timeout > 0.0) {
+        eprintln!("error: --compile-timeout takes a number of seconds above 0");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let tuning = Tuning {
+        budget: Duration::from_secs_f64(args.compile_timeout.min(86_400.0)),
+        hook: None,
+    };
+    let preview = match Preview::start_with(&opts, tuning) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
