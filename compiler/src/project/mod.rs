@@ -24,7 +24,7 @@ pub trait Reader {
     fn is_dir(&self, path: &Path) -> io::Result<bool>;
 }
 
-use crate::check::error::CheckError;
+use crate::check::error::{CheckError, FileId, Located};
 use crate::diagnostic::{Diagnostic, IntoDiagnostic, SourceFile};
 use crate::syntax::{self, ast};
 use guide_runtime::schema::Schema;
@@ -40,8 +40,11 @@ pub struct Project {
     pub imports: Vec<Vec<usize>>,
     /// The schema, with its source file.
     pub schema: Option<(SourceFile, Schema)>,
-    /// Problems found while reading and parsing.
+    /// Syntax and schema problems found while reading and parsing, rendered.
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems with the files themselves (missing, cyclic, a campaign imported), as data; the
+    /// checker renders them with its own (see [`crate::report`]).
+    pub errors: Vec<Located>,
     /// The demo recipients (`demo/*.json` next to the campaign file), by name, sorted; each as
     /// its JSON value or why it could not be read.
     pub demos: Vec<(String, Result<serde_json::Value, String>)>,
@@ -145,6 +148,7 @@ pub fn load_source(
         imports: Vec::new(),
         schema: None,
         diagnostics: Vec::new(),
+        errors: Vec::new(),
         demos: Vec::new(),
     };
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -169,15 +173,15 @@ pub fn load_source(
                     Err(diags) => project.diagnostics.extend(diags),
                 }
             }
-            Err(e) => project.diagnostics.push(
-                CheckError::MissingFile {
+            Err(e) => project.errors.push(Located {
+                file: FileId::Guide(0),
+                error: CheckError::MissingFile {
                     span: decl.span.clone(),
                     path: display(&path),
                     reason: e.to_string(),
                     what: "the schema",
-                }
-                .into_diagnostic(&project.files[0]),
-            ),
+                },
+            }),
         }
     }
     project
@@ -237,12 +241,13 @@ fn visit(
                     .map(|&i| project.files[i].path.clone())
                     .collect();
                 cycle.push(project.files[pos].path.clone());
-                let d = CheckError::ImportCycle {
-                    span: imp.path.span.clone(),
-                    cycle,
-                }
-                .into_diagnostic(&project.files[current]);
-                project.diagnostics.push(d);
+                project.errors.push(Located {
+                    file: FileId::Guide(current),
+                    error: CheckError::ImportCycle {
+                        span: imp.path.span.clone(),
+                        cycle,
+                    },
+                });
             } else if !project.imports[current].contains(&pos) {
                 project.imports[current].push(pos);
             }
@@ -252,28 +257,29 @@ fn visit(
             Ok(text) => {
                 let idx = add_file(project, paths, &target, text);
                 project.imports[current].push(idx);
-                if let Some(c) = &project.asts[idx].campaign {
-                    let _ = c;
-                    let d = CheckError::ImportCampaign {
-                        span: imp.path.span.clone(),
-                        path: imp.path.value.clone(),
-                    }
-                    .into_diagnostic(&project.files[current]);
-                    project.diagnostics.push(d);
+                if project.asts[idx].campaign.is_some() {
+                    project.errors.push(Located {
+                        file: FileId::Guide(current),
+                        error: CheckError::ImportCampaign {
+                            span: imp.path.span.clone(),
+                            path: imp.path.value.clone(),
+                        },
+                    });
                 }
                 stack.push(idx);
                 visit(project, paths, stack, read);
                 stack.pop();
             }
             Err(e) => {
-                let d = CheckError::MissingFile {
-                    span: imp.path.span.clone(),
-                    path: display(&target),
-                    reason: e.to_string(),
-                    what: "the import",
-                }
-                .into_diagnostic(&project.files[current]);
-                project.diagnostics.push(d);
+                project.errors.push(Located {
+                    file: FileId::Guide(current),
+                    error: CheckError::MissingFile {
+                        span: imp.path.span.clone(),
+                        path: display(&target),
+                        reason: e.to_string(),
+                        what: "the import",
+                    },
+                });
             }
         }
     }
