@@ -7,9 +7,10 @@ use crate::analysis::error::AnalysisError;
 use crate::check::error::{
     Bound, CheckError, Constant, Context, Expected, FileId, Located, Misplaced,
 };
-use crate::diagnostic::{did_you_mean, Diagnostic, SourceFile};
+use crate::diagnostic::{did_you_mean, Diagnostic, IntoDiagnostic, SourceFile};
 use crate::ir::Ty;
 use crate::syntax::ast::BinaryOp;
+use crate::syntax::SyntaxError;
 
 /// The files a problem can point into: the project's `.guide` files and its schema.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +28,15 @@ impl<'a> Sources<'a> {
             files: &project.files,
             schema: project.schema.as_ref().map(|(f, _)| f),
         }
+    }
+
+    /// The syntax errors of the project's files, rendered (each next to its enum, see
+    /// [`crate::syntax::SyntaxError`]).
+    pub fn syntax(&self, errors: &[(usize, SyntaxError)]) -> Vec<Diagnostic> {
+        errors
+            .iter()
+            .map(|(file, e)| e.clone().into_diagnostic(&self.get(FileId::Guide(*file))))
+            .collect()
     }
 
     /// The file `id` names (an empty file if it is out of range, which only a bug can cause).

@@ -364,6 +364,9 @@ fn read_inputs(dir: &Path) -> Inputs {
                 d.message.hash(&mut h);
                 d.file.path.hash(&mut h);
             }
+            for e in &p.errors {
+                format!("{e:?}").hash(&mut h);
+            }
         }
         Err(e) => e.hash(&mut h),
     }

@@ -59,8 +59,7 @@ pub struct Checker<'p> {
 
 /// Checks a loaded project.
 pub fn check(project: &Project) -> Checked {
-    let parse_failed = project.diagnostics.iter().any(Diagnostic::is_error)
-        || project.errors.iter().any(|e| e.error.is_error());
+    let parse_failed = project.failed_to_load();
     let schema = project
         .schema
         .as_ref()
@@ -93,6 +92,7 @@ pub fn check(project: &Project) -> Checked {
         .unwrap_or_default();
     let sources = Sources::of(project);
     let mut diagnostics = project.diagnostics.clone();
+    diagnostics.extend(sources.syntax(&project.syntax_errors));
     diagnostics.extend(errors.iter().map(|e| e.to_diagnostic(&sources)));
     diagnostics.extend(analysis.iter().map(|a| a.to_diagnostic(&project.files)));
     crate::diagnostic::sort(&mut diagnostics);
@@ -186,10 +186,7 @@ impl<'p> Checker<'p> {
             }
         }
         // With errors, unused attributes are noise: half-written code uses nothing yet.
-        if !self.errors.iter().any(|e| e.error.is_error())
-            && !project.errors.iter().any(|e| e.error.is_error())
-            && !project.diagnostics.iter().any(Diagnostic::is_error)
-        {
+        if !self.errors.iter().any(|e| e.error.is_error()) && !project.failed_to_load() {
             self.unused_attributes();
         }
         let head = head?;

@@ -25,8 +25,8 @@ pub trait Reader {
 }
 
 use crate::check::error::{CheckError, FileId, Located};
-use crate::diagnostic::{Diagnostic, IntoDiagnostic, SourceFile};
-use crate::syntax::{self, ast};
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::syntax::{self, ast, SyntaxError};
 use guide_runtime::schema::Schema;
 
 /// A campaign and everything it reads.
@@ -40,7 +40,9 @@ pub struct Project {
     pub imports: Vec<Vec<usize>>,
     /// The schema, with its source file.
     pub schema: Option<(SourceFile, Schema)>,
-    /// Syntax and schema problems found while reading and parsing, rendered.
+    /// The syntax errors of each `.guide` file, as data: (index into `files`, error).
+    pub syntax_errors: Vec<(usize, SyntaxError)>,
+    /// The schema's problems, rendered (see [`crate::schema::load`]).
     pub diagnostics: Vec<Diagnostic>,
     /// Problems with the files themselves (missing, cyclic, a campaign imported), as data; the
     /// checker renders them with its own (see [`crate::report`]).
@@ -48,6 +50,16 @@ pub struct Project {
     /// The demo recipients (`demo/*.json` next to the campaign file), by name, sorted; each as
     /// its JSON value or why it could not be read.
     pub demos: Vec<(String, Result<serde_json::Value, String>)>,
+}
+
+impl Project {
+    /// Whether reading the project already failed: a syntax error, a schema error, or a file
+    /// that cannot be read or imported.
+    pub fn failed_to_load(&self) -> bool {
+        !self.syntax_errors.is_empty()
+            || self.diagnostics.iter().any(Diagnostic::is_error)
+            || self.errors.iter().any(|e| e.error.is_error())
+    }
 }
 
 /// A failure to even start: the path given on the command line cannot be read.
@@ -147,6 +159,7 @@ pub fn load_source(
         asts: Vec::new(),
         imports: Vec::new(),
         schema: None,
+        syntax_errors: Vec::new(),
         diagnostics: Vec::new(),
         errors: Vec::new(),
         demos: Vec::new(),
@@ -194,9 +207,10 @@ fn display(p: &Path) -> String {
 fn add_file(project: &mut Project, paths: &mut Vec<PathBuf>, path: &Path, text: String) -> usize {
     let file = SourceFile::new(display(path), text);
     let (ast, errors) = syntax::parse(&file.text);
+    let index = project.files.len();
     project
-        .diagnostics
-        .extend(errors.into_iter().map(|e| e.into_diagnostic(&file)));
+        .syntax_errors
+        .extend(errors.into_iter().map(|e| (index, e)));
     project.files.push(file);
     project.asts.push(ast);
     project.imports.push(Vec::new());
