@@ -188,7 +188,8 @@ impl Diagnostic {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(100)
-            .with_links(false);
+            .with_links(false)
+            .with_show_related_as_nested(true);
         let mut out = String::new();
         let report = Report::of(self);
         if handler.render_report(&mut out, &report).is_err() {

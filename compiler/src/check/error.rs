@@ -91,6 +91,49 @@ pub enum Context {
     Value,
 }
 
+/// What kind of id is declared twice ([`CheckError::DuplicateId`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// A scene of the campaign (or an included one).
+    Scene,
+    /// A scene of an imported library.
+    SharedScene,
+    /// A service.
+    Service,
+    /// A pop-up.
+    PopUp,
+}
+
+/// A required part that is missing or empty ([`CheckError::Missing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// `title ""`: a title with no text.
+    TitleText,
+    /// The campaign's `title`.
+    CampaignTitle,
+    /// The campaign's `schema`.
+    CampaignSchema,
+    /// A service's `label`.
+    ServiceLabel,
+    /// A service's `url`.
+    ServiceUrl,
+    /// A pop-up's `button`.
+    PopupButton,
+    /// A pop-up's `title`.
+    PopupTitle,
+    /// A pop-up's `body`.
+    PopupBody,
+}
+
+/// Which kind of file cannot be read ([`CheckError::MissingFile`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// The campaign's schema.
+    Schema,
+    /// An imported library.
+    Import,
+}
+
 /// Something that is in the wrong place ([`CheckError::NotHere`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Misplaced {
@@ -254,15 +297,13 @@ pub enum CheckError {
         span: Span,
         /// The formatter.
         name: String,
-        /// What it takes.
-        takes: String,
     },
     /// E0201: a scene or pop-up id used twice.
     DuplicateId {
         /// The second one.
         span: Span,
         /// What kind of id.
-        what: &'static str,
+        what: IdKind,
         /// The id.
         id: String,
         /// The first one, in this file or another.
@@ -307,9 +348,7 @@ pub enum CheckError {
         /// Where it should be.
         span: Span,
         /// What is missing.
-        what: &'static str,
-        /// How to write it.
-        example: &'static str,
+        what: Part,
     },
     /// E0209: a statement given twice where one is allowed.
     Repeated {
@@ -355,7 +394,7 @@ pub enum CheckError {
         /// Why.
         reason: String,
         /// What kind of file.
-        what: &'static str,
+        what: FileKind,
     },
     /// E0302: importing a file that is a campaign.
     ImportCampaign {

@@ -710,11 +710,6 @@ impl Checker<'_> {
             self.error(CheckError::FormatterArgs {
                 span: f.span.clone(),
                 name: name.into(),
-                takes: if two_args {
-                    "two texts: the singular and the plural".into()
-                } else {
-                    "no arguments".into()
-                },
             });
             return None;
         }

@@ -12,7 +12,9 @@ use crate::ir::{self, Ty};
 use crate::project::Project;
 use crate::report::Sources;
 use crate::syntax::ast::{self, HeaderStmt, SceneStmt, StoryItem};
-use error::{Bound, CheckError, Context, Expected, FileId, Located, Misplaced, Place};
+use error::{
+    Bound, CheckError, Context, Expected, FileId, IdKind, Located, Misplaced, Part, Place,
+};
 use expr::Scope;
 use guide_runtime::schema::Schema;
 
@@ -218,7 +220,7 @@ impl<'p> Checker<'p> {
                     };
                     self.error(CheckError::DuplicateId {
                         span: s.id.span.clone(),
-                        what: "service",
+                        what: IdKind::Service,
                         id: s.id.name.clone(),
                         first,
                     });
@@ -227,15 +229,13 @@ impl<'p> Checker<'p> {
                 if s.label.is_none() {
                     self.error(CheckError::Missing {
                         span: s.id.span.clone(),
-                        what: "the service's label",
-                        example: "label \"Accedi a MyINPS\"",
+                        what: Part::ServiceLabel,
                     });
                 }
                 match &s.url {
                     None => self.error(CheckError::Missing {
                         span: s.id.span.clone(),
-                        what: "the service's url",
-                        example: "url \"https://www.inps.it/...\"",
+                        what: Part::ServiceUrl,
                     }),
                     Some(u)
                         if !(u.value.starts_with("https://") || u.value.starts_with("http://")) =>
@@ -266,7 +266,7 @@ impl<'p> Checker<'p> {
                             };
                             self.error(CheckError::DuplicateId {
                                 span: s.id.span.clone(),
-                                what: "shared scene",
+                                what: IdKind::SharedScene,
                                 id: s.id.name.clone(),
                                 first,
                             });
@@ -327,8 +327,7 @@ impl<'p> Checker<'p> {
                     if x.value.trim().is_empty() {
                         self.error(CheckError::Missing {
                             span: x.span.clone(),
-                            what: "a title",
-                            example: "title \"La tua NASpI\"",
+                            what: Part::TitleText,
                         });
                     }
                     title = Some(x.value.clone());
@@ -418,15 +417,13 @@ impl<'p> Checker<'p> {
         if title.is_none() {
             self.error(CheckError::Missing {
                 span: head_span.clone(),
-                what: "the campaign's title",
-                example: "title \"La tua NASpI\"",
+                what: Part::CampaignTitle,
             });
         }
         if !schema {
             self.error(CheckError::Missing {
                 span: head_span,
-                what: "the campaign's schema",
-                example: "schema \"schema.ron\"",
+                what: Part::CampaignSchema,
             });
         }
         self.rate_wpm = rate.unwrap_or(DEFAULT_RATE_WPM);
@@ -469,7 +466,7 @@ impl<'p> Checker<'p> {
                 if let Some((f, first)) = self.scene_ids.get(&inc.id.name).cloned() {
                     self.error(CheckError::DuplicateId {
                         span: inc.id.span.clone(),
-                        what: "scene",
+                        what: IdKind::Scene,
                         id: inc.id.name.clone(),
                         first: Place {
                             file: f,
@@ -634,7 +631,7 @@ impl<'p> Checker<'p> {
             let (f, first) = self.scene_ids[&s.id.name].clone();
             self.error(CheckError::DuplicateId {
                 span: s.id.span.clone(),
-                what: "scene",
+                what: IdKind::Scene,
                 id: s.id.name.clone(),
                 first: Place {
                     file: f,
@@ -785,7 +782,7 @@ impl<'p> Checker<'p> {
         if let Some((f, first)) = self.popup_ids.get(&p.id.name).cloned() {
             self.error(CheckError::DuplicateId {
                 span: p.id.span.clone(),
-                what: "pop-up",
+                what: IdKind::PopUp,
                 id: p.id.name.clone(),
                 first: Place {
                     file: f,
@@ -811,26 +808,20 @@ impl<'p> Checker<'p> {
             None => scope.clone(),
         };
         let broken = p.broken;
-        let part = |c: &mut Self, t: &Option<ast::Template>, what, example| match t {
+        let part = |c: &mut Self, t: &Option<ast::Template>, what| match t {
             Some(t) => Some(c.template(t, &scope)),
             None if broken => None,
             None => {
                 c.error(CheckError::Missing {
                     span: p.id.span.clone(),
                     what,
-                    example,
                 });
                 None
             }
         };
-        let button = part(
-            self,
-            &p.button,
-            "the pop-up's button label",
-            "button \"Scopri di più\"",
-        );
-        let title = part(self, &p.title, "the pop-up's title", "title \"...\"");
-        let body = part(self, &p.body, "the pop-up's body", "body \"...\"");
+        let button = part(self, &p.button, Part::PopupButton);
+        let title = part(self, &p.title, Part::PopupTitle);
+        let body = part(self, &p.body, Part::PopupBody);
         Some(ir::Popup {
             id: p.id.name.clone(),
             when,

@@ -24,7 +24,7 @@ pub trait Reader {
     fn is_dir(&self, path: &Path) -> io::Result<bool>;
 }
 
-use crate::check::error::{CheckError, FileId, Located};
+use crate::check::error::{CheckError, FileId, FileKind, Located};
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::syntax::{self, ast, SyntaxError};
 use guide_runtime::schema::Schema;
@@ -192,7 +192,7 @@ pub fn load_source(
                     span: decl.span.clone(),
                     path: display(&path),
                     reason: e.to_string(),
-                    what: "the schema",
+                    what: FileKind::Schema,
                 },
             }),
         }
@@ -291,7 +291,7 @@ fn visit(
                         span: imp.path.span.clone(),
                         path: display(&target),
                         reason: e.to_string(),
-                        what: "the import",
+                        what: FileKind::Import,
                     },
                 });
             }

@@ -3,9 +3,11 @@
 //! of the project); every title, label and help is written here, from those facts. Syntax and
 //! schema errors render through [`crate::diagnostic::IntoDiagnostic`] next to their enums.
 
-use crate::analysis::error::AnalysisError;
+mod analysis;
+
 use crate::check::error::{
-    Bound, CheckError, Constant, Context, Expected, FileId, Located, Misplaced,
+    Bound, CheckError, Constant, Context, Expected, FileId, FileKind, IdKind, Located, Misplaced,
+    Part,
 };
 use crate::diagnostic::{did_you_mean, Diagnostic, IntoDiagnostic, SourceFile};
 use crate::ir::Ty;
@@ -141,6 +143,30 @@ fn formatter_accepts(name: &str) -> &'static str {
         "number" => "numbers (int, decimal)",
         "upper" | "lower" | "capitalize" => "strings",
         _ => "whole numbers (int)",
+    }
+}
+
+/// An id's kind, as a noun.
+fn id_kind(what: IdKind) -> &'static str {
+    match what {
+        IdKind::Scene => "scene",
+        IdKind::SharedScene => "shared scene",
+        IdKind::Service => "service",
+        IdKind::PopUp => "pop-up",
+    }
+}
+
+/// A missing part, as a noun phrase, and how to write it.
+fn part(what: Part) -> (&'static str, &'static str) {
+    match what {
+        Part::TitleText => ("a title", "title \"La tua NASpI\""),
+        Part::CampaignTitle => ("the campaign's title", "title \"La tua NASpI\""),
+        Part::CampaignSchema => ("the campaign's schema", "schema \"schema.ron\""),
+        Part::ServiceLabel => ("the service's label", "label \"Accedi a MyINPS\""),
+        Part::ServiceUrl => ("the service's url", "url \"https://www.inps.it/...\""),
+        Part::PopupButton => ("the pop-up's button label", "button \"Scopri di più\""),
+        Part::PopupTitle => ("the pop-up's title", "title \"...\""),
+        Part::PopupBody => ("the pop-up's body", "body \"...\""),
     }
 }
 
@@ -406,12 +432,16 @@ impl CheckError {
                 "the only function is `count(...)`",
             )
             .with_help("write `count(list)` for the number of elements of a list or set"),
-            FormatterArgs { span, name, takes } => Diagnostic::error(
+            FormatterArgs { span, name } => Diagnostic::error(
                 "E0113",
                 format!("wrong arguments to `{name}`"),
                 file,
                 span,
-                format!("`{name}` takes {takes}"),
+                if matches!(name.as_str(), "count" | "plural") {
+                    format!("`{name}` takes two texts: the singular and the plural")
+                } else {
+                    format!("`{name}` takes no arguments")
+                },
             )
             .with_help(format!("write it like `{{n | {name}(\"settimana\", \"settimane\")}}`")),
             DuplicateId {
@@ -420,6 +450,7 @@ impl CheckError {
                 id,
                 first,
             } => {
+                let what = id_kind(what);
                 let d = Diagnostic::error(
                     "E0201",
                     format!("{what} `{id}` is declared twice"),
@@ -481,18 +512,17 @@ impl CheckError {
                 "a rating scale starts at 1 and ends between 2 and 10",
             )
             .with_help("write `from 1 to 5`, the scale the institution uses"),
-            Missing {
-                span,
-                what,
-                example,
-            } => Diagnostic::error(
+            Missing { span, what } => {
+                let (what, example) = part(what);
+                Diagnostic::error(
                 "E0208",
                 format!("missing {what}"),
                 file,
                 span,
                 format!("this needs {what}"),
             )
-            .with_help(format!("add `{example}`")),
+            .with_help(format!("add `{example}`"))
+            }
             Repeated { span, what } => Diagnostic::error(
                 "E0209",
                 format!("`{what}` is given twice"),
@@ -532,7 +562,13 @@ impl CheckError {
                 what,
             } => Diagnostic::error(
                 "E0301",
-                format!("cannot read {what} `{path}`"),
+                format!(
+                    "cannot read {} `{path}`",
+                    match what {
+                        FileKind::Schema => "the schema",
+                        FileKind::Import => "the import",
+                    }
+                ),
                 file,
                 span,
                 reason,
@@ -618,145 +654,6 @@ impl CheckError {
             } else {
                 "this content never plays: fix the condition or remove the content"
             }),
-        }
-    }
-}
-
-fn secs(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{:.1}s", ms as f64 / 1000.0)
-    }
-}
-
-impl AnalysisError {
-    /// The diagnostic that explains this problem; `files` are the campaign's files.
-    pub fn to_diagnostic(&self, files: &[SourceFile]) -> Diagnostic {
-        use crate::analysis::error::Dead;
-        use crate::analysis::variants::clock;
-        let file = |i: usize| {
-            files
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| SourceFile::new("<unknown>", ""))
-        };
-        match self {
-            AnalysisError::LengthMismatch {
-                span,
-                min_ms,
-                max_ms,
-                declared_ms: (lo, hi),
-                too_short,
-                too_long,
-            } => {
-                let mut help = String::new();
-                if let Some(v) = too_short {
-                    help.push_str(&format!(
-                        "the shortest variant ({}, {} scenes: {}) is too short; ",
-                        v.id,
-                        v.scenes.len(),
-                        v.scenes.join(", ")
-                    ));
-                }
-                if let Some(v) = too_long {
-                    help.push_str(&format!(
-                        "the longest variant ({}, {} scenes) is too long; ",
-                        v.id,
-                        v.scenes.len()
-                    ));
-                }
-                help.push_str("change scene durations or narration, or the `length` bounds");
-                let label = match (min_ms < lo, max_ms > hi) {
-                    (true, true) => format!(
-                        "some variants last less than {} and some more than {}",
-                        clock(*lo),
-                        clock(*hi)
-                    ),
-                    (true, false) => format!(
-                        "the shortest variant lasts {}, less than {}",
-                        clock(*min_ms),
-                        clock(*lo)
-                    ),
-                    _ => format!(
-                        "the longest variant lasts {}, more than {}",
-                        clock(*max_ms),
-                        clock(*hi)
-                    ),
-                };
-                Diagnostic::error(
-                    "E0501",
-                    format!(
-                        "the guide lasts {} to {}, outside the declared {} to {}",
-                        clock(*min_ms),
-                        clock(*max_ms),
-                        clock(*lo),
-                        clock(*hi)
-                    ),
-                    &file(0),
-                    span.clone(),
-                    label,
-                )
-                .with_help(help)
-            }
-            AnalysisError::DeadContent {
-                file: f,
-                span,
-                what,
-            } => {
-                let label = match what {
-                    Dead::MatchArm { label, arm } => {
-                        format!("arm {} of `{label}` never plays", arm + 1)
-                    }
-                    Dead::Masculine(label) => {
-                        format!("the masculine form of `{label}` never shows")
-                    }
-                    Dead::Feminine(label) => format!("the feminine form of `{label}` never shows"),
-                    Dead::NeverTrue(label) => format!("`{label}` is never true"),
-                    Dead::NeverFalse(label) => format!("`{label}` is never false"),
-                };
-                Diagnostic::warning(
-                    "W0401",
-                    "dead content: no recipient can reach this",
-                    &file(*f),
-                    span.clone(),
-                    label,
-                )
-                .with_help("no record that fits the schema takes this branch: fix the condition, or remove the content")
-            }
-            AnalysisError::NarrationTooLong {
-                file: f,
-                span,
-                scene,
-                duration_ms,
-                needed_ms,
-                words,
-                wpm,
-            } => Diagnostic::warning(
-                "W0502",
-                format!(
-                    "the narration of `{scene}` does not fit in {}",
-                    secs(*duration_ms)
-                ),
-                &file(*f),
-                span.clone(),
-                format!(
-                    "about {words} words take {} at {wpm} words per minute",
-                    secs(*needed_ms)
-                ),
-            )
-            .with_help(format!(
-                "shorten the narration, or write `duration {}` (or remove `duration` to derive it)",
-                secs(needed_ms.div_ceil(500) * 500)
-            )),
-            AnalysisError::Internal { message } => Diagnostic::error(
-                "E0901",
-                format!("internal error: {message}"),
-                &file(0),
-                0..0,
-                "this is a bug in the compiler, not in the campaign",
-            )
-            .with_help("please report this with the campaign attached"),
         }
     }
 }
