@@ -87,8 +87,8 @@ pub enum Context {
     Membership,
     /// The left side of `in` / `not in` (a value of the set's enum).
     SetMember,
-    /// A value where a type is needed (a comparison's other side, a default, an argument).
-    Value,
+    /// The default after `??`, which must have the optional attribute's type.
+    DefaultValue,
 }
 
 /// What kind of id is declared twice ([`CheckError::DuplicateId`]).

@@ -612,7 +612,7 @@ impl Checker<'_> {
             span: e.span.clone(),
             expected: Expected::Type(want.clone()),
             found: x.ty.clone(),
-            context: Context::Value,
+            context: Context::DefaultValue,
         });
         mk(x.kind, Ty::Error, x.span)
     }

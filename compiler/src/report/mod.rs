@@ -99,7 +99,10 @@ fn mismatch_help(expected: &Expected, context: &Context) -> String {
             };
             format!("write a value of the set, e.g. `{first} in ...`")
         }
-        Context::Value => format!("write a {} here", describe_expected(expected)),
+        Context::DefaultValue => format!(
+            "the default takes the place of the attribute: write a {} here",
+            describe_expected(expected)
+        ),
     }
 }
 
