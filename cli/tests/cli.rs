@@ -32,7 +32,9 @@ fn json_diagnostics_have_the_documented_fields() {
         "column",
         "end_line",
         "end_column",
+        "label",
         "help",
+        "notes",
     ] {
         assert!(v.get(key).is_some(), "missing {key} in {v}");
     }
@@ -40,6 +42,38 @@ fn json_diagnostics_have_the_documented_fields() {
     assert_eq!(v["line"], 7);
     assert_eq!(v["column"], 22);
     assert_eq!(v["help"], "did you mean `nome`?");
+    assert_eq!(v["notes"], serde_json::json!([]));
+
+    // A note keeps its own file: the first of two shared scenes of the same id, in another
+    // imported library.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guide"))
+        .args([
+            "check",
+            "--format",
+            "json",
+            "../compiler/tests/ui/err_duplicate_scene_import.guide",
+        ])
+        .output()
+        .expect("guide runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v: serde_json::Value = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("valid JSON"))
+        .find(|v| v["code"] == "E0201")
+        .expect("the duplicate is reported");
+    assert_eq!(v["file"], "../compiler/tests/ui/shared_dup.guide");
+    assert_eq!(
+        v["notes"],
+        serde_json::json!([{
+            "file": "../compiler/tests/ui/shared.guide",
+            "line": 7,
+            "column": 7,
+            "end_line": 7,
+            "end_column": 24,
+            "label": "the first one is here",
+        }])
+    );
 }
 
 #[test]

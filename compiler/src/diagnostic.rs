@@ -69,10 +69,13 @@ impl fmt::Display for Severity {
     }
 }
 
-/// A secondary location shown with the main one.
+/// A secondary location shown with the main one, in the same file or in another one (an import
+/// that declared the same id first).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
-    /// Where (in the same file as the diagnostic).
+    /// The file it is in.
+    pub file: SourceFile,
+    /// Where in that file.
     pub span: Span,
     /// What it says there.
     pub label: String,
@@ -95,7 +98,7 @@ pub struct Diagnostic {
     pub label: String,
     /// What to write instead.
     pub help: Option<String>,
-    /// Other related locations in the same file.
+    /// Other related locations, in this file or in others.
     pub notes: Vec<Note>,
 }
 
@@ -140,13 +143,34 @@ impl Diagnostic {
         self
     }
 
-    /// Adds a secondary location.
-    pub fn with_note(mut self, span: Span, label: impl Into<String>) -> Self {
+    /// Adds a secondary location in the diagnostic's own file.
+    pub fn with_note(self, span: Span, label: impl Into<String>) -> Self {
+        let file = self.file.clone();
+        self.with_note_in(&file, span, label)
+    }
+
+    /// Adds a secondary location in `file` (which may be another file than the diagnostic's).
+    pub fn with_note_in(mut self, file: &SourceFile, span: Span, label: impl Into<String>) -> Self {
         self.notes.push(Note {
+            file: file.clone(),
             span,
             label: label.into(),
         });
         self
+    }
+
+    /// The notes in the diagnostic's own file (shown as labels under its snippet).
+    fn local_notes(&self) -> impl Iterator<Item = &Note> {
+        self.notes
+            .iter()
+            .filter(move |n| n.file.path == self.file.path)
+    }
+
+    /// The notes in other files (shown after it, each with its own snippet).
+    fn foreign_notes(&self) -> impl Iterator<Item = &Note> {
+        self.notes
+            .iter()
+            .filter(move |n| n.file.path != self.file.path)
     }
 
     /// Whether this is an error.
@@ -164,9 +188,10 @@ impl Diagnostic {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(100)
-            .with_links(false);
+            .with_links(false)
+            .with_show_related_as_nested(true);
         let mut out = String::new();
-        let report = Report(self, View::of(self));
+        let report = Report::of(self);
         if handler.render_report(&mut out, &report).is_err() {
             out = format!("{}[{}]: {}", self.severity, self.code, self.message);
         }
@@ -188,7 +213,38 @@ impl Diagnostic {
             "end_column": end_column,
             "label": self.label,
             "help": self.help,
+            "notes": self.notes.iter().map(Note::to_json).collect::<Vec<_>>(),
         })
+    }
+}
+
+impl Note {
+    /// The note as a JSON object: `file`, `line`, `column`, `end_line`, `end_column`, `label`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (line, column) = self.file.line_col(self.span.start);
+        let (end_line, end_column) = self.file.line_col(self.span.end);
+        serde_json::json!({
+            "file": self.file.path,
+            "line": line,
+            "column": column,
+            "end_line": end_line,
+            "end_column": end_column,
+            "label": self.label,
+        })
+    }
+
+    /// The note as a diagnostic of its own, to render it with its own file's snippet.
+    fn as_diagnostic(&self) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            code: "",
+            message: format!("in {}", self.file.path),
+            file: self.file.clone(),
+            span: self.span.clone(),
+            label: self.label.clone(),
+            help: None,
+            notes: Vec::new(),
+        }
     }
 }
 
@@ -234,7 +290,7 @@ impl View {
             return None;
         }
         let spans: Vec<usize> = std::iter::once(d.span.start)
-            .chain(d.notes.iter().map(|n| n.span.start))
+            .chain(d.local_notes().map(|n| n.span.start))
             .collect();
         let mut v = View {
             text: String::new(),
@@ -300,17 +356,47 @@ impl View {
     }
 }
 
-struct Report<'a>(&'a Diagnostic, Option<View>);
+/// A diagnostic as miette sees it: the file as shown, and the notes in other files as related
+/// reports (each with its own snippet). A note's report has no code and is shown as advice.
+struct Report<'a> {
+    d: std::borrow::Cow<'a, Diagnostic>,
+    view: Option<View>,
+    note: bool,
+    related: Vec<Report<'a>>,
+}
+
+impl<'a> Report<'a> {
+    fn of(d: &'a Diagnostic) -> Self {
+        let related = d
+            .foreign_notes()
+            .map(|n| {
+                let nd = n.as_diagnostic();
+                Report {
+                    view: View::of(&nd),
+                    d: std::borrow::Cow::Owned(nd),
+                    note: true,
+                    related: Vec::new(),
+                }
+            })
+            .collect();
+        Report {
+            d: std::borrow::Cow::Borrowed(d),
+            view: View::of(d),
+            note: false,
+            related,
+        }
+    }
+}
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
+        f.write_str(&self.d.message)
     }
 }
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
+        f.write_str(&self.d.message)
     }
 }
 
@@ -318,18 +404,28 @@ impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.0.code))
+        (!self.note).then(|| Box::new(self.d.code) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.0.severity {
+        Some(match self.d.severity {
+            _ if self.note => miette::Severity::Advice,
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         })
     }
 
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
+    }
+
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0
+        self.d
             .help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
@@ -340,8 +436,8 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let len = self.0.file.text.len();
-        let view = self.1.as_ref();
+        let len = self.d.file.text.len();
+        let view = self.view.as_ref();
         let clamp = move |s: &Span| {
             let start = s.start.min(len);
             let end = s.end.clamp(start, len);
@@ -355,10 +451,10 @@ impl miette::Diagnostic for Report<'_> {
             miette::SourceSpan::from(start..end)
         };
         let main = miette::LabeledSpan::new_primary_with_span(
-            Some(self.0.label.clone()),
-            clamp(&self.0.span),
+            Some(self.d.label.clone()),
+            clamp(&self.d.span),
         );
-        let notes = self.0.notes.iter().map(move |n| {
+        let notes = self.d.local_notes().map(move |n| {
             miette::LabeledSpan::new_with_span(Some(n.label.clone()), clamp(&n.span))
         });
         Some(Box::new(std::iter::once(main).chain(notes)))
@@ -372,11 +468,11 @@ impl miette::SourceCode for Report<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let Some(view) = &self.1 else {
-            let text: &'a str = &self.0.file.text;
+        let Some(view) = &self.view else {
+            let text: &'a str = &self.d.file.text;
             let inner = text.read_span(span, before, after)?;
             return Ok(Box::new(miette::MietteSpanContents::new_named(
-                self.0.file.path.clone(),
+                self.d.file.path.clone(),
                 inner.data(),
                 *inner.span(),
                 inner.line(),
@@ -388,13 +484,13 @@ impl miette::SourceCode for Report<'_> {
         let inner = text.read_span(span, before, after)?;
         // The view keeps every line: only the column needs to come from the file.
         let orig = view.orig(inner.span().offset());
-        let file: &str = &self.0.file.text;
+        let file: &str = &self.d.file.text;
         let line_start = file
             .get(..orig)
             .and_then(|b| b.rfind('\n'))
             .map_or(0, |i| i + 1);
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.0.file.path.clone(),
+            self.d.file.path.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),

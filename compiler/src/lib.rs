@@ -4,7 +4,7 @@
 //! [`syntax`] (pest grammar, AST) -> [`project`] (files, imports, schema, read through an injected
 //! reader) -> [`check`] (types, names, exhaustiveness; produces [`ir`]) -> [`codegen`] (bytecode for
 //! `guide-runtime`) -> [`analysis`] (every variant, durations, dead content). [`compile()`] runs
-//! them all and is the one entry point every tool uses. [`diagnostic`] renders every stage's errors.
+//! them all and is the one entry point every tool uses. [`report`] writes the messages of the checker and the analyses; [`diagnostic`] renders them.
 //!
 //! This crate does no network, no database and no terminal I/O; it reads files only through
 //! [`project::Reader`]. The command line lives in `guide-cli`, batch production in
@@ -16,6 +16,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod ir;
 pub mod project;
+pub mod report;
 pub mod schema;
 pub mod syntax;
 

@@ -1,6 +1,7 @@
 //! Analyses of a checked campaign: the personalised variants a recipient can receive, witnesses
 //! for each, and the duration range.
 pub mod domains;
+pub mod error;
 pub mod timing;
 pub mod variants;
 
@@ -26,6 +27,8 @@ pub fn analyse(project: &Project, bases: &[serde_json::Value]) -> Analysed {
     Analysed {
         checked: Checked {
             campaign: c.campaign,
+            errors: c.errors,
+            analysis: c.analysis,
             diagnostics: c.diagnostics,
         },
         program: c.program,

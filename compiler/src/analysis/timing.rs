@@ -3,7 +3,7 @@
 //! The total duration range of a campaign depends on which scenes play together, so it is computed
 //! over the enumerated variants (see `variants`); what can be said of one scene alone is said here.
 
-use crate::diagnostic::{Diagnostic, Span};
+use crate::analysis::error::AnalysisError;
 use crate::ir::{self, Format, Node, Part, Ty};
 
 /// Estimated number of spoken words a template produces (holes by the kind of value they hold).
@@ -40,7 +40,7 @@ pub fn speaking_ms(words: usize, wpm: u32) -> u64 {
 }
 
 /// W0502 for every scene whose explicit duration is shorter than its longest narration.
-pub fn narration_warnings(c: &ir::Campaign) -> Vec<Diagnostic> {
+pub fn narration_warnings(c: &ir::Campaign) -> Vec<AnalysisError> {
     let mut out = Vec::new();
     let mut visit = |s: &ir::Scene| {
         let Some(duration) = s.duration_ms else {
@@ -52,39 +52,20 @@ pub fn narration_warnings(c: &ir::Campaign) -> Vec<Diagnostic> {
         let words: usize = s.says.iter().map(|l| template_words(&l.template)).sum();
         let needed = speaking_ms(words, c.rate_wpm);
         if needed > duration {
-            if let Some(file) = c.files.get(s.file) {
-                let span: Span = s.span.clone();
-                out.push(
-                    Diagnostic::warning(
-                        "W0502",
-                        format!("the narration of `{}` does not fit in {}", s.id, secs(duration)),
-                        file,
-                        span,
-                        format!(
-                            "about {words} words take {} at {} words per minute",
-                            secs(needed),
-                            c.rate_wpm
-                        ),
-                    )
-                    .with_help(format!(
-                        "shorten the narration, or write `duration {}` (or remove `duration` to derive it)",
-                        secs(needed.div_ceil(500) * 500)
-                    )),
-                );
-            }
+            out.push(AnalysisError::NarrationTooLong {
+                file: s.file,
+                span: s.span.clone(),
+                scene: s.id.clone(),
+                duration_ms: duration,
+                needed_ms: needed,
+                words,
+                wpm: c.rate_wpm,
+            });
         }
     };
     walk(&c.story, &mut visit);
     visit(&c.ending);
     out
-}
-
-fn secs(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{:.1}s", ms as f64 / 1000.0)
-    }
 }
 
 /// Calls `f` on every scene of a storyboard, in order.

@@ -9,7 +9,8 @@
 //! fixed budget, so it never hangs.
 
 use super::domains::{self, Domain};
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::analysis::error::{AnalysisError, Dead, VariantFacts};
+use crate::diagnostic::Diagnostic;
 use crate::ir;
 use guide_runtime::bytecode::DecisionKind;
 use guide_runtime::timeline::Decision;
@@ -344,9 +345,17 @@ impl SplitMix {
     }
 }
 
+/// [`problems`], rendered (see [`crate::report`]).
+pub fn diagnostics(c: &ir::Campaign, program: &Program, report: &Report) -> Vec<Diagnostic> {
+    problems(c, program, report)
+        .iter()
+        .map(|p| p.to_diagnostic(&c.files))
+        .collect()
+}
+
 /// Warnings for content no recipient can reach (only meaningful after an exhaustive run), and the
 /// duration check against the declared `length`.
-pub fn diagnostics(c: &ir::Campaign, program: &Program, report: &Report) -> Vec<Diagnostic> {
+pub fn problems(c: &ir::Campaign, program: &Program, report: &Report) -> Vec<AnalysisError> {
     let mut out = Vec::new();
     let module = program.module();
     if report.exhaustive {
@@ -357,73 +366,43 @@ pub fn diagnostics(c: &ir::Campaign, program: &Program, report: &Report) -> Vec<
             let Some(span) = module.spans.get(p.span as usize) else {
                 continue;
             };
-            let Some(file) = c.files.get(usize::from(span.file)) else {
-                continue;
-            };
-            let label = program.decision_label(point);
+            let label = program.decision_label(point).to_string();
             let what = match (p.kind, outcome) {
-                (DecisionKind::Match, o) => format!("arm {} of `{label}` never plays", o + 1),
-                (DecisionKind::Gender, 0) => format!("the masculine form of `{label}` never shows"),
-                (DecisionKind::Gender, _) => format!("the feminine form of `{label}` never shows"),
-                (_, 1) => format!("`{label}` is never true"),
-                (_, _) => format!("`{label}` is never false"),
+                (DecisionKind::Match, o) => Dead::MatchArm {
+                    label,
+                    arm: usize::from(o),
+                },
+                (DecisionKind::Gender, 0) => Dead::Masculine(label),
+                (DecisionKind::Gender, _) => Dead::Feminine(label),
+                (_, 1) => Dead::NeverTrue(label),
+                (_, _) => Dead::NeverFalse(label),
             };
-            out.push(dead(file, span.start as usize..span.end as usize, what));
+            out.push(AnalysisError::DeadContent {
+                file: usize::from(span.file),
+                span: span.start as usize..span.end as usize,
+                what,
+            });
         }
     }
     if let (Some((lo, hi)), Some((min, max))) = (c.length, report.duration_range()) {
         if min < lo || max > hi {
-            let span = c.length_span.clone().unwrap_or(0..0);
-            if let Some(file) = c.files.first() {
-                let mut d = Diagnostic::error(
-                    "E0501",
-                    format!(
-                        "the guide lasts {} to {}, outside the declared {} to {}",
-                        clock(min),
-                        clock(max),
-                        clock(lo),
-                        clock(hi)
-                    ),
-                    file,
-                    span,
-                    "the declared length".to_string(),
-                );
-                let shortest = report.variants.iter().min_by_key(|v| v.duration_ms);
-                let longest = report.variants.iter().max_by_key(|v| v.duration_ms);
-                let mut help = String::new();
-                if let (true, Some(v)) = (min < lo, shortest) {
-                    help.push_str(&format!(
-                        "the shortest variant ({}, {} scenes: {}) is too short; ",
-                        v.id,
-                        v.scenes.len(),
-                        v.scenes.join(", ")
-                    ));
-                }
-                if let (true, Some(v)) = (max > hi, longest) {
-                    help.push_str(&format!(
-                        "the longest variant ({}, {} scenes) is too long; ",
-                        v.id,
-                        v.scenes.len()
-                    ));
-                }
-                help.push_str("change scene durations or narration, or the `length` bounds");
-                d = d.with_help(help);
-                out.push(d);
-            }
+            let facts = |v: &Variant| VariantFacts {
+                id: v.id.clone(),
+                scenes: v.scenes.clone(),
+            };
+            let shortest = report.variants.iter().min_by_key(|v| v.duration_ms);
+            let longest = report.variants.iter().max_by_key(|v| v.duration_ms);
+            out.push(AnalysisError::LengthMismatch {
+                span: c.length_span.clone().unwrap_or(0..0),
+                min_ms: min,
+                max_ms: max,
+                declared_ms: (lo, hi),
+                too_short: shortest.filter(|_| min < lo).map(facts),
+                too_long: longest.filter(|_| max > hi).map(facts),
+            });
         }
     }
     out
-}
-
-fn dead(file: &SourceFile, span: std::ops::Range<usize>, what: String) -> Diagnostic {
-    Diagnostic::warning(
-        "W0401",
-        "dead content: no recipient can reach this",
-        file,
-        span,
-        what,
-    )
-    .with_help("no record that fits the schema takes this branch: fix the condition, or remove the content")
 }
 
 /// `3m30s`-style rendering of milliseconds.

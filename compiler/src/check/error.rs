@@ -1,6 +1,188 @@
-//! What the checker can find wrong (or suspicious), as data.
+//! What the checker can find wrong (or suspicious), as data: the facts (types, names in scope,
+//! spans, in this file or in others), never prose. [`crate::report`] writes the messages.
 
-use crate::diagnostic::{Diagnostic, IntoDiagnostic, SourceFile, Span};
+use crate::diagnostic::{Severity, Span};
+use crate::ir::Ty;
+use crate::syntax::ast::BinaryOp;
+
+/// Which file a problem is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileId {
+    /// A `.guide` file: an index into the project's files (0 is the campaign).
+    Guide(usize),
+    /// The campaign's schema file.
+    Schema,
+}
+
+/// A checker problem with the file it is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    /// The file.
+    pub file: FileId,
+    /// The problem.
+    pub error: CheckError,
+}
+
+/// A place in a `.guide` file of the project (maybe another file than the problem's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// Index into the project's files.
+    pub file: usize,
+    /// Where in that file.
+    pub span: Span,
+}
+
+/// What a value should have been, where a [`CheckError::TypeMismatch`] is found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    /// This exact type.
+    Type(Ty),
+    /// An int, a decimal or money.
+    NumberOrAmount,
+    /// A list or a set.
+    ListOrSet,
+    /// A list of records.
+    List,
+    /// A record (something with fields).
+    Record,
+    /// An optional attribute.
+    Optional,
+    /// A set of enum values.
+    Set,
+    /// A date.
+    Date,
+    /// A calendar period (`6 months`).
+    Period,
+    /// One of these enum values.
+    OneOf(Vec<String>),
+}
+
+/// Where a [`CheckError::TypeMismatch`] was found: the construct that needed the type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Context {
+    /// The operand of unary `-`.
+    Negation,
+    /// The argument of `count(...)`.
+    Count,
+    /// The list of `any x in LIST: ...`.
+    AnyIn,
+    /// The list of `for x in LIST`.
+    ForEach,
+    /// The date of `available until`.
+    AvailableUntil,
+    /// The period of `available for`.
+    AvailableFor,
+    /// The date after `from` in `available for ... from`.
+    AvailableFrom,
+    /// `path.field` where `path` (as written) has no fields.
+    FieldAccess {
+        /// The path before the field, as written.
+        path: String,
+        /// The field asked for.
+        field: String,
+    },
+    /// The left side of `??`.
+    DefaultOf,
+    /// The right side of `in` / `not in`.
+    Membership,
+    /// The left side of `in` / `not in` (a value of the set's enum).
+    SetMember,
+    /// The default after `??`, which must have the optional attribute's type.
+    DefaultValue,
+}
+
+/// What kind of id is declared twice ([`CheckError::DuplicateId`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// A scene of the campaign (or an included one).
+    Scene,
+    /// A scene of an imported library.
+    SharedScene,
+    /// A service.
+    Service,
+    /// A pop-up.
+    PopUp,
+}
+
+/// A required part that is missing or empty ([`CheckError::Missing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// `title ""`: a title with no text.
+    TitleText,
+    /// The campaign's `title`.
+    CampaignTitle,
+    /// The campaign's `schema`.
+    CampaignSchema,
+    /// A service's `label`.
+    ServiceLabel,
+    /// A service's `url`.
+    ServiceUrl,
+    /// A pop-up's `button`.
+    PopupButton,
+    /// A pop-up's `title`.
+    PopupTitle,
+    /// A pop-up's `body`.
+    PopupBody,
+}
+
+/// Which kind of file cannot be read ([`CheckError::MissingFile`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// The campaign's schema.
+    Schema,
+    /// An imported library.
+    Import,
+}
+
+/// Something that is in the wrong place ([`CheckError::NotHere`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misplaced {
+    /// A second `campaign` header in a file.
+    SecondCampaign,
+    /// An `ending` block in a library.
+    EndingInLibrary,
+    /// A second `ending` block.
+    SecondEnding,
+    /// A `when` on the ending.
+    EndingCondition,
+    /// An `include` in a library.
+    IncludeInLibrary,
+    /// An `if` block in a library.
+    IfInLibrary,
+    /// A `match` block in a library.
+    MatchInLibrary,
+    /// A `rating` in a scene that is not the ending.
+    RatingOutsideEnding,
+}
+
+/// A declared number or text outside what is allowed ([`CheckError::OutOfRange`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
+    /// A service url that is not an http(s) address.
+    ServiceUrl,
+    /// `length A to B` with A longer than B (both in ms).
+    LengthReversed {
+        /// The first bound.
+        shortest_ms: u64,
+        /// The second bound.
+        longest_ms: u64,
+    },
+    /// A speaking rate outside 60..=400 words per minute.
+    SpeakingRate(u32),
+    /// `duration 0s`.
+    ZeroDuration,
+}
+
+/// Why a condition is constant ([`CheckError::ConstantCondition`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constant {
+    /// It reads nothing of the recipient.
+    Independent,
+    /// A presence test on a value an enclosing condition already proved present.
+    ProvenPresent,
+    /// A presence test on a value that is not optional (as written).
+    NotOptional(String),
+}
 
 /// A problem found while checking a campaign against its schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,18 +201,18 @@ pub enum CheckError {
         /// Where.
         span: Span,
         /// What was needed.
-        expected: String,
+        expected: Expected,
         /// What it is.
-        found: String,
-        /// What to write instead.
-        help: String,
+        found: Ty,
+        /// The construct that needed it.
+        context: Context,
     },
     /// E0103: a condition that is not true/false.
     NotBoolean {
         /// Where.
         span: Span,
         /// Its type.
-        found: String,
+        found: Ty,
     },
     /// E0104: a value that is not one of the enum's.
     NotInEnum {
@@ -59,13 +241,11 @@ pub enum CheckError {
         /// Where.
         span: Span,
         /// The operator.
-        op: String,
+        op: BinaryOp,
         /// Left type.
-        left: String,
+        left: Ty,
         /// Right type.
-        right: String,
-        /// What to write instead.
-        help: String,
+        right: Ty,
     },
     /// E0107: an optional value used without a presence test or default.
     Unguarded {
@@ -78,12 +258,10 @@ pub enum CheckError {
     BadFormatter {
         /// Where.
         span: Span,
-        /// The formatter (`(none)` for the default).
-        formatter: String,
+        /// The formatter (`None` for the default one of a bare `{value}`).
+        formatter: Option<String>,
         /// The value's type.
-        found: String,
-        /// What it accepts.
-        accepts: String,
+        found: Ty,
     },
     /// E0109: `[m|f]` without a gender attribute in the schema.
     NoGender {
@@ -119,19 +297,17 @@ pub enum CheckError {
         span: Span,
         /// The formatter.
         name: String,
-        /// What it takes.
-        takes: String,
     },
     /// E0201: a scene or pop-up id used twice.
     DuplicateId {
         /// The second one.
         span: Span,
         /// What kind of id.
-        what: &'static str,
+        what: IdKind,
         /// The id.
         id: String,
-        /// The first one, when in the same file.
-        first: Option<Span>,
+        /// The first one, in this file or another.
+        first: Place,
     },
     /// E0203: an unknown service.
     UnknownService {
@@ -172,9 +348,7 @@ pub enum CheckError {
         /// Where it should be.
         span: Span,
         /// What is missing.
-        what: &'static str,
-        /// How to write it.
-        example: &'static str,
+        what: Part,
     },
     /// E0209: a statement given twice where one is allowed.
     Repeated {
@@ -183,14 +357,12 @@ pub enum CheckError {
         /// What.
         what: String,
     },
-    /// E0210: something that must be unique or absent.
+    /// E0210: something in a place where it has no meaning.
     NotHere {
         /// Where.
         span: Span,
-        /// What.
-        message: String,
-        /// What to do.
-        help: String,
+        /// What it is.
+        what: Misplaced,
     },
     /// E0212: an unsupported locale.
     BadLocale {
@@ -199,14 +371,12 @@ pub enum CheckError {
         /// As written.
         locale: String,
     },
-    /// E0213: a declared number out of range.
+    /// E0213: a declared number (or address) out of range.
     OutOfRange {
         /// Where.
         span: Span,
-        /// What.
-        message: String,
-        /// What to write.
-        help: String,
+        /// Which bound.
+        bound: Bound,
     },
     /// E0214: a scene with nothing to show or say.
     EmptyScene {
@@ -224,7 +394,7 @@ pub enum CheckError {
         /// Why.
         reason: String,
         /// What kind of file.
-        what: &'static str,
+        what: FileKind,
     },
     /// E0302: importing a file that is a campaign.
     ImportCampaign {
@@ -245,7 +415,7 @@ pub enum CheckError {
         /// Where.
         span: Span,
         /// Its type.
-        found: String,
+        found: Ty,
     },
     /// E0404: a `match` that misses values.
     NonExhaustive {
@@ -282,391 +452,23 @@ pub enum CheckError {
         /// Its value.
         value: bool,
         /// Why.
-        why: String,
+        why: Constant,
     },
 }
 
-fn join(v: &[String]) -> String {
-    v.iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-impl IntoDiagnostic for CheckError {
-    fn into_diagnostic(self, file: &SourceFile) -> Diagnostic {
-        use CheckError::*;
+impl CheckError {
+    /// Whether it stops compilation or is only worth a look.
+    pub fn severity(&self) -> Severity {
         match self {
-            UnknownAttribute {
-                span,
-                name,
-                suggestion,
-            } => {
-                let d = Diagnostic::error(
-                    "E0101",
-                    format!("unknown attribute `{name}`"),
-                    file,
-                    span,
-                    format!("the schema has no attribute `{name}`, and no value of that name fits here"),
-                );
-                match suggestion {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(
-                        "use an attribute declared in the campaign's schema.ron, or declare it there",
-                    ),
-                }
+            CheckError::UnusedAttribute { .. } | CheckError::ConstantCondition { .. } => {
+                Severity::Warning
             }
-            TypeMismatch {
-                span,
-                expected,
-                found,
-                help,
-            } => Diagnostic::error(
-                "E0102",
-                format!("expected {expected}, found {found}"),
-                file,
-                span,
-                format!("this is a {found}"),
-            )
-            .with_help(help),
-            NotBoolean { span, found } => Diagnostic::error(
-                "E0103",
-                "a condition must be true or false",
-                file,
-                span,
-                format!("this is a {found}, not a condition"),
-            )
-            .with_help("compare it with something, e.g. `eta >= 55`, `sesso == F`, `x is present`"),
-            NotInEnum {
-                span,
-                value,
-                allowed,
-                suggestion,
-            } => {
-                let d = Diagnostic::error(
-                    "E0104",
-                    format!("`{value}` is not one of the values"),
-                    file,
-                    span,
-                    format!("the possible values are {}", join(&allowed)),
-                );
-                match suggestion {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("write one of {}", join(&allowed))),
-                }
-            }
-            UnknownField {
-                span,
-                name,
-                record,
-                fields,
-            } => Diagnostic::error(
-                "E0105",
-                format!("`{record}` has no field `{name}`"),
-                file,
-                span,
-                format!("the fields of `{record}` are {}", join(&fields)),
-            )
-            .with_help(
-                match crate::diagnostic::did_you_mean(&name, fields.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("use one of {}", join(&fields)),
-                },
-            ),
-            BadOperands {
-                span,
-                op,
-                left,
-                right,
-                help,
-            } => Diagnostic::error(
-                "E0106",
-                format!("`{op}` cannot combine {left} and {right}"),
-                file,
-                span,
-                format!("{left} {op} {right} has no meaning"),
-            )
-            .with_help(help),
-            Unguarded { span, name } => Diagnostic::error(
-                "E0107",
-                format!("`{name}` may be absent"),
-                file,
-                span,
-                format!("`{name}` is optional and nothing here proves it is present"),
-            )
-            .with_help(format!(
-                "add `when {name} is present` to the line or scene, or give a default: `{name} ?? ...`"
-            )),
-            BadFormatter {
-                span,
-                formatter,
-                found,
-                accepts,
-            } => Diagnostic::error(
-                "E0108",
-                if formatter == "(none)" {
-                    format!("a {found} cannot be written into text")
-                } else {
-                    format!("`{formatter}` cannot format a {found}")
-                },
-                file,
-                span,
-                format!("this value is a {found}"),
-            )
-            .with_help(if formatter == "(none)" {
-                accepts
-            } else {
-                format!("`{formatter}` formats {accepts}")
-            }),
-            NoGender { span } => Diagnostic::error(
-                "E0109",
-                "gender agreement needs a gender attribute",
-                file,
-                span,
-                "`[masculine|feminine]` picks a form by the recipient's gender",
-            )
-            .with_help(
-                "declare it in schema.ron: gender: (attribute: \"sesso\", masculine: \"M\", feminine: \"F\")",
-            ),
-            InvalidDate { span, text } => Diagnostic::error(
-                "E0110",
-                format!("`{text}` is not a date"),
-                file,
-                span,
-                "this day does not exist in the calendar",
-            )
-            .with_help("write an existing date as YYYY-MM-DD, e.g. 2024-02-29 (2024 is a leap year)"),
-            UnknownFormatter {
-                span,
-                name,
-                suggestion,
-            } => Diagnostic::error(
-                "E0111",
-                format!("unknown formatter `{name}`"),
-                file,
-                span,
-                "no formatter has this name",
-            )
-            .with_help(match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "the formatters are money, date, short_date, number, upper, lower, capitalize, count(\"one\", \"many\") and plural(\"one\", \"many\")".into(),
-            }),
-            UnknownFunction { span, name } => Diagnostic::error(
-                "E0112",
-                format!("unknown function `{name}`"),
-                file,
-                span,
-                "the only function is `count(...)`",
-            )
-            .with_help("write `count(list)` for the number of elements of a list or set"),
-            FormatterArgs { span, name, takes } => Diagnostic::error(
-                "E0113",
-                format!("wrong arguments to `{name}`"),
-                file,
-                span,
-                format!("`{name}` takes {takes}"),
-            )
-            .with_help(format!("write it like `{{n | {name}(\"settimana\", \"settimane\")}}`")),
-            DuplicateId {
-                span,
-                what,
-                id,
-                first,
-            } => {
-                let d = Diagnostic::error(
-                    "E0201",
-                    format!("{what} `{id}` is declared twice"),
-                    file,
-                    span,
-                    format!("a second {what} called `{id}`"),
-                )
-                .with_help(format!(
-                    "ids are stable names used by timelines, snapshots and analytics: give this {what} another id"
-                ));
-                match first {
-                    Some(f) => d.with_note(f, "the first one is here"),
-                    None => d,
-                }
-            }
-            UnknownService {
-                span,
-                id,
-                suggestion,
-            } => Diagnostic::error(
-                "E0203",
-                format!("unknown service `{id}`"),
-                file,
-                span,
-                "no service of this id is declared or imported",
-            )
-            .with_help(match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "declare it with `service ID { label \"...\" url \"...\" }` or import the catalogue: `import \"../common/services.guide\"`".into(),
-            }),
-            UnknownScene {
-                span,
-                id,
-                suggestion,
-                has_imports,
-            } => Diagnostic::error(
-                "E0204",
-                format!("unknown shared scene `{id}`"),
-                file,
-                span,
-                "no imported library defines a scene of this id",
-            )
-            .with_help(match (suggestion, has_imports) {
-                (Some(s), _) => format!("did you mean `{s}`?"),
-                (None, false) => "import the library that defines it: `import \"../common/scenes.guide\"`".into(),
-                (None, true) => "define it in an imported library, or write the scene here with `scene ID { ... }`".into(),
-            }),
-            MissingEnding { span } => Diagnostic::error(
-                "E0206",
-                "this campaign has no ending",
-                file,
-                span,
-                "every campaign ends with an `ending` block",
-            )
-            .with_help("add: ending { text \"Grazie\" button myinps rating \"Quanto ti è stato utile questo video?\" from 1 to 5 }"),
-            BadRating { span, min, max } => Diagnostic::error(
-                "E0207",
-                format!("invalid rating scale {min} to {max}"),
-                file,
-                span,
-                "a rating scale starts at 1 and ends between 2 and 10",
-            )
-            .with_help("write `from 1 to 5`, the scale the institution uses"),
-            Missing {
-                span,
-                what,
-                example,
-            } => Diagnostic::error(
-                "E0208",
-                format!("missing {what}"),
-                file,
-                span,
-                format!("this needs {what}"),
-            )
-            .with_help(format!("add `{example}`")),
-            Repeated { span, what } => Diagnostic::error(
-                "E0209",
-                format!("`{what}` is given twice"),
-                file,
-                span,
-                format!("only one `{what}` is allowed here"),
-            )
-            .with_help("remove one of them"),
-            NotHere {
-                span,
-                message,
-                help,
-            } => Diagnostic::error("E0210", message.clone(), file, span, message).with_help(help),
-            BadLocale { span, locale } => Diagnostic::error(
-                "E0212",
-                format!("unsupported locale `{locale}`"),
-                file,
-                span,
-                "the formatting rules exist only for Italian",
-            )
-            .with_help("write `locale \"it-IT\"`, or leave it out"),
-            OutOfRange {
-                span,
-                message,
-                help,
-            } => Diagnostic::error("E0213", message.clone(), file, span, message).with_help(help),
-            EmptyScene { span, id } => Diagnostic::error(
-                "E0214",
-                format!("scene `{id}` shows and says nothing"),
-                file,
-                span,
-                "a scene needs at least one `text` or `say` line",
-            )
-            .with_help("add a line: text \"...\""),
-            MissingFile {
-                span,
-                path,
-                reason,
-                what,
-            } => Diagnostic::error(
-                "E0301",
-                format!("cannot read {what} `{path}`"),
-                file,
-                span,
-                reason,
-            )
-            .with_help("paths are relative to the file that names them; check the spelling"),
-            ImportCampaign { span, path } => Diagnostic::error(
-                "E0302",
-                format!("`{path}` is a campaign, not a library"),
-                file,
-                span,
-                "only files without a `campaign` header can be imported",
-            )
-            .with_help("move the shared scenes and services to a library file and import that"),
-            ImportCycle { span, cycle } => Diagnostic::error(
-                "E0303",
-                "import cycle",
-                file,
-                span,
-                format!("this import closes a cycle: {}", cycle.join(" -> ")),
-            )
-            .with_help("remove one of the imports; a library must not import, directly or not, the file that imports it"),
-            MatchNotEnum { span, found } => Diagnostic::error(
-                "E0403",
-                "`match` needs an enum",
-                file,
-                span,
-                format!("this is a {found}"),
-            )
-            .with_help("match on an attribute declared as Enum([...]); for other values use `if`"),
-            NonExhaustive { span, missing } => Diagnostic::error(
-                "E0404",
-                "this `match` does not cover every value",
-                file,
-                span,
-                format!("missing: {}", join(&missing)),
-            )
-            .with_help(format!(
-                "add `case {} {{ ... }}`, or an `else {{ ... }}` arm",
-                missing.join(", ")
-            )),
-            DuplicateArm { span, value, first } => Diagnostic::error(
-                "E0405",
-                format!("`{value}` is already covered"),
-                file,
-                span,
-                "this arm can never play for this value",
-            )
-            .with_note(first, "first covered here")
-            .with_help(format!("remove `{value}` from one of the arms")),
-            UnreachableElse { span } => Diagnostic::error(
-                "E0406",
-                "unreachable `else`",
-                file,
-                span,
-                "every value already has a `case`, so this never plays",
-            )
-            .with_help("remove the `else` arm"),
-            UnusedAttribute { span, name } => Diagnostic::warning(
-                "W0101",
-                format!("attribute `{name}` is never used"),
-                file,
-                span,
-                "no scene, line or condition reads it",
-            )
-            .with_help("use it in the storyboard, or remove it from the schema"),
-            ConstantCondition { span, value, why } => Diagnostic::warning(
-                "W0102",
-                format!("this condition is always {value}"),
-                file,
-                span,
-                why,
-            )
-            .with_help(if value {
-                "remove the condition"
-            } else {
-                "this content never plays: fix the condition or remove the content"
-            }),
+            _ => Severity::Error,
         }
+    }
+
+    /// Whether it is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
     }
 }

@@ -1,6 +1,6 @@
 //! Typing expressions and templates against the schema, with presence narrowing.
 
-use super::error::CheckError;
+use super::error::{CheckError, Constant, Context, Expected};
 use super::Checker;
 use crate::diagnostic::did_you_mean;
 use crate::ir::{self, ArithOp, CompareOp, Const, ExprKind, Format, Part, Ty};
@@ -115,7 +115,7 @@ impl Checker<'_> {
         if c.ty != Ty::Bool {
             self.error(CheckError::NotBoolean {
                 span: e.span.clone(),
-                found: c.ty.describe(),
+                found: c.ty.clone(),
             });
             return mk(c.kind, Ty::Error, c.span);
         }
@@ -125,7 +125,7 @@ impl Checker<'_> {
                 self.error(CheckError::ConstantCondition {
                     span: e.span.clone(),
                     value: v,
-                    why: "it does not depend on the recipient".into(),
+                    why: Constant::Independent,
                 });
             }
         }
@@ -190,7 +190,7 @@ impl Checker<'_> {
                 if !matches!(x.ty, Ty::Bool | Ty::Error) {
                     self.error(CheckError::NotBoolean {
                         span: inner.span.clone(),
-                        found: x.ty.describe(),
+                        found: x.ty.clone(),
                     });
                     return err(e);
                 }
@@ -207,9 +207,9 @@ impl Checker<'_> {
                     ref other => {
                         self.error(CheckError::TypeMismatch {
                             span: inner.span.clone(),
-                            expected: "a number or an amount".into(),
-                            found: other.describe(),
-                            help: "only numbers and amounts can be negated".into(),
+                            expected: Expected::NumberOrAmount,
+                            found: other.clone(),
+                            context: Context::Negation,
                         });
                         err(e)
                     }
@@ -226,12 +226,9 @@ impl Checker<'_> {
                         span: span.clone(),
                         value: *present,
                         why: if proven {
-                            "an enclosing condition already proves it present".into()
+                            Constant::ProvenPresent
                         } else {
-                            format!(
-                                "`{}` is not optional: it is always present",
-                                self.text_of(&inner.span)
-                            )
+                            Constant::NotOptional(self.text_of(&inner.span).to_string())
                         },
                     });
                     return mk(ExprKind::Const(Const::Bool(*present)), Ty::Bool, span);
@@ -253,9 +250,9 @@ impl Checker<'_> {
                     ref other => {
                         self.error(CheckError::TypeMismatch {
                             span: arg.span.clone(),
-                            expected: "a list or a set".into(),
-                            found: other.describe(),
-                            help: "`count` counts the elements of a List or Set attribute".into(),
+                            expected: Expected::ListOrSet,
+                            found: other.clone(),
+                            context: Context::Count,
                         });
                         err(e)
                     }
@@ -269,9 +266,9 @@ impl Checker<'_> {
                     other => {
                         self.error(CheckError::TypeMismatch {
                             span: list.span.clone(),
-                            expected: "a list".into(),
-                            found: other.describe(),
-                            help: "`any x in LIST: condition` needs a List attribute".into(),
+                            expected: Expected::List,
+                            found: other.clone(),
+                            context: Context::AnyIn,
                         });
                         return err(e);
                     }
@@ -371,9 +368,12 @@ impl Checker<'_> {
                 other => {
                     self.error(CheckError::TypeMismatch {
                         span: seg.span.clone(),
-                        expected: "a record".into(),
-                        found: other.describe(),
-                        help: format!("`{walked}` has no fields; remove `.{}`", seg.name),
+                        expected: Expected::Record,
+                        found: other.clone(),
+                        context: Context::FieldAccess {
+                            path: walked.clone(),
+                            field: seg.name.clone(),
+                        },
                     });
                     return err(e);
                 }
@@ -444,9 +444,9 @@ impl Checker<'_> {
                     other => {
                         self.error(CheckError::TypeMismatch {
                             span: a.span.clone(),
-                            expected: "an optional attribute".into(),
-                            found: other.describe(),
-                            help: "`??` gives a default to an optional attribute; this one is always present, so remove `?? ...`".into(),
+                            expected: Expected::Optional,
+                            found: other.clone(),
+                            context: Context::DefaultOf,
                         });
                         return err(e);
                     }
@@ -463,9 +463,9 @@ impl Checker<'_> {
                     other => {
                         self.error(CheckError::TypeMismatch {
                             span: b.span.clone(),
-                            expected: "a set".into(),
-                            found: other.describe(),
-                            help: "`in` tests membership in a Set attribute, e.g. `quattordicesima in prestazioni`".into(),
+                            expected: Expected::Set,
+                            found: other.clone(),
+                            context: Context::Membership,
                         });
                         return err(e);
                     }
@@ -475,12 +475,9 @@ impl Checker<'_> {
                 if l.ty != Ty::Error && l.ty != enum_ty {
                     self.error(CheckError::TypeMismatch {
                         span: a.span.clone(),
-                        expected: format!("one of {}", values.join(", ")),
-                        found: l.ty.describe(),
-                        help: format!(
-                            "write a value of the set, e.g. `{} in ...`",
-                            values.first().map_or("", |s| s.as_str())
-                        ),
+                        expected: Expected::OneOf(values),
+                        found: l.ty.clone(),
+                        context: Context::SetMember,
                     });
                     return err(e);
                 }
@@ -521,25 +518,11 @@ impl Checker<'_> {
                 let ok = l.ty == r.ty
                     && (ordered || (is_eq && matches!(l.ty, Ty::Str | Ty::Bool | Ty::Enum(_))));
                 if !ok {
-                    let help = match (&l.ty, &r.ty) {
-                        (Ty::Money, Ty::Int | Ty::Decimal) | (Ty::Int | Ty::Decimal, Ty::Money) => {
-                            "write amounts with the euro sign: `€ 500`".to_string()
-                        }
-                        (Ty::Date, Ty::Str) | (Ty::Str, Ty::Date) => {
-                            "write dates without quotes: `2024-02-29`".to_string()
-                        }
-                        _ if l.ty == r.ty => format!(
-                            "{} values can only be compared with == and !=",
-                            l.ty.describe()
-                        ),
-                        _ => "compare values of the same type".to_string(),
-                    };
                     self.error(CheckError::BadOperands {
                         span,
-                        op: op.symbol().into(),
-                        left: l.ty.describe(),
-                        right: r.ty.describe(),
-                        help,
+                        op,
+                        left: l.ty.clone(),
+                        right: r.ty.clone(),
                     });
                     return err(e);
                 }
@@ -588,18 +571,11 @@ impl Checker<'_> {
                     (Add, Date, Period) => (ArithOp::AddPeriod, Date, l, r),
                     (Sub, Date, Period) => (ArithOp::SubPeriod, Date, l, r),
                     _ => {
-                        let help = match (op, &l.ty, &r.ty) {
-                            (Div, Int, Int) => "integer division would round: write one side as a decimal, e.g. `x / 2.0`".to_string(),
-                            (_, Date, Int) => "add a period to a date: `data + 6 months`".to_string(),
-                            (_, Money, Int | Decimal) | (_, Int | Decimal, Money) => "add or subtract amounts, e.g. `importo + € 10`; multiply or divide them by numbers".to_string(),
-                            _ => "arithmetic works on numbers, amounts, and dates with periods".to_string(),
-                        };
                         self.error(CheckError::BadOperands {
                             span,
-                            op: op.symbol().into(),
-                            left: l.ty.describe(),
-                            right: r.ty.describe(),
-                            help,
+                            op,
+                            left: l.ty.clone(),
+                            right: r.ty.clone(),
                         });
                         return err(e);
                     }
@@ -614,7 +590,7 @@ impl Checker<'_> {
         if !matches!(x.ty, Ty::Bool | Ty::Error) {
             self.error(CheckError::NotBoolean {
                 span: e.span.clone(),
-                found: x.ty.describe(),
+                found: x.ty.clone(),
             });
             return mk(x.kind, Ty::Error, x.span);
         }
@@ -634,9 +610,9 @@ impl Checker<'_> {
         }
         self.error(CheckError::TypeMismatch {
             span: e.span.clone(),
-            expected: want.describe(),
-            found: x.ty.describe(),
-            help: format!("write a {} here", want.describe()),
+            expected: Expected::Type(want.clone()),
+            found: x.ty.clone(),
+            context: Context::DefaultValue,
         });
         mk(x.kind, Ty::Error, x.span)
     }
@@ -698,16 +674,10 @@ impl Checker<'_> {
                 Ty::Int => Format::Int,
                 Ty::Decimal => Format::Decimal,
                 other => {
-                    let accepts = match other {
-                        Ty::Bool => "to show text only for some recipients, put `when CONDITION` on the line, or use two lines".to_string(),
-                        Ty::List(_) => "to show a line per element, write `text \"...\" for x in LIST`".to_string(),
-                        _ => "write strings, numbers, amounts and dates into text".to_string(),
-                    };
                     self.error(CheckError::BadFormatter {
                         span: span.clone(),
-                        formatter: "(none)".into(),
-                        found: other.describe(),
-                        accepts,
+                        formatter: None,
+                        found: other.clone(),
                     });
                     return None;
                 }
@@ -740,59 +710,38 @@ impl Checker<'_> {
             self.error(CheckError::FormatterArgs {
                 span: f.span.clone(),
                 name: name.into(),
-                takes: if two_args {
-                    "two texts: the singular and the plural".into()
-                } else {
-                    "no arguments".into()
-                },
             });
             return None;
         }
-        let (ok, accepts, fmt) = match name {
-            "money" => (*ty == Ty::Money, "amounts (money)", Format::Money),
-            "date" => (*ty == Ty::Date, "dates", Format::Date),
-            "short_date" => (*ty == Ty::Date, "dates", Format::ShortDate),
+        let (ok, fmt) = match name {
+            "money" => (*ty == Ty::Money, Format::Money),
+            "date" => (*ty == Ty::Date, Format::Date),
+            "short_date" => (*ty == Ty::Date, Format::ShortDate),
             "number" => (
                 matches!(ty, Ty::Int | Ty::Decimal),
-                "numbers (int, decimal)",
                 if *ty == Ty::Int {
                     Format::Int
                 } else {
                     Format::Decimal
                 },
             ),
-            "upper" => (
-                matches!(ty, Ty::Str | Ty::Enum(_)),
-                "strings",
-                Format::Upper,
-            ),
-            "lower" => (
-                matches!(ty, Ty::Str | Ty::Enum(_)),
-                "strings",
-                Format::Lower,
-            ),
-            "capitalize" => (
-                matches!(ty, Ty::Str | Ty::Enum(_)),
-                "strings",
-                Format::Capitalize,
-            ),
+            "upper" => (matches!(ty, Ty::Str | Ty::Enum(_)), Format::Upper),
+            "lower" => (matches!(ty, Ty::Str | Ty::Enum(_)), Format::Lower),
+            "capitalize" => (matches!(ty, Ty::Str | Ty::Enum(_)), Format::Capitalize),
             "count" => (
                 *ty == Ty::Int,
-                "whole numbers (int)",
                 Format::Count(args[0].clone(), args[1].clone()),
             ),
             _ => (
                 *ty == Ty::Int,
-                "whole numbers (int)",
                 Format::Plural(args[0].clone(), args[1].clone()),
             ),
         };
         if !ok {
             self.error(CheckError::BadFormatter {
                 span: f.span.clone(),
-                formatter: name.into(),
-                found: ty.describe(),
-                accepts: accepts.into(),
+                formatter: Some(name.into()),
+                found: ty.clone(),
             });
             return None;
         }

@@ -6,23 +6,33 @@ pub mod expr;
 
 use std::collections::HashMap;
 
-use crate::diagnostic::{did_you_mean, Diagnostic, IntoDiagnostic, SourceFile, Span};
+use crate::analysis::error::AnalysisError;
+use crate::diagnostic::{did_you_mean, Diagnostic, SourceFile, Span};
 use crate::ir::{self, Ty};
 use crate::project::Project;
+use crate::report::Sources;
 use crate::syntax::ast::{self, HeaderStmt, SceneStmt, StoryItem};
-use error::CheckError;
+use error::{
+    Bound, CheckError, Context, Expected, FileId, IdKind, Located, Misplaced, Part, Place,
+};
 use expr::Scope;
 use guide_runtime::schema::Schema;
 
 /// The default speaking rate, in words per minute.
 pub const DEFAULT_RATE_WPM: u32 = 150;
 
-/// The result of checking: the typed campaign when there were no errors, and all diagnostics.
+/// The result of checking: the typed campaign when there were no errors, the problems as data,
+/// and all of them rendered once, in [`crate::report`].
 #[derive(Debug)]
 pub struct Checked {
     /// The typed campaign (`None` when any error was found, or for a library).
     pub campaign: Option<ir::Campaign>,
-    /// Every error and warning, sorted by file and position.
+    /// The checker's problems (and those of loading the project's files), each with its file.
+    pub errors: Vec<Located>,
+    /// The problems of the analyses run at check time (narration longer than its scene).
+    pub analysis: Vec<AnalysisError>,
+    /// Every error and warning, rendered (syntax and schema ones included), sorted by file and
+    /// position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -38,7 +48,7 @@ pub struct Checker<'p> {
     project: &'p Project,
     schema: Schema,
     file: usize,
-    diags: Vec<Diagnostic>,
+    errors: Vec<Located>,
     used: Vec<bool>,
     scene_ids: HashMap<String, (usize, Span)>,
     popup_ids: HashMap<String, (usize, Span)>,
@@ -51,8 +61,7 @@ pub struct Checker<'p> {
 
 /// Checks a loaded project.
 pub fn check(project: &Project) -> Checked {
-    let mut diagnostics = project.diagnostics.clone();
-    let parse_failed = diagnostics.iter().any(Diagnostic::is_error);
+    let parse_failed = project.failed_to_load();
     let schema = project
         .schema
         .as_ref()
@@ -67,7 +76,7 @@ pub fn check(project: &Project) -> Checked {
         project,
         schema,
         file: 0,
-        diags: Vec::new(),
+        errors: Vec::new(),
         used,
         scene_ids: HashMap::new(),
         popup_ids: HashMap::new(),
@@ -77,14 +86,23 @@ pub fn check(project: &Project) -> Checked {
         schema_ok: project.schema.is_some(),
     };
     let campaign = c.run();
-    diagnostics.append(&mut c.diags);
-    if let Some(campaign) = &campaign {
-        diagnostics.extend(crate::analysis::timing::narration_warnings(campaign));
-    }
+    let mut errors = project.errors.clone();
+    errors.append(&mut c.errors);
+    let analysis = campaign
+        .as_ref()
+        .map(crate::analysis::timing::narration_warnings)
+        .unwrap_or_default();
+    let sources = Sources::of(project);
+    let mut diagnostics = project.diagnostics.clone();
+    diagnostics.extend(sources.syntax(&project.syntax_errors));
+    diagnostics.extend(errors.iter().map(|e| e.to_diagnostic(&sources)));
+    diagnostics.extend(analysis.iter().map(|a| a.to_diagnostic(&project.files)));
     crate::diagnostic::sort(&mut diagnostics);
     let has_errors = parse_failed || diagnostics.iter().any(Diagnostic::is_error);
     Checked {
         campaign: if has_errors { None } else { campaign },
+        errors,
+        analysis,
         diagnostics,
     }
 }
@@ -95,8 +113,10 @@ impl<'p> Checker<'p> {
     }
 
     fn error(&mut self, e: CheckError) {
-        let d = e.into_diagnostic(&self.project.files[self.file]);
-        self.diags.push(d);
+        self.errors.push(Located {
+            file: FileId::Guide(self.file),
+            error: e,
+        });
     }
 
     fn run(&mut self) -> Option<ir::Campaign> {
@@ -107,10 +127,7 @@ impl<'p> Checker<'p> {
         for sp in &main.extra_campaigns {
             self.error(CheckError::NotHere {
                 span: sp.clone(),
-                message: "a second campaign header".into(),
-                help:
-                    "a file describes one campaign: remove this header or move it to its own file"
-                        .into(),
+                what: Misplaced::SecondCampaign,
             });
         }
         let Some(header) = &main.campaign else {
@@ -121,8 +138,7 @@ impl<'p> Checker<'p> {
                 for e in &ast.endings {
                     self.error(CheckError::NotHere {
                         span: e.id.span.clone(),
-                        message: "an ending in a library".into(),
-                        help: "only campaigns have an ending; move it to the campaign file".into(),
+                        what: Misplaced::EndingInLibrary,
                     });
                 }
             }
@@ -150,17 +166,13 @@ impl<'p> Checker<'p> {
                 for e in rest {
                     self.error(CheckError::NotHere {
                         span: e.id.span.clone(),
-                        message: "a second ending".into(),
-                        help: "a campaign has one ending: merge the two".into(),
+                        what: Misplaced::SecondEnding,
                     });
                 }
                 if let Some(w) = &first.when {
                     self.error(CheckError::NotHere {
                         span: w.span.clone(),
-                        message: "a condition on the ending".into(),
-                        help:
-                            "the ending always plays; put `when` on its lines and buttons instead"
-                                .into(),
+                        what: Misplaced::EndingCondition,
                     });
                 }
                 self.scene(first, &scope, None, true, false)
@@ -171,15 +183,12 @@ impl<'p> Checker<'p> {
             for e in &ast.endings {
                 self.error(CheckError::NotHere {
                     span: e.id.span.clone(),
-                    message: "an ending in a library".into(),
-                    help: "only campaigns have an ending; move it to the campaign file".into(),
+                    what: Misplaced::EndingInLibrary,
                 });
             }
         }
         // With errors, unused attributes are noise: half-written code uses nothing yet.
-        if !self.diags.iter().any(Diagnostic::is_error)
-            && !project.diagnostics.iter().any(Diagnostic::is_error)
-        {
+        if !self.errors.iter().any(|e| e.error.is_error()) && !project.failed_to_load() {
             self.unused_attributes();
         }
         let head = head?;
@@ -205,10 +214,13 @@ impl<'p> Checker<'p> {
             self.file = i;
             for s in &ast.services {
                 if let Some((f, first)) = self.services.get(&s.id.name) {
-                    let first = (*f == i).then(|| first.id.span.clone());
+                    let first = Place {
+                        file: *f,
+                        span: first.id.span.clone(),
+                    };
                     self.error(CheckError::DuplicateId {
                         span: s.id.span.clone(),
-                        what: "service",
+                        what: IdKind::Service,
                         id: s.id.name.clone(),
                         first,
                     });
@@ -217,23 +229,20 @@ impl<'p> Checker<'p> {
                 if s.label.is_none() {
                     self.error(CheckError::Missing {
                         span: s.id.span.clone(),
-                        what: "the service's label",
-                        example: "label \"Accedi a MyINPS\"",
+                        what: Part::ServiceLabel,
                     });
                 }
                 match &s.url {
                     None => self.error(CheckError::Missing {
                         span: s.id.span.clone(),
-                        what: "the service's url",
-                        example: "url \"https://www.inps.it/...\"",
+                        what: Part::ServiceUrl,
                     }),
                     Some(u)
                         if !(u.value.starts_with("https://") || u.value.starts_with("http://")) =>
                     {
                         self.error(CheckError::OutOfRange {
                             span: u.span.clone(),
-                            message: "a service's url must be a web address".into(),
-                            help: "write the full address, starting with https://".into(),
+                            bound: Bound::ServiceUrl,
                         })
                     }
                     _ => {}
@@ -251,10 +260,13 @@ impl<'p> Checker<'p> {
                 match item {
                     StoryItem::Scene(s) => {
                         if let Some((f, first)) = self.library_scenes.get(&s.id.name) {
-                            let first = (*f == i).then(|| first.id.span.clone());
+                            let first = Place {
+                                file: *f,
+                                span: first.id.span.clone(),
+                            };
                             self.error(CheckError::DuplicateId {
                                 span: s.id.span.clone(),
-                                what: "shared scene",
+                                what: IdKind::SharedScene,
                                 id: s.id.name.clone(),
                                 first,
                             });
@@ -264,18 +276,15 @@ impl<'p> Checker<'p> {
                     }
                     StoryItem::Include(x) => self.error(CheckError::NotHere {
                         span: x.span.clone(),
-                        message: "an `include` in a library".into(),
-                        help: "libraries define scenes; campaigns place them with `include`".into(),
+                        what: Misplaced::IncludeInLibrary,
                     }),
                     StoryItem::If(b) => self.error(CheckError::NotHere {
                         span: b.span.clone(),
-                        message: "an `if` in a library".into(),
-                        help: "libraries define scenes; put conditions on the `include` in the campaign".into(),
+                        what: Misplaced::IfInLibrary,
                     }),
                     StoryItem::Match(b) => self.error(CheckError::NotHere {
                         span: b.span.clone(),
-                        message: "a `match` in a library".into(),
-                        help: "libraries define scenes; put conditions on the `include` in the campaign".into(),
+                        what: Misplaced::MatchInLibrary,
                     }),
                 }
             }
@@ -318,8 +327,7 @@ impl<'p> Checker<'p> {
                     if x.value.trim().is_empty() {
                         self.error(CheckError::Missing {
                             span: x.span.clone(),
-                            what: "a title",
-                            example: "title \"La tua NASpI\"",
+                            what: Part::TitleText,
                         });
                     }
                     title = Some(x.value.clone());
@@ -339,9 +347,9 @@ impl<'p> Checker<'p> {
                     if !matches!(x.ty, Ty::Date | Ty::Error) {
                         self.error(CheckError::TypeMismatch {
                             span: e.span.clone(),
-                            expected: "a date".into(),
-                            found: x.ty.describe(),
-                            help: "write `available until 2024-02-29`".into(),
+                            expected: Expected::Date,
+                            found: x.ty.clone(),
+                            context: Context::AvailableUntil,
                         });
                     } else {
                         availability = Some(ir::Availability::Until(x));
@@ -356,10 +364,9 @@ impl<'p> Checker<'p> {
                             if pe.ty != Ty::Error {
                                 self.error(CheckError::TypeMismatch {
                                     span: p.span.clone(),
-                                    expected: "a period".into(),
-                                    found: pe.ty.describe(),
-                                    help: "write `available for 6 months from data_liquidazione`"
-                                        .into(),
+                                    expected: Expected::Period,
+                                    found: pe.ty.clone(),
+                                    context: Context::AvailableFor,
                                 });
                             }
                             None
@@ -368,9 +375,9 @@ impl<'p> Checker<'p> {
                     if !matches!(fe.ty, Ty::Date | Ty::Error) {
                         self.error(CheckError::TypeMismatch {
                             span: from.span.clone(),
-                            expected: "a date".into(),
-                            found: fe.ty.describe(),
-                            help: "the window starts from a date attribute of the recipient".into(),
+                            expected: Expected::Date,
+                            found: fe.ty.clone(),
+                            context: Context::AvailableFrom,
                         });
                     } else if let Some((months, days)) = period {
                         availability = Some(ir::Availability::For {
@@ -385,8 +392,10 @@ impl<'p> Checker<'p> {
                     if a.ms > b.ms {
                         self.error(CheckError::OutOfRange {
                             span: sp.clone(),
-                            message: "the shortest length is longer than the longest".into(),
-                            help: "write the shorter duration first: `length 3m30s to 5m`".into(),
+                            bound: Bound::LengthReversed {
+                                shortest_ms: a.ms,
+                                longest_ms: b.ms,
+                            },
                         });
                     }
                     length = Some((a.ms, b.ms));
@@ -396,8 +405,7 @@ impl<'p> Checker<'p> {
                     if !(60..=400).contains(n) {
                         self.error(CheckError::OutOfRange {
                             span: sp.clone(),
-                            message: format!("a speaking rate of {n} words per minute"),
-                            help: "Italian narration runs at 130-180 words per minute; write e.g. `speaking rate 150 wpm`".into(),
+                            bound: Bound::SpeakingRate(*n),
                         });
                     } else {
                         rate = Some(*n);
@@ -409,15 +417,13 @@ impl<'p> Checker<'p> {
         if title.is_none() {
             self.error(CheckError::Missing {
                 span: head_span.clone(),
-                what: "the campaign's title",
-                example: "title \"La tua NASpI\"",
+                what: Part::CampaignTitle,
             });
         }
         if !schema {
             self.error(CheckError::Missing {
                 span: head_span,
-                what: "the campaign's schema",
-                example: "schema \"schema.ron\"",
+                what: Part::CampaignSchema,
             });
         }
         self.rate_wpm = rate.unwrap_or(DEFAULT_RATE_WPM);
@@ -460,9 +466,12 @@ impl<'p> Checker<'p> {
                 if let Some((f, first)) = self.scene_ids.get(&inc.id.name).cloned() {
                     self.error(CheckError::DuplicateId {
                         span: inc.id.span.clone(),
-                        what: "scene",
+                        what: IdKind::Scene,
                         id: inc.id.name.clone(),
-                        first: (f == here).then_some(first),
+                        first: Place {
+                            file: f,
+                            span: first,
+                        },
                     });
                     return None;
                 }
@@ -526,7 +535,7 @@ impl<'p> Checker<'p> {
             other => {
                 self.error(CheckError::MatchNotEnum {
                     span: m.subject.span.clone(),
-                    found: other.describe(),
+                    found: other.clone(),
                 });
                 return None;
             }
@@ -622,9 +631,12 @@ impl<'p> Checker<'p> {
             let (f, first) = self.scene_ids[&s.id.name].clone();
             self.error(CheckError::DuplicateId {
                 span: s.id.span.clone(),
-                what: "scene",
+                what: IdKind::Scene,
                 id: s.id.name.clone(),
-                first: (f == self.file).then_some(first),
+                first: Place {
+                    file: f,
+                    span: first,
+                },
             });
         }
         let own = s.when.as_ref().map(|w| self.cond(w, scope));
@@ -672,8 +684,7 @@ impl<'p> Checker<'p> {
                     if d.ms == 0 {
                         self.error(CheckError::OutOfRange {
                             span: d.span.clone(),
-                            message: "a scene cannot last 0 seconds".into(),
-                            help: "write a positive duration, e.g. `duration 4s`, or leave it out to derive it from the narration".into(),
+                            bound: Bound::ZeroDuration,
                         });
                     }
                     out.duration_ms = Some(d.ms);
@@ -694,8 +705,7 @@ impl<'p> Checker<'p> {
                     if !is_ending {
                         self.error(CheckError::NotHere {
                             span: r.span.clone(),
-                            message: "a rating outside the ending".into(),
-                            help: "the rating question closes the guide: move it to the `ending` block".into(),
+                            what: Misplaced::RatingOutsideEnding,
                         });
                         continue;
                     }
@@ -748,10 +758,9 @@ impl<'p> Checker<'p> {
                 Ty::Error => {}
                 other => self.error(CheckError::TypeMismatch {
                     span: f.list.span.clone(),
-                    expected: "a list".into(),
-                    found: other.describe(),
-                    help: "`for x in LIST` repeats the line for each element of a List attribute"
-                        .into(),
+                    expected: Expected::List,
+                    found: other.clone(),
+                    context: Context::ForEach,
                 }),
             }
         }
@@ -773,9 +782,12 @@ impl<'p> Checker<'p> {
         if let Some((f, first)) = self.popup_ids.get(&p.id.name).cloned() {
             self.error(CheckError::DuplicateId {
                 span: p.id.span.clone(),
-                what: "pop-up",
+                what: IdKind::PopUp,
                 id: p.id.name.clone(),
-                first: (f == self.file).then_some(first),
+                first: Place {
+                    file: f,
+                    span: first,
+                },
             });
         } else {
             self.popup_ids
@@ -796,26 +808,20 @@ impl<'p> Checker<'p> {
             None => scope.clone(),
         };
         let broken = p.broken;
-        let part = |c: &mut Self, t: &Option<ast::Template>, what, example| match t {
+        let part = |c: &mut Self, t: &Option<ast::Template>, what| match t {
             Some(t) => Some(c.template(t, &scope)),
             None if broken => None,
             None => {
                 c.error(CheckError::Missing {
                     span: p.id.span.clone(),
                     what,
-                    example,
                 });
                 None
             }
         };
-        let button = part(
-            self,
-            &p.button,
-            "the pop-up's button label",
-            "button \"Scopri di più\"",
-        );
-        let title = part(self, &p.title, "the pop-up's title", "title \"...\"");
-        let body = part(self, &p.body, "the pop-up's body", "body \"...\"");
+        let button = part(self, &p.button, Part::PopupButton);
+        let title = part(self, &p.title, Part::PopupTitle);
+        let body = part(self, &p.body, Part::PopupBody);
         Some(ir::Popup {
             id: p.id.name.clone(),
             when,
@@ -873,15 +879,15 @@ impl<'p> Checker<'p> {
                 .find(&format!("{quoted}:"))
                 .or_else(|| file.text.find(&quoted))
                 .map_or(0..0, |at| at..at + quoted.len());
-            warnings.push(
-                CheckError::UnusedAttribute {
+            warnings.push(Located {
+                file: FileId::Schema,
+                error: CheckError::UnusedAttribute {
                     span,
                     name: name.to_string(),
-                }
-                .into_diagnostic(file),
-            );
+                },
+            });
         }
-        self.diags.extend(warnings);
+        self.errors.extend(warnings);
     }
 }
 

@@ -24,9 +24,9 @@ pub trait Reader {
     fn is_dir(&self, path: &Path) -> io::Result<bool>;
 }
 
-use crate::check::error::CheckError;
-use crate::diagnostic::{Diagnostic, IntoDiagnostic, SourceFile};
-use crate::syntax::{self, ast};
+use crate::check::error::{CheckError, FileId, FileKind, Located};
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::syntax::{self, ast, SyntaxError};
 use guide_runtime::schema::Schema;
 
 /// A campaign and everything it reads.
@@ -40,11 +40,26 @@ pub struct Project {
     pub imports: Vec<Vec<usize>>,
     /// The schema, with its source file.
     pub schema: Option<(SourceFile, Schema)>,
-    /// Problems found while reading and parsing.
+    /// The syntax errors of each `.guide` file, as data: (index into `files`, error).
+    pub syntax_errors: Vec<(usize, SyntaxError)>,
+    /// The schema's problems, rendered (see [`crate::schema::load`]).
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems with the files themselves (missing, cyclic, a campaign imported), as data; the
+    /// checker renders them with its own (see [`crate::report`]).
+    pub errors: Vec<Located>,
     /// The demo recipients (`demo/*.json` next to the campaign file), by name, sorted; each as
     /// its JSON value or why it could not be read.
     pub demos: Vec<(String, Result<serde_json::Value, String>)>,
+}
+
+impl Project {
+    /// Whether reading the project already failed: a syntax error, a schema error, or a file
+    /// that cannot be read or imported.
+    pub fn failed_to_load(&self) -> bool {
+        !self.syntax_errors.is_empty()
+            || self.diagnostics.iter().any(Diagnostic::is_error)
+            || self.errors.iter().any(|e| e.error.is_error())
+    }
 }
 
 /// A failure to even start: the path given on the command line cannot be read.
@@ -144,7 +159,9 @@ pub fn load_source(
         asts: Vec::new(),
         imports: Vec::new(),
         schema: None,
+        syntax_errors: Vec::new(),
         diagnostics: Vec::new(),
+        errors: Vec::new(),
         demos: Vec::new(),
     };
     let mut paths: Vec<PathBuf> = Vec::new();
@@ -169,15 +186,15 @@ pub fn load_source(
                     Err(diags) => project.diagnostics.extend(diags),
                 }
             }
-            Err(e) => project.diagnostics.push(
-                CheckError::MissingFile {
+            Err(e) => project.errors.push(Located {
+                file: FileId::Guide(0),
+                error: CheckError::MissingFile {
                     span: decl.span.clone(),
                     path: display(&path),
                     reason: e.to_string(),
-                    what: "the schema",
-                }
-                .into_diagnostic(&project.files[0]),
-            ),
+                    what: FileKind::Schema,
+                },
+            }),
         }
     }
     project
@@ -190,9 +207,10 @@ fn display(p: &Path) -> String {
 fn add_file(project: &mut Project, paths: &mut Vec<PathBuf>, path: &Path, text: String) -> usize {
     let file = SourceFile::new(display(path), text);
     let (ast, errors) = syntax::parse(&file.text);
+    let index = project.files.len();
     project
-        .diagnostics
-        .extend(errors.into_iter().map(|e| e.into_diagnostic(&file)));
+        .syntax_errors
+        .extend(errors.into_iter().map(|e| (index, e)));
     project.files.push(file);
     project.asts.push(ast);
     project.imports.push(Vec::new());
@@ -237,12 +255,13 @@ fn visit(
                     .map(|&i| project.files[i].path.clone())
                     .collect();
                 cycle.push(project.files[pos].path.clone());
-                let d = CheckError::ImportCycle {
-                    span: imp.path.span.clone(),
-                    cycle,
-                }
-                .into_diagnostic(&project.files[current]);
-                project.diagnostics.push(d);
+                project.errors.push(Located {
+                    file: FileId::Guide(current),
+                    error: CheckError::ImportCycle {
+                        span: imp.path.span.clone(),
+                        cycle,
+                    },
+                });
             } else if !project.imports[current].contains(&pos) {
                 project.imports[current].push(pos);
             }
@@ -252,28 +271,29 @@ fn visit(
             Ok(text) => {
                 let idx = add_file(project, paths, &target, text);
                 project.imports[current].push(idx);
-                if let Some(c) = &project.asts[idx].campaign {
-                    let _ = c;
-                    let d = CheckError::ImportCampaign {
-                        span: imp.path.span.clone(),
-                        path: imp.path.value.clone(),
-                    }
-                    .into_diagnostic(&project.files[current]);
-                    project.diagnostics.push(d);
+                if project.asts[idx].campaign.is_some() {
+                    project.errors.push(Located {
+                        file: FileId::Guide(current),
+                        error: CheckError::ImportCampaign {
+                            span: imp.path.span.clone(),
+                            path: imp.path.value.clone(),
+                        },
+                    });
                 }
                 stack.push(idx);
                 visit(project, paths, stack, read);
                 stack.pop();
             }
             Err(e) => {
-                let d = CheckError::MissingFile {
-                    span: imp.path.span.clone(),
-                    path: display(&target),
-                    reason: e.to_string(),
-                    what: "the import",
-                }
-                .into_diagnostic(&project.files[current]);
-                project.diagnostics.push(d);
+                project.errors.push(Located {
+                    file: FileId::Guide(current),
+                    error: CheckError::MissingFile {
+                        span: imp.path.span.clone(),
+                        path: display(&target),
+                        reason: e.to_string(),
+                        what: FileKind::Import,
+                    },
+                });
             }
         }
     }
