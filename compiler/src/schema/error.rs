@@ -159,6 +159,32 @@ pub enum SchemaError {
     },
 }
 
+impl SchemaError {
+    /// Where the problem is (the main label's span).
+    pub fn span(&self) -> &Span {
+        use SchemaError::*;
+        match self {
+            Syntax { span, .. }
+            | DuplicateAttribute { span, .. }
+            | BadAttributeName { span, .. }
+            | EmptyEnum { span, .. }
+            | DuplicateEnumValue { span, .. }
+            | BadEnumValue { span, .. }
+            | SetTooLarge { span, .. }
+            | EnumTooLarge { span, .. }
+            | NestedOptional { span, .. }
+            | EmptyRecord { span, .. }
+            | TooDeep { span, .. }
+            | KeyAttributeMissing { span, .. }
+            | KeyNotScalar { span, .. }
+            | GenderAttributeMissing { span, .. }
+            | GenderNotEnum { span, .. }
+            | GenderValueNotInEnum { span, .. }
+            | GenderValuesSame { span, .. } => span,
+        }
+    }
+}
+
 impl IntoDiagnostic for SchemaError {
     fn into_diagnostic(self, file: &SourceFile) -> Diagnostic {
         use SchemaError::*;

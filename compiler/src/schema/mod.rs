@@ -51,7 +51,16 @@ pub fn load(file: &SourceFile) -> Result<Schema, Vec<Diagnostic>> {
 /// Reads and checks a schema's text, returning all errors found (a syntax error stops the
 /// reading, so it comes alone).
 pub fn parse(text: &str) -> Result<Schema, Vec<SchemaError>> {
-    let root = tree::parse(text).map_err(|e| vec![e])?;
+    let root = match tree::parse(text) {
+        Ok(root) => root,
+        Err(tree::Failure { error, partial }) => {
+            // An error in what was read before the syntax error comes first.
+            let earlier = partial
+                .and_then(|p| read::schema(text, &p).err())
+                .filter(|e| e.span().start < error.span().start);
+            return Err(vec![earlier.unwrap_or(error)]);
+        }
+    };
     let raw = read::schema(text, &root).map_err(|e| vec![e])?;
     check::schema(raw)
 }

@@ -6,6 +6,7 @@ use super::lex::syntax;
 use super::tree::{Field, Kind, Node, Word};
 use super::SchemaError;
 use crate::diagnostic::{did_you_mean, Span};
+use std::cell::RefCell;
 
 /// The type names a schema can use, for messages.
 const TYPE_NAMES: [&str; 11] = [
@@ -101,41 +102,85 @@ const ATTRIBUTE: Shape = Shape {
     help: "an attribute is written \"name\": (type: String)",
 };
 
-/// Reads the schema in `root`; `text` is the file, to place some spans.
+/// Reads the schema in `root`; `text` is the file, to place some spans. Of the errors found,
+/// the first in the text (reading stops at a wrong value, but goes on past an unknown field).
 pub(super) fn schema(text: &str, root: &Node) -> Result<RawSchema, SchemaError> {
-    let r = Reader { text };
-    let [key, gender, attributes] = r.fields(root, &SCHEMA)?;
-    let key = match key.and_then(optional).transpose()? {
-        Some(node) => Some(string(node)?),
-        None => None,
+    let r = Reader {
+        text,
+        skipped: RefCell::new(Vec::new()),
     };
-    let gender = match gender.and_then(optional).transpose()? {
-        Some(node) => Some(r.gender(node)?),
-        None => None,
-    };
-    let attributes = match attributes {
-        Some(node) => r.attributes(node, None)?,
-        None => {
-            return Err(syntax(
-                r.missing_span(root),
-                "the schema has no `attributes`",
-                Some("add attributes: { \"name\": (type: String), ... }"),
-            ))
+    let read = r.schema(root);
+    let skipped = earliest(r.skipped.into_inner().into_iter().map(Err::<(), _>));
+    match (read, skipped) {
+        (Ok(schema), Ok(())) => Ok(schema),
+        (read, skipped) => Err(earliest([read.map(drop), skipped])
+            .err()
+            .unwrap_or_else(|| syntax(0..0, "the schema cannot be read", None::<&str>))),
+    }
+}
+
+/// The first error in the text among `results`, if any.
+fn earliest(results: impl IntoIterator<Item = Result<(), SchemaError>>) -> Result<(), SchemaError> {
+    match results
+        .into_iter()
+        .filter_map(Result::err)
+        .min_by_key(|e| e.span().start)
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Three values read, or the first error in the text.
+fn all3<A, B, C>(
+    a: Result<A, SchemaError>,
+    b: Result<B, SchemaError>,
+    c: Result<C, SchemaError>,
+) -> Result<(A, B, C), SchemaError> {
+    match (a, b, c) {
+        (Ok(a), Ok(b), Ok(c)) => Ok((a, b, c)),
+        (a, b, c) => {
+            earliest([a.map(drop), b.map(drop), c.map(drop)])?;
+            Err(syntax(0..0, "the schema cannot be read", None::<&str>))
         }
-    };
-    Ok(RawSchema {
-        key,
-        gender,
-        attributes,
-    })
+    }
 }
 
 struct Reader<'a> {
     text: &'a str,
+    /// Errors the reading went on past: unknown and repeated fields.
+    skipped: RefCell<Vec<SchemaError>>,
 }
 
 impl Reader<'_> {
-    /// The fields of the struct `node` as `shape` names them, each at most once.
+    fn schema(&self, root: &Node) -> Result<RawSchema, SchemaError> {
+        let [key, gender, attributes] = self.fields(root, &SCHEMA)?;
+        let key = key
+            .and_then(optional)
+            .transpose()
+            .and_then(|k| k.map(string).transpose());
+        let gender = gender
+            .and_then(optional)
+            .transpose()
+            .and_then(|g| g.map(|g| self.gender(g)).transpose());
+        let attributes = match attributes {
+            Some(node) => self.attributes(node, None),
+            None => Err(self.missing(
+                root,
+                "the schema has no `attributes`",
+                Some("add attributes: { \"name\": (type: String), ... }"),
+            )),
+        };
+        let (key, gender, attributes) = all3(key, gender, attributes)?;
+        Ok(RawSchema {
+            key,
+            gender,
+            attributes,
+        })
+    }
+
+    /// The fields of the struct `node` as `shape` names them. Unknown or repeated fields are
+    /// set aside in `skipped`.
     fn fields<'n>(
         &self,
         node: &'n Node,
@@ -150,9 +195,26 @@ impl Reader<'_> {
                     Some(Node {
                         kind: Kind::Ident(w),
                         span,
+                        ..
+                    }) if shape.fields.contains(&w.as_str()) => {
+                        if node.complete {
+                            Err(syntax(
+                                span.clone(),
+                                format!("expected `:` after the field name `{w}`"),
+                                Some(format!("write {w}: value")),
+                            ))
+                        } else {
+                            // Cut short after the name: the syntax error says it.
+                            Ok([None, None, None])
+                        }
+                    }
+                    Some(Node {
+                        kind: Kind::Ident(w),
+                        span,
+                        ..
                     }) => Err(unknown_field(w, span.clone(), shape)),
                     Some(item) => Err(syntax(
-                        item.span.clone(),
+                        item.head(),
                         format!("expected a field name, found {}", item.describe()),
                         Some(shape.help),
                     )),
@@ -163,24 +225,24 @@ impl Reader<'_> {
         self.check_name(node, name.as_ref(), shape)?;
         let mut out: [Option<&Node>; 3] = [None, None, None];
         for field in fields {
-            let Some(i) = shape.fields.iter().position(|f| *f == field.name.text) else {
-                return Err(unknown_field(
+            let slot = shape
+                .fields
+                .iter()
+                .position(|f| *f == field.name.text)
+                .and_then(|i| out.get_mut(i));
+            match slot {
+                None => self.skipped.borrow_mut().push(unknown_field(
                     &field.name.text,
                     field.name.span.clone(),
                     shape,
-                ));
-            };
-            let slot = out
-                .get_mut(i)
-                .ok_or_else(|| unknown_field(&field.name.text, field.name.span.clone(), shape))?;
-            if slot.is_some() {
-                return Err(syntax(
+                )),
+                Some(Some(_)) => self.skipped.borrow_mut().push(syntax(
                     field.name.span.clone(),
                     format!("`{}` is given twice", field.name.text),
                     Some("keep only one"),
-                ));
+                )),
+                Some(slot) => *slot = Some(&field.value),
             }
-            *slot = Some(&field.value);
         }
         Ok(out)
     }
@@ -204,7 +266,7 @@ impl Reader<'_> {
             Kind::Struct { name: Some(n), .. } | Kind::Tuple { name: Some(n), .. } => {
                 (n.span.clone(), format!("`{}`", n.text))
             }
-            _ => (node.span.clone(), node.describe()),
+            _ => (node.head(), node.describe()),
         };
         if shape.name == "Attribute" {
             let ty = match &node.kind {
@@ -227,10 +289,32 @@ impl Reader<'_> {
         syntax(span, format!("expected `(`, found {found}"), Some(help))
     }
 
-    /// Where to say a field is missing: the whole struct if on one line, else its `)`.
+    /// The error for a field missing from `node`; but an unknown field in it comes first (it is
+    /// likely the missing one, misspelt).
+    fn missing(
+        &self,
+        node: &Node,
+        message: impl Into<String>,
+        help: Option<impl Into<String>>,
+    ) -> SchemaError {
+        let skipped = self.skipped.borrow();
+        let inside = skipped
+            .iter()
+            .filter(|e| node.span.start <= e.span().start && e.span().end <= node.span.end)
+            .min_by_key(|e| e.span().start);
+        match inside {
+            Some(e) => e.clone(),
+            None => syntax(self.missing_span(node), message, help),
+        }
+    }
+
+    /// Where to say a field is missing: the whole struct if on one line, else its `)`. For a
+    /// struct cut short by a syntax error, where it was cut (so that error comes first).
     fn missing_span(&self, node: &Node) -> Span {
         let written = self.text.get(node.span.clone()).unwrap_or("");
-        if written.contains('\n') {
+        if !node.complete {
+            node.span.end..node.span.end
+        } else if written.contains('\n') {
             node.span.end.saturating_sub(1)..node.span.end
         } else {
             node.span.clone()
@@ -241,16 +325,17 @@ impl Reader<'_> {
         let [attribute, masculine, feminine] = self.fields(node, &GENDER)?;
         let get = |field: Option<&Node>, name: &str| match field {
             Some(v) => string(v),
-            None => Err(syntax(
-                self.missing_span(node),
-                format!("`gender` has no `{name}`"),
-                Some(GENDER_FORM),
-            )),
+            None => Err(self.missing(node, format!("`gender` has no `{name}`"), Some(GENDER_FORM))),
         };
+        let (attribute, masculine, feminine) = all3(
+            get(attribute, "attribute"),
+            get(masculine, "masculine"),
+            get(feminine, "feminine"),
+        )?;
         Ok(RawGender {
-            attribute: get(attribute, "attribute")?,
-            masculine: get(masculine, "masculine")?,
-            feminine: get(feminine, "feminine")?,
+            attribute,
+            masculine,
+            feminine,
         })
     }
 
@@ -266,7 +351,7 @@ impl Reader<'_> {
                 None => "write attributes as { \"name\": (type: String), ... }".to_owned(),
             };
             return Err(syntax(
-                node.span.clone(),
+                node.head(),
                 format!(
                     "expected `{{` opening a map of attributes, found {}",
                     node.describe()
@@ -288,34 +373,27 @@ impl Reader<'_> {
     /// `(type: ..., description: ..., personal: ...)`, with an empty name.
     fn attribute(&self, node: &Node) -> Result<RawAttribute, SchemaError> {
         let [ty, description, personal] = self.fields(node, &ATTRIBUTE)?;
-        let ty = ty.map(|t| self.ty(t)).transpose()?;
-        let description = match description.and_then(optional).transpose()? {
-            Some(d) => Some(string(d)?.value),
-            None => None,
-        };
-        let personal = match personal {
-            None => false,
-            Some(p) => match &p.kind {
-                Kind::Ident(w) if w == "true" => true,
-                Kind::Ident(w) if w == "false" => false,
-                _ => {
-                    return Err(syntax(
-                        p.span.clone(),
-                        "expected `true` or `false`",
-                        None::<&str>,
-                    ))
-                }
-            },
-        };
-        let Some(ty) = ty else {
-            return Err(syntax(
-                self.missing_span(node),
+        let ty = match ty {
+            Some(t) => self.ty(t),
+            None => Err(self.missing(
+                node,
                 "this attribute has no `type`",
                 Some(format!(
                     "add one, e.g. (type: String); the types are {TYPE_FORMS}"
                 )),
-            ));
+            )),
         };
+        let description = description
+            .and_then(optional)
+            .transpose()
+            .and_then(|d| d.map(|d| string(d).map(|t| t.value)).transpose());
+        let personal = match personal.map(|p| (&p.kind, p.span.clone())) {
+            None => Ok(false),
+            Some((Kind::Ident(w), _)) if w == "true" => Ok(true),
+            Some((Kind::Ident(w), _)) if w == "false" => Ok(false),
+            Some((_, span)) => Err(syntax(span, "expected `true` or `false`", None::<&str>)),
+        };
+        let (ty, description, personal) = all3(ty, description, personal)?;
         Ok(RawAttribute {
             name: Text {
                 value: String::new(),
@@ -346,14 +424,14 @@ impl Reader<'_> {
                     format!("the types are {TYPE_FORMS}")
                 };
                 return Err(syntax(
-                    node.span.clone(),
+                    node.head(),
                     "expected a type, found a string",
                     Some(help),
                 ));
             }
             _ => {
                 return Err(syntax(
-                    node.span.clone(),
+                    node.head(),
                     format!("expected a type, found {}", node.describe()),
                     Some(format!("the types are {TYPE_FORMS}")),
                 ))
@@ -373,7 +451,7 @@ impl Reader<'_> {
             (Some(t), None) => return Ok(t),
             (Some(_), Some(_)) => {
                 return Err(syntax(
-                    node.span.clone(),
+                    node.head(),
                     format!("`{w}` is written alone, without `(...)`"),
                     Some(format!("write (type: {w})")),
                 ))
@@ -404,7 +482,7 @@ impl Reader<'_> {
             "Enum" | "Set" => {
                 let Kind::List(items) = &inner.kind else {
                     return Err(syntax(
-                        inner.span.clone(),
+                        inner.head(),
                         "expected `[` opening the list of values",
                         Some(help),
                     ));
@@ -431,14 +509,14 @@ fn one_value<'n>(node: &'n Node, name: &str, help: &str) -> Result<&'n Node, Sch
             [first, second, ..] => Err(match &first.kind {
                 // Let the first value's shape speak first: `Enum("M", "F")`.
                 Kind::List(_) | Kind::Map(_) | Kind::Ident(_) | Kind::Tuple { .. } => syntax(
-                    second.span.clone(),
+                    second.head(),
                     format!("`{name}(...)` holds one value: expected `)`"),
                     Some(help),
                 ),
-                _ => syntax(first.span.clone(), expected_inside(name), Some(help)),
+                _ => syntax(first.head(), expected_inside(name), Some(help)),
             }),
             [] => Err(syntax(
-                node.span.clone(),
+                absent(node),
                 format!("`{name}()` is empty"),
                 Some(help),
             )),
@@ -449,7 +527,16 @@ fn one_value<'n>(node: &'n Node, name: &str, help: &str) -> Result<&'n Node, Sch
                 .map_or(node.span.clone(), |f| f.name.span.clone());
             Err(syntax(span, expected_inside(name), Some(help)))
         }
-        _ => Err(syntax(node.span.clone(), expected_inside(name), Some(help))),
+        _ => Err(syntax(node.head(), expected_inside(name), Some(help))),
+    }
+}
+
+/// Where to say `node` lacks a value: all of it, or where it was cut short by a syntax error.
+fn absent(node: &Node) -> Span {
+    if node.complete {
+        node.span.clone()
+    } else {
+        node.span.end..node.span.end
     }
 }
 
@@ -490,7 +577,7 @@ fn optional(node: &Node) -> Option<Result<&Node, SchemaError>> {
         } if n.text == "Some" => Some(match items.as_slice() {
             [one] => Ok(one),
             _ => Err(syntax(
-                node.span.clone(),
+                absent(node),
                 "`Some(...)` holds one value",
                 Some("write the value alone, without Some(...)"),
             )),
@@ -512,7 +599,7 @@ fn string(node: &Node) -> Result<Text, SchemaError> {
             Some(format!("write it in double quotes: \"{w}\"")),
         )),
         _ => Err(syntax(
-            node.span.clone(),
+            node.head(),
             format!(
                 "expected a string in double quotes, found {}",
                 node.describe()

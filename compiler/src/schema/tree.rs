@@ -22,6 +22,8 @@ pub(super) struct Node {
     pub span: Span,
     /// What it is.
     pub kind: Kind,
+    /// False for a value cut short by a syntax error: what it lacks is not its fault.
+    pub complete: bool,
 }
 
 /// The kinds of value.
@@ -72,6 +74,20 @@ pub(super) struct Field {
 }
 
 impl Node {
+    /// Where to point at the value: its name, its opening bracket, or all of it if it is a
+    /// single token.
+    pub fn head(&self) -> Span {
+        match &self.kind {
+            Kind::Struct { name: Some(n), .. } | Kind::Tuple { name: Some(n), .. } => {
+                n.span.clone()
+            }
+            Kind::Struct { .. } | Kind::Tuple { .. } | Kind::List(_) | Kind::Map(_) => {
+                self.span.start..self.span.start + 1
+            }
+            Kind::Str(_) | Kind::Ident(_) | Kind::Number => self.span.clone(),
+        }
+    }
+
     /// The value described for messages: "a string", "`Strng`", "a list `[...]`".
     pub fn describe(&self) -> String {
         match &self.kind {
@@ -88,8 +104,27 @@ impl Node {
     }
 }
 
+/// A syntax error, and the value read up to it (cut short, see [`Node::complete`]): the reader
+/// looks there for an error earlier in the text, so that errors are reported in text order.
+#[derive(Debug)]
+pub(super) struct Failure {
+    /// The syntax error.
+    pub error: SchemaError,
+    /// What was read before it, if anything.
+    pub partial: Option<Node>,
+}
+
+impl From<SchemaError> for Failure {
+    fn from(error: SchemaError) -> Self {
+        Failure {
+            error,
+            partial: None,
+        }
+    }
+}
+
 /// Reads the one value `text` holds.
-pub(super) fn parse(text: &str) -> Result<Node, SchemaError> {
+pub(super) fn parse(text: &str) -> Result<Node, Failure> {
     let mut p = Parser {
         text,
         tokens: lex::tokenize(text),
@@ -101,16 +136,28 @@ pub(super) fn parse(text: &str) -> Result<Node, SchemaError> {
             text.len()..text.len(),
             "the schema is empty",
             Some("a schema is written (attributes: { \"name\": (type: String), ... })"),
-        ));
+        )
+        .into());
     }
     let node = p.value()?;
-    let next = p.peek()?;
+    let next = match p.peek() {
+        Ok(t) => t,
+        Err(error) => {
+            return Err(Failure {
+                error,
+                partial: Some(node),
+            })
+        }
+    };
     if next.kind != Tok::Eof {
-        return Err(syntax(
-            next.span.clone(),
-            "unexpected text after the end of the schema",
-            Some("the whole schema is one ( ... ); remove what follows it"),
-        ));
+        return Err(Failure {
+            error: syntax(
+                next.span.clone(),
+                "unexpected text after the end of the schema",
+                Some("the whole schema is one ( ... ); remove what follows it"),
+            ),
+            partial: Some(node),
+        });
     }
     Ok(node)
 }
@@ -196,29 +243,28 @@ impl Parser<'_> {
         Ok(t.span.start)
     }
 
-    /// Closes the innermost bracket at the current token, returning the end of the value.
-    fn close(&mut self) -> Result<usize, SchemaError> {
-        let t = self.bump()?;
+    /// Closes the innermost bracket at the current token.
+    fn close(&mut self) -> Result<(), SchemaError> {
+        self.bump()?;
         self.open.pop();
-        Ok(t.span.end)
+        Ok(())
     }
 
-    fn value(&mut self) -> Result<Node, SchemaError> {
+    fn value(&mut self) -> Result<Node, Failure> {
         let t = self.peek()?.clone();
+        let leaf = |kind| Node {
+            span: t.span.clone(),
+            kind,
+            complete: true,
+        };
         match &t.kind {
             Tok::Str(s) => {
                 self.pos += 1;
-                Ok(Node {
-                    span: t.span,
-                    kind: Kind::Str(s.clone()),
-                })
+                Ok(leaf(Kind::Str(s.clone())))
             }
             Tok::Number => {
                 self.pos += 1;
-                Ok(Node {
-                    span: t.span,
-                    kind: Kind::Number,
-                })
+                Ok(leaf(Kind::Number))
             }
             Tok::Ident => {
                 self.pos += 1;
@@ -229,40 +275,90 @@ impl Parser<'_> {
                 if self.peek()?.kind == Tok::Punct('(') {
                     self.parens(Some(word))
                 } else {
-                    Ok(Node {
-                        span: t.span,
-                        kind: Kind::Ident(word.text),
-                    })
+                    Ok(leaf(Kind::Ident(word.text)))
                 }
             }
             Tok::Punct('(') => self.parens(None),
             Tok::Punct('[') => self.list(),
             Tok::Punct('{') => self.map(),
-            _ => Err(self.unexpected(
-                &t,
-                &format!("expected a value, found {}", self.found(&t)),
-                None,
-            )),
+            _ => {
+                let message = format!("expected a value, found {}", self.found(&t));
+                Err(self.unexpected(&t, &message, None).into())
+            }
+        }
+    }
+
+    /// A container from `start`: complete if `read` succeeded, else cut short at the error.
+    fn container(
+        &mut self,
+        start: usize,
+        read: Result<(), SchemaError>,
+        kind: Kind,
+    ) -> Result<Node, Failure> {
+        match read {
+            Ok(()) => Ok(Node {
+                span: start..self.last_end(),
+                kind,
+                complete: true,
+            }),
+            Err(error) => {
+                let end = match &error {
+                    SchemaError::Syntax { span, .. } => span.start.max(start),
+                    _ => start,
+                };
+                Err(Failure {
+                    error,
+                    partial: Some(Node {
+                        span: start..end,
+                        kind,
+                        complete: false,
+                    }),
+                })
+            }
+        }
+    }
+
+    /// Reads a value into `out`, keeping what was read of it on an error.
+    fn value_into(&mut self, out: &mut Vec<Node>) -> Result<(), SchemaError> {
+        match self.value() {
+            Ok(v) => {
+                out.push(v);
+                Ok(())
+            }
+            Err(f) => {
+                out.extend(f.partial);
+                Err(f.error)
+            }
         }
     }
 
     /// `(...)` after an optional name: a struct if it starts with `name:`, a tuple otherwise.
-    fn parens(&mut self, name: Option<Word>) -> Result<Node, SchemaError> {
+    fn parens(&mut self, name: Option<Word>) -> Result<Node, Failure> {
         let start = self.open('(')?;
         let start = name.as_ref().map_or(start, |n| n.span.start);
-        let is_struct = self.peek()?.kind == Tok::Ident && self.peek_at(1)?.kind == Tok::Punct(':');
-        if !is_struct {
-            let items = self.sequence(')', "expected `,` or `)`")?;
-            let end = self.close()?;
-            return Ok(Node {
-                span: start..end,
-                kind: Kind::Tuple { name, items },
-            });
+        // `(name: ...`, or a field name missing its colon (`(type String)`); not `(String)`,
+        // `(a, b)` or `(Enum([...]))`, which are tuples.
+        let is_struct = self.peek()?.kind == Tok::Ident
+            && !matches!(
+                self.peek_at(1).map(|t| &t.kind),
+                Ok(Tok::Punct(',' | ')' | '('))
+            );
+        if is_struct {
+            let mut fields = Vec::new();
+            let read = self.fields(&mut fields);
+            self.container(start, read, Kind::Struct { name, fields })
+        } else {
+            let mut items = Vec::new();
+            let read = self.sequence(')', "expected `,` or `)`", &mut items);
+            self.container(start, read, Kind::Tuple { name, items })
         }
-        let mut fields = Vec::new();
+    }
+
+    /// The fields of a struct, and its `)`.
+    fn fields(&mut self, fields: &mut Vec<Field>) -> Result<(), SchemaError> {
         while !self.eat_close(')')? {
             let t = self.bump()?;
-            let field = match t.kind {
+            let name = match t.kind {
                 Tok::Ident => Word {
                     text: self.text.get(t.span.clone()).unwrap_or("").to_owned(),
                     span: t.span,
@@ -279,64 +375,89 @@ impl Parser<'_> {
                     return Err(self.unexpected(&t, &message, None));
                 }
             };
-            let colon = self.peek()?.clone();
-            if !self.eat(':')? {
-                let message = format!("expected `:` after the field name `{}`", field.text);
-                let help = format!("write {}: value", field.text);
-                return Err(self.unexpected(&colon, &message, Some(help)));
+            if let Err(e) = self.colon() {
+                let message = format!("expected `:` after the field name `{}`", name.text);
+                let help = format!("write {}: value", name.text);
+                let error = e.unwrap_or_else(|t| self.unexpected(&t, &message, Some(help)));
+                let value = missing_value(error.span().start);
+                fields.push(Field { name, value });
+                return Err(error);
             }
-            fields.push(Field {
-                name: field,
-                value: self.value()?,
-            });
+            let mut value = Vec::with_capacity(1);
+            let read = self.value_into(&mut value);
+            if let Some(value) = value.pop() {
+                fields.push(Field { name, value });
+            }
+            read?;
             self.separator(')', "expected `,` or `)`")?;
         }
-        Ok(Node {
-            span: start..self.last_end(),
-            kind: Kind::Struct { name, fields },
-        })
+        Ok(())
     }
 
-    fn list(&mut self) -> Result<Node, SchemaError> {
+    fn list(&mut self) -> Result<Node, Failure> {
         let start = self.open('[')?;
-        let items = self.sequence(']', "expected `,` or `]` after a value")?;
-        let end = self.close()?;
-        Ok(Node {
-            span: start..end,
-            kind: Kind::List(items),
-        })
+        let mut items = Vec::new();
+        let read = self.sequence(']', "expected `,` or `]` after a value", &mut items);
+        self.container(start, read, Kind::List(items))
     }
 
-    fn map(&mut self) -> Result<Node, SchemaError> {
+    fn map(&mut self) -> Result<Node, Failure> {
         let start = self.open('{')?;
         let mut entries = Vec::new();
-        while !self.eat_close('}')? {
-            let key = self.value()?;
-            let colon = self.peek()?.clone();
-            if !self.eat(':')? {
-                return Err(self.unexpected(
-                    &colon,
-                    "expected `:` after an attribute name",
-                    Some("write \"name\": (type: String)".to_owned()),
-                ));
-            }
-            entries.push((key, self.value()?));
-            self.separator('}', "expected `,` or `}` after an attribute")?;
-        }
-        Ok(Node {
-            span: start..self.last_end(),
-            kind: Kind::Map(entries),
-        })
+        let read = self.entries(&mut entries);
+        self.container(start, read, Kind::Map(entries))
     }
 
-    /// Values separated by commas, up to `end` (not taken).
-    fn sequence(&mut self, end: char, message: &str) -> Result<Vec<Node>, SchemaError> {
-        let mut items = Vec::new();
-        while self.peek()?.kind != Tok::Punct(end) {
-            items.push(self.value()?);
+    /// The entries of a map, and its `}`.
+    fn entries(&mut self, entries: &mut Vec<(Node, Node)>) -> Result<(), SchemaError> {
+        while !self.eat_close('}')? {
+            let key = self.value().map_err(|f| f.error)?;
+            if let Err(e) = self.colon() {
+                let error = e.unwrap_or_else(|t| {
+                    self.unexpected(
+                        &t,
+                        "expected `:` after an attribute name",
+                        Some("write \"name\": (type: String)".to_owned()),
+                    )
+                });
+                entries.push((key, missing_value(error.span().start)));
+                return Err(error);
+            }
+            let mut value = Vec::with_capacity(1);
+            let read = self.value_into(&mut value);
+            if let Some(value) = value.pop() {
+                entries.push((key, value));
+            }
+            read?;
+            self.separator('}', "expected `,` or `}` after an attribute")?;
+        }
+        Ok(())
+    }
+
+    /// Takes a `:`; if it is not there, the token found instead (or the tokenizer's error).
+    fn colon(&mut self) -> Result<(), Result<SchemaError, Token>> {
+        match self.peek() {
+            Ok(t) if t.kind == Tok::Punct(':') => {
+                self.pos += 1;
+                Ok(())
+            }
+            Ok(t) => Err(Err(t.clone())),
+            Err(e) => Err(Ok(e)),
+        }
+    }
+
+    /// Values separated by commas, and the closing `end`.
+    fn sequence(
+        &mut self,
+        end: char,
+        message: &str,
+        items: &mut Vec<Node>,
+    ) -> Result<(), SchemaError> {
+        while !self.eat_close(end)? {
+            self.value_into(items)?;
             self.separator(end, message)?;
         }
-        Ok(items)
+        Ok(())
     }
 
     /// After an entry: a comma, or `end` (not taken).
@@ -385,6 +506,19 @@ impl Parser<'_> {
             Tok::Eof => "the end of the file".to_owned(),
             _ => format!("`{}`", self.text.get(t.span.clone()).unwrap_or("")),
         }
+    }
+}
+
+/// The value of a name whose `:` is missing: empty, cut short at the syntax error `at` (so the
+/// reader can still judge the name, and reports nothing about the value).
+fn missing_value(at: usize) -> Node {
+    Node {
+        span: at..at,
+        kind: Kind::Tuple {
+            name: None,
+            items: Vec::new(),
+        },
+        complete: false,
     }
 }
 
