@@ -53,7 +53,8 @@ pub fn load(file: &SourceFile) -> Result<Schema, Vec<Diagnostic>> {
 pub fn parse(text: &str) -> Result<Schema, Vec<SchemaError>> {
     let root = match tree::parse(text) {
         Ok(root) => root,
-        Err(tree::Failure { error, partial }) => {
+        Err(failure) => {
+            let tree::Failure { error, partial } = *failure;
             // An error in what was read before the syntax error comes first.
             let earlier = partial
                 .and_then(|p| read::schema(text, &p).err())

@@ -114,17 +114,17 @@ pub(super) struct Failure {
     pub partial: Option<Node>,
 }
 
-impl From<SchemaError> for Failure {
+impl From<SchemaError> for Box<Failure> {
     fn from(error: SchemaError) -> Self {
-        Failure {
+        Box::new(Failure {
             error,
             partial: None,
-        }
+        })
     }
 }
 
 /// Reads the one value `text` holds.
-pub(super) fn parse(text: &str) -> Result<Node, Failure> {
+pub(super) fn parse(text: &str) -> Result<Node, Box<Failure>> {
     let mut p = Parser {
         text,
         tokens: lex::tokenize(text),
@@ -143,21 +143,21 @@ pub(super) fn parse(text: &str) -> Result<Node, Failure> {
     let next = match p.peek() {
         Ok(t) => t,
         Err(error) => {
-            return Err(Failure {
+            return Err(Box::new(Failure {
                 error,
                 partial: Some(node),
-            })
+            }))
         }
     };
     if next.kind != Tok::Eof {
-        return Err(Failure {
+        return Err(Box::new(Failure {
             error: syntax(
                 next.span.clone(),
                 "unexpected text after the end of the schema",
                 Some("the whole schema is one ( ... ); remove what follows it"),
             ),
             partial: Some(node),
-        });
+        }));
     }
     Ok(node)
 }
@@ -250,7 +250,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn value(&mut self) -> Result<Node, Failure> {
+    fn value(&mut self) -> Result<Node, Box<Failure>> {
         let t = self.peek()?.clone();
         let leaf = |kind| Node {
             span: t.span.clone(),
@@ -294,7 +294,7 @@ impl Parser<'_> {
         start: usize,
         read: Result<(), SchemaError>,
         kind: Kind,
-    ) -> Result<Node, Failure> {
+    ) -> Result<Node, Box<Failure>> {
         match read {
             Ok(()) => Ok(Node {
                 span: start..self.last_end(),
@@ -306,14 +306,14 @@ impl Parser<'_> {
                     SchemaError::Syntax { span, .. } => span.start.max(start),
                     _ => start,
                 };
-                Err(Failure {
+                Err(Box::new(Failure {
                     error,
                     partial: Some(Node {
                         span: start..end,
                         kind,
                         complete: false,
                     }),
-                })
+                }))
             }
         }
     }
@@ -333,7 +333,7 @@ impl Parser<'_> {
     }
 
     /// `(...)` after an optional name: a struct if it starts with `name:`, a tuple otherwise.
-    fn parens(&mut self, name: Option<Word>) -> Result<Node, Failure> {
+    fn parens(&mut self, name: Option<Word>) -> Result<Node, Box<Failure>> {
         let start = self.open('(')?;
         let start = name.as_ref().map_or(start, |n| n.span.start);
         // `(name: ...`, or a field name missing its colon (`(type String)`); not `(String)`,
@@ -394,14 +394,14 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn list(&mut self) -> Result<Node, Failure> {
+    fn list(&mut self) -> Result<Node, Box<Failure>> {
         let start = self.open('[')?;
         let mut items = Vec::new();
         let read = self.sequence(']', "expected `,` or `]` after a value", &mut items);
         self.container(start, read, Kind::List(items))
     }
 
-    fn map(&mut self) -> Result<Node, Failure> {
+    fn map(&mut self) -> Result<Node, Box<Failure>> {
         let start = self.open('{')?;
         let mut entries = Vec::new();
         let read = self.entries(&mut entries);
