@@ -14,6 +14,8 @@ pub enum SchemaError {
         message: String,
         /// What to write instead, when known.
         help: Option<String>,
+        /// Another place worth showing: the bracket left open when the file ends.
+        note: Option<(Span, String)>,
     },
     /// Two attributes (or two fields of one record) with the same name.
     DuplicateAttribute {
@@ -193,14 +195,18 @@ impl IntoDiagnostic for SchemaError {
                 span,
                 message,
                 help,
+                note,
             } => {
-                let d = Diagnostic::error(
+                let mut d = Diagnostic::error(
                     "E0601",
                     "the schema cannot be read",
                     file,
                     span,
                     message,
                 );
+                if let Some((span, label)) = note {
+                    d = d.with_note(span, label);
+                }
                 match help {
                     Some(h) => d.with_help(h),
                     None => d,

@@ -175,6 +175,7 @@ impl<'a> Lexer<'a> {
                         Some((_, 'b')) => Some('\u{8}'),
                         Some((_, 'f')) => Some('\u{c}'),
                         Some((_, 'u')) => unicode_escape(&mut chars),
+                        Some((_, 'x')) => ascii_escape(&mut chars),
                         _ => None,
                     };
                     match escaped {
@@ -184,7 +185,7 @@ impl<'a> Lexer<'a> {
                             return Err(syntax(
                                 at..end.max(at + 1),
                                 "this escape is not one RON knows",
-                                Some("the escapes are \\\" \\\\ \\n \\t and \\u{e8} for a character by its code; accented letters can be written as they are"),
+                                Some("the escapes are \\\" \\\\ \\n \\t, \\x41 and \\u{e8} for a character by its code; accented letters can be written as they are"),
                             ));
                         }
                     }
@@ -247,6 +248,15 @@ fn unicode_escape(chars: &mut impl Iterator<Item = (usize, char)>) -> Option<cha
     u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
 }
 
+/// Reads the rest of a `\x41` escape (an ASCII character); `None` if malformed.
+fn ascii_escape(chars: &mut impl Iterator<Item = (usize, char)>) -> Option<char> {
+    let hex: String = [chars.next()?.1, chars.next()?.1].iter().collect();
+    u8::from_str_radix(&hex, 16)
+        .ok()
+        .filter(u8::is_ascii)
+        .map(char::from)
+}
+
 /// The length of the identifier at the start of `s`.
 fn word_len(s: &str) -> usize {
     s.find(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -277,6 +287,7 @@ pub(super) fn syntax(
         span,
         message: message.into(),
         help: help.map(Into::into),
+        note: None,
     }
 }
 
@@ -301,8 +312,10 @@ mod tests {
     #[test]
     fn tokens() {
         assert_eq!(
-            kinds("/* a /* b */ c */ // x\n\"q\\\"\\u{e8}\\u00e9\": r#\"r\"aw\"# -1.5e-3 città,"),
-            ["Sq\"èé", "P:", "Sr\"aw", "N-1.5e-3", "Icittà", "P,", "EOF"]
+            kinds(
+                "/* a /* b */ c */ // x\n\"q\\\"\\u{e8}\\u00e9\\x41\": r#\"r\"aw\"# -1.5e-3 città,"
+            ),
+            ["Sq\"èéA", "P:", "Sr\"aw", "N-1.5e-3", "Icittà", "P,", "EOF"]
         );
         assert_eq!(kinds("r\"a\nb\""), ["Sa\nb", "EOF"]);
         let spans: Vec<Span> = tokenize(" \"è\" x").into_iter().map(|t| t.span).collect();

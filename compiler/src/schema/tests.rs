@@ -102,6 +102,7 @@ fn syntax(text: &str) -> (Span, String, Option<String>) {
             span,
             message,
             help,
+            ..
         }] => (span.clone(), message.clone(), help.clone()),
         other => panic!("{other:?}"),
     }
@@ -445,4 +446,185 @@ fn diagnostics_render() {
     assert!(text.contains("unknown type `Strng`"), "{text}");
     let (line, col) = file.line_col(d[0].span.start);
     assert_eq!((line, col), (3, 24));
+}
+
+#[test]
+fn spans_of_values_wrapped_in_some() {
+    // The old scan looked for a string right after `key:` and pointed at the start of the file.
+    let t = "(key: Some(\"codice\"), gender: Some((attribute: \"genere\", masculine: \"M\", feminine: \"F\")), attributes: { \"nome\": (type: String) })";
+    let e = errors(t);
+    let spans: Vec<String> = e.iter().map(|e| slice(t, e.span())).collect();
+    assert_eq!(spans, ["\"codice\"", "\"genere\""], "{e:?}");
+}
+
+#[test]
+fn enum_values_are_found_by_position_not_by_text() {
+    // Escapes, and the same text in a description or a nested record before the enum.
+    let t = "(attributes: {
+        \"r\": (type: Record({ \"e\": (description: \"a\", type: Enum([\"b\", \"\\x61\", \"a\"])) })),
+    })";
+    let e = errors(t);
+    let [SchemaError::DuplicateEnumValue {
+        attribute,
+        span,
+        first,
+        ..
+    }] = e.as_slice()
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(attribute, "r.e");
+    assert_eq!(
+        (slice(t, first), slice(t, span)),
+        ("\"\\x61\"".into(), "\"a\"".into())
+    );
+    assert!(span.start > t.find("Enum").unwrap());
+}
+
+#[test]
+fn errors_come_in_text_order() {
+    // An unknown field before a missing comma: the unknown field.
+    let t = with_attrs("        \"nome\": (tipe: String)\n        \"eta\": (type: Int),");
+    let (span, message, help) = syntax(&t);
+    assert_eq!(slice(&t, &span), "tipe");
+    assert!(message.starts_with("unknown field `tipe`"), "{message}");
+    assert_eq!(help.as_deref(), Some("did you mean `type`?"));
+    // An unknown type before an unknown field of the same attribute.
+    let t = with_attrs("        \"nome\": (type: Strng, descripton: \"x\"),");
+    assert_eq!(slice(&t, &syntax(&t).0), "Strng");
+    // A wrong value before the end of the file.
+    let t = "(attributes: { \"nome\": (type: String, personal: si";
+    let (span, message, _) = syntax(t);
+    assert_eq!(
+        (slice(t, &span).as_str(), message.as_str()),
+        ("si", "expected `true` or `false`")
+    );
+    // An unknown field rather than the missing field it misspells.
+    let t = with_attrs("        \"nome\": (typ: String),");
+    assert_eq!(slice(&t, &syntax(&t).0), "typ");
+    // A missing colon after a field that exists.
+    let t = with_attrs("        \"nome\": (type String),");
+    let (span, message, _) = syntax(&t);
+    assert_eq!(
+        (slice(&t, &span).as_str(), message.as_str()),
+        ("String", "expected `:` after the field name `type`")
+    );
+    // The top level without its parentheses.
+    let t = "attributes: { \"nome\": (type: String) }";
+    let (span, message, _) = syntax(t);
+    assert_eq!(
+        (slice(t, &span).as_str(), message.as_str()),
+        ("attributes", "expected `(`, found `attributes`")
+    );
+}
+
+#[test]
+fn shapes() {
+    let cases = [
+        (
+            "(attributes: { \"a\": (type: \"String\") })",
+            "\"String\"",
+            "expected a type, found a string",
+        ),
+        (
+            "(attributes: { \"a\": (type: String(1)) })",
+            "String",
+            "`String` is written alone, without `(...)`",
+        ),
+        (
+            "(attributes: { \"a\": (type: Enum([\"x\"], [\"y\"])) })",
+            "[",
+            "`Enum(...)` holds one value: expected `)`",
+        ),
+        (
+            "(attributes: { \"a\": (type: Enum()) })",
+            "Enum()",
+            "`Enum()` is empty",
+        ),
+        (
+            "(attributes: { \"a\": (type: Record([])) })",
+            "[",
+            "expected `{` opening a map of attributes, found a list `[...]`",
+        ),
+        (
+            "(attributes: { \"a\": (type: List(x: 1)) })",
+            "x",
+            "expected `{` opening a map of attributes",
+        ),
+        (
+            "(attributes: { \"a\": (type: Optional) })",
+            "Optional",
+            "expected `(` after `Optional`",
+        ),
+        (
+            "(attributes: { \"a\": (type: Int, description: Some(\"x\", \"y\")) })",
+            "Some(\"x\", \"y\")",
+            "`Some(...)` holds one value",
+        ),
+        (
+            "(attributes: { \"a\": (type: Int, description: 3) })",
+            "3",
+            "expected a string in double quotes, found a number",
+        ),
+        (
+            "(attributes: { a: (type: Int) })",
+            "a",
+            "expected a string in double quotes",
+        ),
+        (
+            "(attributes: [])",
+            "[",
+            "expected `{` opening a map of attributes, found a list `[...]`",
+        ),
+        (
+            "Gender(attributes: {})",
+            "Gender",
+            "expected `(`, found `Gender`",
+        ),
+        (
+            "(attributes: {}, colore: 1)",
+            "colore",
+            "unknown field `colore`: the fields here are `key`, `gender`, `attributes`",
+        ),
+        ("(\"x\")", "\"x\"", "expected a field name, found a string"),
+        (
+            "(attributes: { \"a\": (type: Int, type: Int) })",
+            "type",
+            "`type` is given twice",
+        ),
+        (
+            "(attributes: { \"a\": (type) })",
+            "type",
+            "expected `:` after the field name `type`",
+        ),
+    ];
+    for (t, at, message) in cases {
+        let (span, m, _) = syntax(t);
+        assert_eq!((slice(t, &span).as_str(), m.as_str()), (at, message), "{t}");
+    }
+    // A missing field: the whole struct on one line, its `)` over several.
+    let t = "(attributes: { \"a\": (personal: true) })";
+    assert_eq!(slice(t, &syntax(t).0), "(personal: true)");
+    let t = "(\n    key: \"a\",\n)";
+    assert_eq!(syntax(t).0, t.len() - 1..t.len());
+}
+
+#[test]
+fn strings_end_on_their_line() {
+    // A forgotten quote is reported where it is, not where the next quote closes the string.
+    let t = with_attrs("        \"nome: (type: String),\n        \"eta\": (type: Int),");
+    let (span, message, _) = syntax(&t);
+    assert_eq!(message, "this string is not closed");
+    assert_eq!(slice(&t, &span), "\"nome: (type: String),");
+    // A newline is written `\n`; a raw string may span lines.
+    let s = parse("(attributes: { \"a\": (type: Int, description: \"x\\ny\"), \"b\": (type: Int, description: r\"x\ny\") })").unwrap();
+    let descriptions: Vec<_> = s
+        .attributes
+        .iter()
+        .map(|(_, a)| a.description.clone())
+        .collect();
+    assert_eq!(
+        descriptions,
+        [Some("x\ny".to_owned()), Some("x\ny".to_owned())]
+    );
 }

@@ -211,20 +211,25 @@ impl Parser<'_> {
     /// The error for `token` where something else was expected; at the end of the file, names
     /// the innermost bracket left open.
     fn unexpected(&self, token: &Token, message: &str, help: Option<String>) -> SchemaError {
-        if token.kind == Tok::Eof {
-            return match self.open.last() {
-                Some(&(c, at)) => {
-                    let line = self.text.get(..at).unwrap_or("").matches('\n').count() + 1;
-                    syntax(
-                        token.span.clone(),
-                        format!("the file ends too early: the `{c}` on line {line} is not closed"),
-                        Some(format!("close it with `{}`", closing(c))),
-                    )
-                }
-                None => syntax(token.span.clone(), "the file ends too early", help),
-            };
+        if token.kind != Tok::Eof {
+            return syntax(token.span.clone(), message, help);
         }
-        syntax(token.span.clone(), message, help)
+        // Right after the last token, on its line (the very end may be past the last line).
+        let end = self.last_end();
+        match self.open.last() {
+            Some(&(c, at)) => {
+                let line = self.text.get(..at).unwrap_or("").matches('\n').count() + 1;
+                SchemaError::Syntax {
+                    span: end..end,
+                    message: format!(
+                        "the file ends too early: the `{c}` on line {line} is not closed"
+                    ),
+                    help: Some(format!("close it with `{}`", closing(c))),
+                    note: Some((at..at + 1, format!("this `{c}` is not closed"))),
+                }
+            }
+            None => syntax(end..end, "the file ends too early", help),
+        }
     }
 
     /// Opens a bracket at the current token, refusing to nest too deeply.
@@ -528,5 +533,176 @@ fn closing(c: char) -> char {
         '(' => ')',
         '[' => ']',
         _ => '}',
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> (String, String) {
+        match parse(text) {
+            Ok(node) => panic!("{node:?}"),
+            Err(f) => match f.error {
+                SchemaError::Syntax { span, message, .. } => {
+                    (text.get(span).unwrap_or("<bad span>").to_owned(), message)
+                }
+                other => panic!("{other:?}"),
+            },
+        }
+    }
+
+    #[test]
+    fn every_value_has_its_span() {
+        let text = "Schema(key: \"k\", list: [1, x], m: { \"a\": Enum([\"v\"]) }, t: (), )";
+        let root = parse(text).unwrap();
+        let at = |span: &Span| text[span.clone()].to_owned();
+        assert_eq!(at(&root.span), text);
+        let Kind::Struct { name, fields } = &root.kind else {
+            panic!("{root:?}")
+        };
+        assert_eq!(
+            name.as_ref().map(|n| at(&n.span)).as_deref(),
+            Some("Schema")
+        );
+        let spans: Vec<(String, String)> = fields
+            .iter()
+            .map(|f| (at(&f.name.span), at(&f.value.span)))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("key".into(), "\"k\"".into()),
+                ("list".into(), "[1, x]".into()),
+                ("m".into(), "{ \"a\": Enum([\"v\"]) }".into()),
+                ("t".into(), "()".into()),
+            ]
+        );
+        let Kind::Map(entries) = &fields[2].value.kind else {
+            panic!()
+        };
+        let (key, value) = &entries[0];
+        assert_eq!(
+            (at(&key.span), at(&value.span)),
+            ("\"a\"".into(), "Enum([\"v\"])".into())
+        );
+        assert_eq!(at(&value.head()), "Enum");
+        let Kind::Tuple { items, .. } = &value.kind else {
+            panic!()
+        };
+        assert_eq!(at(&items[0].head()), "[");
+        assert!(matches!(&fields[1].value.kind, Kind::List(v) if v.len() == 2));
+    }
+
+    #[test]
+    fn syntax_errors_say_what_was_expected_and_found() {
+        assert_eq!(
+            error("(a: 1 b: 2)"),
+            ("b".into(), "expected `,` between two entries".into())
+        );
+        assert_eq!(error("(a: 1 ]"), ("]".into(), "expected `,` or `)`".into()));
+        assert_eq!(
+            error("[1 }"),
+            ("}".into(), "expected `,` or `]` after a value".into())
+        );
+        assert_eq!(
+            error("{ \"a\" 1 }"),
+            ("1".into(), "expected `:` after an attribute name".into())
+        );
+        assert_eq!(
+            error("(a 1)"),
+            ("1".into(), "expected `:` after the field name `a`".into())
+        );
+        assert_eq!(
+            error("(a: )"),
+            (")".into(), "expected a value, found `)`".into())
+        );
+        assert_eq!(
+            error("(a: 1, \"b\": 2)"),
+            (
+                "\"b\"".into(),
+                "expected a field name, found a string".into()
+            )
+        );
+        assert_eq!(
+            error("(a: 1) (b: 2)"),
+            (
+                "(".into(),
+                "unexpected text after the end of the schema".into()
+            )
+        );
+        assert_eq!(
+            error("  // nothing\n"),
+            ("".into(), "the schema is empty".into())
+        );
+        assert_eq!(
+            error("(\n  a: [\n    1,\n"),
+            (
+                "".into(),
+                "the file ends too early: the `[` on line 2 is not closed".into()
+            )
+        );
+        // The tokenizer's errors come in text order with the parser's.
+        assert_eq!(
+            error("(a: 1 b: \"x)"),
+            ("b".into(), "expected `,` between two entries".into())
+        );
+        assert_eq!(
+            error("(a: @ b)"),
+            ("@".into(), "unexpected character `@`".into())
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&nested(MAX_NESTING)).is_ok());
+        let text = nested(MAX_NESTING + 1);
+        let (span, message) = match parse(&text).map_err(|f| f.error) {
+            Err(SchemaError::Syntax { span, message, .. }) => (span, message),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(message, "the schema is nested too deeply");
+        assert_eq!(span, MAX_NESTING..MAX_NESTING + 1);
+        // Far deeper, of every bracket, unclosed: the same error, no stack overflow.
+        for open in ["[", "(", "(a: ", "{ \"a\": ", "Enum("] {
+            let text = open.repeat(200_000);
+            assert!(matches!(
+                parse(&text).map_err(|f| f.error),
+                Err(SchemaError::Syntax { message, .. }) if message == "the schema is nested too deeply"
+            ));
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_keeps_what_was_read() {
+        let text = "(a: [1, (b: x y";
+        let Err(f) = parse(text) else { panic!() };
+        let partial = f.partial.expect("what was read");
+        assert!(!partial.complete);
+        assert_eq!(partial.span, 0..text.len() - 1);
+        let Kind::Struct { fields, .. } = &partial.kind else {
+            panic!("{partial:?}")
+        };
+        let Kind::List(items) = &fields[0].value.kind else {
+            panic!()
+        };
+        assert!(items[0].complete && !items[1].complete);
+        let Kind::Struct { fields, .. } = &items[1].kind else {
+            panic!()
+        };
+        assert_eq!(fields[0].value.kind, Kind::Ident("x".into()));
+        // A name whose `:` is missing keeps an empty value, cut short.
+        let Err(f) = parse("{ \"a\" 1 }") else {
+            panic!()
+        };
+        let Some(Node {
+            kind: Kind::Map(entries),
+            ..
+        }) = f.partial
+        else {
+            panic!()
+        };
+        assert!(!entries[0].1.complete);
     }
 }
