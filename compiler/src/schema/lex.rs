@@ -36,7 +36,8 @@ pub(super) struct Token {
 pub(super) fn tokenize(text: &str) -> Vec<Token> {
     let mut lexer = Lexer {
         text,
-        pos: 0,
+        // A byte order mark, as some editors write, is not part of the text.
+        pos: if text.starts_with('\u{feff}') { 3 } else { 0 },
         out: Vec::new(),
     };
     let end = match lexer.run() {
@@ -318,6 +319,7 @@ mod tests {
             ["Sq\"èéA", "P:", "Sr\"aw", "N-1.5e-3", "Icittà", "P,", "EOF"]
         );
         assert_eq!(kinds("r\"a\nb\""), ["Sa\nb", "EOF"]);
+        assert_eq!(kinds("\u{feff}x"), ["Ix", "EOF"]);
         let spans: Vec<Span> = tokenize(" \"è\" x").into_iter().map(|t| t.span).collect();
         assert_eq!(spans, [1..5, 6..7, 7..7]);
     }

@@ -628,3 +628,27 @@ fn strings_end_on_their_line() {
         [Some("x\ny".to_owned()), Some("x\ny".to_owned())]
     );
 }
+
+/// Every error of `text` has a span inside it, on character boundaries, and renders.
+fn spans_are_sound(text: &str) {
+    let Err(errors) = parse(text) else { return };
+    let file = SourceFile::new("schema.ron", text);
+    for e in errors {
+        let span = e.span().clone();
+        assert!(
+            span.start <= span.end && text.get(span.clone()).is_some(),
+            "{span:?} in {text:?}: {e:?}"
+        );
+        let rendered = e.into_diagnostic(&file).render(false);
+        assert!(rendered.contains("E06"), "{rendered}");
+    }
+}
+
+#[test]
+fn every_cut_and_deletion_of_the_spec_schema_gives_sound_spans() {
+    let text = format!("// é\n{SPEC}");
+    for (i, c) in text.char_indices() {
+        spans_are_sound(&text[..i]);
+        spans_are_sound(&format!("{}{}", &text[..i], &text[i + c.len_utf8()..]));
+    }
+}
