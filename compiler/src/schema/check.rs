@@ -52,6 +52,7 @@ fn fields(
         if !is_identifier(name) {
             errors.push(SchemaError::BadAttributeName {
                 name: path.clone(),
+                written: name.clone(),
                 span: span.clone(),
             });
         }

@@ -30,6 +30,8 @@ pub enum SchemaError {
     BadAttributeName {
         /// The name, with its record.
         name: String,
+        /// The name alone, as written.
+        written: String,
         /// The name.
         span: Span,
     },
@@ -221,7 +223,11 @@ impl IntoDiagnostic for SchemaError {
             )
             .with_note(first, "first declared here")
             .with_help("remove one of the two, or rename it"),
-            BadAttributeName { name, span } => Diagnostic::error(
+            BadAttributeName {
+                name,
+                written,
+                span,
+            } => Diagnostic::error(
                 "E0603",
                 format!("`{name}` cannot be an attribute name"),
                 file,
@@ -230,7 +236,7 @@ impl IntoDiagnostic for SchemaError {
             )
             .with_help(format!(
                 "use an ASCII letter or `_`, then ASCII letters, digits or `_`, e.g. `{}`",
-                identifier_like(&name)
+                identifier_like(&written)
             )),
             EmptyEnum {
                 attribute,
