@@ -98,7 +98,7 @@ pub enum SchemaError {
         /// The attribute's name.
         span: Span,
     },
-    /// Records, lists and optionals nested deeper than [`MAX_TYPE_DEPTH`] allows.
+    /// Records, lists and optionals nested deeper than [`MAX_TYPE_DEPTH`](super::MAX_TYPE_DEPTH) allows.
     TooDeep {
         /// The attribute where the limit is reached.
         attribute: String,

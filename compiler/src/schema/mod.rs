@@ -2,17 +2,20 @@
 //! into [`guide_runtime::schema::Schema`], with diagnostics for people.
 //!
 //! Loading has three steps, each in its module:
-//! - [`tree`] reads the RON subset schemas use into a tree where every value has its byte span
-//!   (with [`lex`] for the tokens); a syntax error says what was expected and what was found,
+//! - `tree` reads the RON subset schemas use into a tree where every value has its byte span
+//!   (with `lex` for the tokens); a syntax error says what was expected and what was found,
 //!   at the offending token;
-//! - [`read`] takes the schema's shape from the tree: known fields only (so `descripton:` is an
+//! - `read` takes the schema's shape from the tree: known fields only (so `descripton:` is an
 //!   error, not silently ignored), the types as written, every name and value with its span;
-//! - [`check`] checks the schema as a whole and reports every problem, each at the name or
+//! - `check` checks the schema as a whole and reports every problem, each at the name or
 //!   value it is about: names that are not identifiers, duplicates, empty or oversized enums
 //!   and sets, `Optional(Optional(..))`, nesting too deep, and `key` / `gender` declarations
 //!   that do not fit the attributes.
 //!
-//! The spans of every diagnostic come from the same parse that reads the values.
+//! The spans of every diagnostic come from the same parse that reads the values. A file with
+//! a syntax error or a value of the wrong shape gets one E0601, the first problem in the text:
+//! the parser hands back the tree read up to its error, and the reader looks there for an
+//! earlier one. A file that reads gets every semantic problem at once.
 
 mod check;
 mod error;

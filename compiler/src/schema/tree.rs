@@ -5,7 +5,8 @@
 //! `{ key: value, ... }`, strings, identifiers (`true`, `None`, `String`) and numbers; trailing
 //! commas allowed. The parser is recursive descent over the tokens of [`super::lex`], linear in
 //! the text, and refuses brackets nested deeper than [`MAX_NESTING`] (so no input can exhaust
-//! the stack). It stops at the first error, which says what was expected and what was found.
+//! the stack). It stops at the first error, which says what was expected and what was found,
+//! and hands back the tree read up to there (see [`Failure`]).
 
 use super::lex::{self, syntax, Tok, Token};
 use super::SchemaError;
