@@ -1,8 +1,8 @@
 //! Output files that appear complete or not at all: written under a temporary name in the same
 //! folder (`.NAME.partial-PID`), renamed when the run ends, removed when it fails or is
 //! interrupted. Never a half-written file under the final name. Every temporary is created,
-//! written and renamed under an [`interrupt::guard`](crate::interrupt::guard) and registered
-//! with [`interrupt`](crate::interrupt), whose signal handler removes them.
+//! written and renamed under an [`interrupt::guard`] and registered
+//! with [`interrupt`], whose signal handler removes them.
 
 use crate::interrupt::{self, Interrupted};
 use std::fs::{self, File};
