@@ -12,9 +12,8 @@ use std::process::ExitCode;
 
 /// Exit code: the run completed but some records were rejected (see the rejects file).
 pub const EXIT_REJECTED: u8 = 3;
-/// Exit code of a run interrupted by Ctrl-C or a termination signal (128 + SIGINT, as shells
-/// report it).
-pub const EXIT_INTERRUPTED: u8 = 130;
+/// What an interrupted run prints on standard error.
+const INTERRUPTED: &str = "interrupted: nothing was written under the output's name";
 
 const AFTER_HELP: &str = "\
 Input: JSON Lines (one object per line; blank lines are skipped) or CSV with a header row
@@ -27,8 +26,10 @@ a column named parent.field; a list attribute is one column holding a JSON array
 Output: --format json writes one timeline JSON object per line, in input order, to --out.
 vtt, transcript and ssml write one file per recipient (KEY.vtt, KEY.txt, KEY.ssml, named by the
 schema's key attribute, line-N without one) into the folder --out, which must not exist or be
-empty. Files are written under a temporary name (.NAME.partial-PID) and renamed at the end: an
-interrupted run never leaves a half-written file under the final name.
+empty. Files are written under a temporary name (.NAME.partial-PID) and renamed at the end: a
+failed or interrupted run leaves nothing, neither temporaries nor a file under a final name.
+In vtt and transcript, any run of spaces, line breaks and control characters in a text becomes
+one space; ssml escapes XML's special characters and drops the control characters XML forbids.
 
 Nothing is lost: every record read is rendered, listed as not eligible (the campaign's
 `requires` is false for them) in --not-eligible, or rejected with its line number, key and
@@ -36,7 +37,8 @@ error in --rejects. The summary on standard error checks read = rendered + not e
 rejected.
 
 Exit codes: 0 every record rendered or not eligible; 3 some records rejected (the others are
-rendered); 1 the campaign has errors; 2 usage or I/O problems (no output left).";
+rendered); 1 the campaign has errors; 2 usage or I/O problems (no output left; the message
+names the file); 130 interrupted by Ctrl-C or a termination signal (nothing left).";
 
 /// The arguments of `guide render`.
 #[derive(clap::Args)]
@@ -92,6 +94,11 @@ fn input_format() -> impl clap::builder::TypedValueParser<Value = InputFormat> {
 }
 
 pub fn run(args: Args) -> ExitCode {
+    // Ctrl-C (or a termination signal) ends the run without leaving anything behind; installed
+    // first, so that the whole command is covered (see `guide_render::interrupt`).
+    if let Err(e) = render::interrupt::install(INTERRUPTED) {
+        eprintln!("warning: cannot handle Ctrl-C: {e}");
+    }
     let program = match super::build::load(&args.path) {
         Ok(p) => p,
         Err(code) => return code,
@@ -104,12 +111,6 @@ pub fn run(args: Args) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     let paths = Paths::new(args.data, args.out, args.rejects, args.not_eligible);
-    // Ctrl-C (or a termination signal) ends the run without leaving its temporaries behind.
-    let _ = ctrlc::set_handler(|| {
-        render::output::remove_partials();
-        eprintln!("interrupted: nothing was written under the output's name");
-        std::process::exit(i32::from(EXIT_INTERRUPTED));
-    });
     let opts = Options {
         input: args
             .input
@@ -127,11 +128,10 @@ pub fn run(args: Args) -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Err(RenderError::Interrupted) => render::interrupt::exit(INTERRUPTED),
         Err(e) => {
             eprintln!("error: {e}");
-            match e {
-                RenderError::Usage(_) | RenderError::Io(_) => ExitCode::from(EXIT_USAGE),
-            }
+            ExitCode::from(EXIT_USAGE)
         }
     }
 }

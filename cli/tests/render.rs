@@ -271,7 +271,9 @@ fn an_output_that_cannot_be_written_stops_the_run() {
             &opts(threads, InputFormat::Jsonl, OutputFormat::Json),
         );
         match r {
-            Err(RenderError::Io(m)) => assert!(m.contains("cannot write the output"), "{m}"),
+            Err(RenderError::Io(m)) => {
+                assert!(m.contains("cannot write the output /dev/full: "), "{m}")
+            }
             other => panic!("{threads} threads: {other:?}"),
         }
         assert!(!dir.join("rejects.jsonl").exists(), "a list left behind");
@@ -634,4 +636,83 @@ fn command_exit_codes_and_summary() {
         .output()
         .expect("runs");
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// A full disk under any one of the files a run writes stops it with exit code 2, a message
+/// that names that file, and nothing left (no temporary, nothing under a final name): the
+/// rejects file, the not-eligible list, the output, the output folder of a per-recipient format.
+#[test]
+fn every_file_that_cannot_be_written_is_named() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    let dir = scratch("full-each");
+    let demo = |name: &str| -> Value {
+        let text = std::fs::read_to_string(
+            root().join(format!("campaigns/assegno_unico/demo/{name}.json")),
+        )
+        .expect("demo");
+        serde_json::from_str(&text).expect("demo JSON")
+    };
+    let mut not_eligible = demo("davide");
+    not_eligible["consenso_servizi_proattivi"] = json!(false);
+    let mut rejected = demo("federica");
+    rejected["sesso"] = json!(1);
+    let input = dir.join("data").join("r.jsonl");
+    std::fs::create_dir_all(input.parent().expect("folder")).expect("folder");
+    write_jsonl(&input, &[demo("alessandro"), not_eligible, rejected]);
+    let guide = env!("CARGO_BIN_EXE_guide");
+    let campaign = root().join("campaigns/assegno_unico");
+    let cases: [(&str, &[&str], &str); 5] = [
+        (
+            "rejects",
+            &["--rejects", "/dev/full"],
+            "the rejects file /dev/full",
+        ),
+        (
+            "not-eligible",
+            &["--not-eligible", "/dev/full"],
+            "the not-eligible list /dev/full",
+        ),
+        ("out", &["--out", "/dev/full"], "the output /dev/full"),
+        (
+            "folder",
+            &["--out", "/dev/full", "--format", "vtt"],
+            "the output folder /dev/full",
+        ),
+        (
+            "threads",
+            &["--rejects", "/dev/full", "--threads", "1"],
+            "the rejects file /dev/full",
+        ),
+    ];
+    for (case, args, named) in cases {
+        let run = dir.join(case);
+        std::fs::create_dir_all(&run).expect("folder");
+        let mut cmd = Command::new(guide);
+        cmd.arg("render")
+            .arg(&campaign)
+            .arg("--data")
+            .arg(&input)
+            .arg("-q")
+            .current_dir(&run);
+        if !args.contains(&"--out") {
+            cmd.arg("--out").arg(run.join("out.jsonl"));
+        }
+        let o = cmd.args(args).output().expect("runs");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{case}: {err}");
+        assert!(err.contains(named), "{case}: {err}");
+        assert!(
+            !err.contains("cannot write the output:"),
+            "{case}: the file is not named: {err}"
+        );
+        let left: Vec<_> = std::fs::read_dir(&run)
+            .expect("folder")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "{case}: left {left:?}");
+    }
 }

@@ -1,5 +1,11 @@
 //! The formats `guide render` writes for one recipient: the timeline as JSON (one line per
 //! recipient), WebVTT captions, a plain-text transcript and SSML narration (one file each).
+//!
+//! Whatever a record holds, every file stays well formed: in WebVTT and in the transcript any
+//! run of whitespace and control characters in a text (a name with a blank line, a tab, an
+//! escape sequence) becomes one space, so a value cannot end a cue or a line early, and WebVTT
+//! text has `&`, `<` and `>` escaped (so `-->` cannot start a new cue); SSML is XML-escaped and
+//! the control characters XML 1.0 does not allow are dropped.
 
 use guide_runtime::format as it;
 use guide_runtime::{FormattedValue, TextPart, Timeline};
@@ -102,14 +108,62 @@ fn clock(ms: u64) -> String {
     format!("{}:{:02}", ms / 60_000, (ms / 1000) % 60)
 }
 
-/// Escapes text for a WebVTT cue or XML text: `&`, `<`, `>`.
+/// Whether `c` is whitespace or a control character: a run of them becomes one space in a
+/// one-line text.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c.is_control()
+}
+
+/// Appends `s` on one line: every run of whitespace and control characters becomes one space,
+/// and `escape` writes the other characters.
+fn one_line(out: &mut String, s: &str, escape: fn(&mut String, char)) {
+    let mut blank = false;
+    for c in s.chars() {
+        if is_blank(c) {
+            blank = true;
+            continue;
+        }
+        if blank {
+            out.push(' ');
+            blank = false;
+        }
+        escape(out, c);
+    }
+    if blank {
+        out.push(' ');
+    }
+}
+
+/// Appends `s` as one line of plain text (see [`one_line`]).
+fn plain(out: &mut String, s: &str) {
+    one_line(out, s, String::push);
+}
+
+/// Escapes a character of WebVTT cue text: `&`, `<`, `>` (so that `-->` cannot appear).
+fn vtt_char(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        c => out.push(c),
+    }
+}
+
+/// Whether XML 1.0 allows `c` in a document (`Char` production): not the C0 controls other
+/// than tab, line feed and carriage return, nor U+FFFE and U+FFFF.
+fn xml_allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+/// Escapes text for XML: `&`, `<`, `>`, and drops the characters XML 1.0 does not allow.
 fn xml_escape(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            c => out.push(c),
+            c if xml_allowed(c) => out.push(c),
+            _ => {}
         }
     }
 }
@@ -138,9 +192,7 @@ pub fn vtt(t: &Timeline<'_>) -> String {
                 vtt_time(c.start_ms),
                 vtt_time(c.end_ms)
             );
-            let mut text = String::new();
-            xml_escape(&mut text, c.text);
-            out.push_str(&text);
+            one_line(&mut out, c.text, vtt_char);
             out.push('\n');
         }
     }
@@ -152,7 +204,8 @@ pub fn vtt(t: &Timeline<'_>) -> String {
 /// (label and address), and the closing rating question.
 pub fn transcript(t: &Timeline<'_>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", t.title());
+    plain(&mut out, t.title());
+    out.push('\n');
     let w = t.available();
     let day = |prefix: &str, d: Option<guide_runtime::Date>, out: &mut String| {
         if let Some(d) = d {
@@ -170,25 +223,35 @@ pub fn transcript(t: &Timeline<'_>) -> String {
     for s in t.all_scenes() {
         let _ = writeln!(out, "\n[{}]", clock(s.start_ms()));
         for line in s.texts() {
-            let _ = writeln!(out, "{line}");
+            plain(&mut out, line);
+            out.push('\n');
         }
         if !s.narration().is_empty() {
-            let _ = writeln!(out, "Voce: {}", s.narration());
+            out.push_str("Voce: ");
+            plain(&mut out, s.narration());
+            out.push('\n');
         }
         for p in s.popups() {
-            let _ = writeln!(out, "Approfondimento «{}»: {}", p.button, p.title);
-            let _ = writeln!(out, "  {}", p.body);
+            out.push_str("Approfondimento «");
+            plain(&mut out, p.button);
+            out.push_str("»: ");
+            plain(&mut out, p.title);
+            out.push_str("\n  ");
+            plain(&mut out, p.body);
+            out.push('\n');
         }
         for b in s.buttons() {
-            let _ = writeln!(out, "Pulsante «{}»: {}", b.label, b.url);
+            out.push_str("Pulsante «");
+            plain(&mut out, b.label);
+            out.push_str("»: ");
+            plain(&mut out, b.url);
+            out.push('\n');
         }
         if s.is_ending() {
             if let Some(r) = t.rating() {
-                let _ = writeln!(
-                    out,
-                    "Valutazione: {} (da {} a {})",
-                    r.question, r.min, r.max
-                );
+                out.push_str("Valutazione: ");
+                plain(&mut out, r.question);
+                let _ = writeln!(out, " (da {} a {})", r.min, r.max);
             }
         }
     }
@@ -316,5 +379,31 @@ mod tests {
         s.clear();
         value(&mut s, "1.234", FormattedValue::Int(1234));
         assert_eq!(s, "<say-as interpret-as=\"cardinal\">1234</say-as>");
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn one_line_texts() {
+        let mut s = String::new();
+        one_line(
+            &mut s,
+            "Cara Anna\n\nRossi\r\n\t\u{7}\u{1b}[2J x  -->  y\u{2028}",
+            vtt_char,
+        );
+        assert_eq!(s, "Cara Anna Rossi [2J x --&gt; y ");
+        s.clear();
+        plain(&mut s, "a\u{85}b <c>");
+        assert_eq!(s, "a b <c>");
+    }
+
+    #[test]
+    fn xml_text_drops_what_xml_forbids() {
+        let mut s = String::new();
+        xml_escape(&mut s, "a\u{0}b\u{1b}c\td\ne\u{fffe}\u{ffff}f<&>\u{10ffff}");
+        assert_eq!(s, "abc\td\nef&lt;&amp;&gt;\u{10ffff}");
     }
 }

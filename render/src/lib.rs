@@ -12,16 +12,21 @@
 //! (the campaign's `requires` is false for them) or the rejects file (the record does not fit
 //! the schema, a value is out of range, the line is not JSON...), each listed with its line
 //! number and its key attribute. So `read = rendered + not eligible + rejected`, always.
+//!
+//! Nothing is written under a final name before the run has succeeded ([`output`]), and an
+//! interrupt (Ctrl-C, a termination signal) stops it leaving nothing behind ([`interrupt`]).
 
 pub mod csv;
 pub mod formats;
 pub mod input;
+pub mod interrupt;
 pub mod output;
+mod threads;
 
 use self::csv::CsvMap;
 use self::formats::OutputFormat;
 use self::input::{for_each_line, Batch, Items, LineBatches, BATCH_ROWS};
-use self::output::{Folder, Sink};
+use self::output::{CreateError, Folder, Sink};
 use guide_runtime::record::Value;
 use guide_runtime::schema::Type;
 use guide_runtime::{EvalError, Evaluator, Outcome, Program, Record, Timeline};
@@ -30,7 +35,7 @@ use std::fmt;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, PoisonError};
+
 use std::time::{Duration, Instant};
 
 /// How the recipients file is written.
@@ -156,14 +161,17 @@ impl Summary {
 pub enum RenderError {
     /// The input cannot be used as it is (a CSV header that does not match the schema...).
     Usage(String),
-    /// Reading or writing failed.
+    /// Reading or writing failed (the message names the file).
     Io(String),
+    /// An interrupt was requested ([`interrupt`]): the run stopped, its temporaries are removed.
+    Interrupted,
 }
 
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RenderError::Usage(m) | RenderError::Io(m) => f.write_str(m),
+            RenderError::Interrupted => f.write_str("interrupted"),
         }
     }
 }
@@ -172,6 +180,30 @@ impl std::error::Error for RenderError {}
 
 fn io_err<'a>(what: &'a str, path: &'a Path) -> impl FnOnce(io::Error) -> RenderError + 'a {
     move |e| RenderError::Io(format!("cannot {what} {}: {e}", path.display()))
+}
+
+/// A file the run writes, for messages: `the rejects file out.rejects.jsonl`.
+fn file_name(role: &str, path: &Path) -> String {
+    if path == Path::new("-") {
+        format!("{role} (standard output)")
+    } else {
+        format!("{role} {}", path.display())
+    }
+}
+
+fn write_err(name: &str) -> impl FnOnce(io::Error) -> RenderError + '_ {
+    move |e| RenderError::Io(format!("cannot write {name}: {e}"))
+}
+
+fn finish_err(name: &str) -> impl FnOnce(io::Error) -> RenderError + '_ {
+    move |e| RenderError::Io(format!("cannot rename {name} to its final name: {e}"))
+}
+
+fn create_err(name: &str) -> impl FnOnce(CreateError) -> RenderError + '_ {
+    move |e| match e {
+        CreateError::Interrupted => RenderError::Interrupted,
+        CreateError::Io(e) => RenderError::Io(format!("cannot create {name}: {e}")),
+    }
 }
 
 /// The records of the input, batch after batch.
@@ -227,8 +259,8 @@ struct Done {
     not_eligible: u64,
     rejected: u64,
     bytes_done: u64,
-    /// A per-recipient file could not be written: the run stops.
-    error: Option<String>,
+    /// A per-recipient file could not be written, or an interrupt came: the run stops.
+    error: Option<RenderError>,
     /// The worker that rendered the batch (its buffers go back to it, still in its cache).
     owner: usize,
 }
@@ -368,12 +400,22 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Writes the per-recipient file held in `scratch`.
+    /// Writes the per-recipient file held in `scratch` (nothing once the batch has failed or
+    /// an interrupt came: see [`interrupt`]).
     fn file(&mut self, dir: &Path, key: Option<String>, n: u64, d: &mut Done) {
+        if d.error.is_some() {
+            return;
+        }
+        let Ok(_g) = interrupt::guard() else {
+            d.error = Some(RenderError::Interrupted);
+            return;
+        };
         let name = key.unwrap_or_else(|| format!("line-{n}"));
         let ext = self.format.extension().unwrap_or("out");
         if let Err(e) = output::write_named(dir, &name, n, ext, &self.scratch) {
-            d.error = Some(format!("cannot write into {}: {e}", dir.display()));
+            d.error = Some(RenderError::Io(format!(
+                "cannot write the guide of line {n}: {e}"
+            )));
         }
     }
 }
@@ -457,6 +499,8 @@ struct Writer {
     out: Option<Sink>,
     rejects: Sink,
     not_eligible: Sink,
+    /// The files, for messages: output, rejects, not-eligible list.
+    names: [String; 3],
     pending: BTreeMap<u64, Done>,
     next: u64,
     summary: Summary,
@@ -467,18 +511,22 @@ impl Writer {
     /// Takes one batch's results; returns the batches written, for their buffers to be reused.
     fn accept(&mut self, d: Done, spent: &mut Vec<Done>) -> Result<(), RenderError> {
         if let Some(e) = d.error {
-            return Err(RenderError::Io(e));
+            return Err(e);
         }
         self.pending.insert(d.seq, d);
+        // Every write into a temporary is made under the gate (see `interrupt`): one per batch.
+        let _g = interrupt::guard().map_err(|_| RenderError::Interrupted)?;
         while let Some(d) = self.pending.remove(&self.next) {
-            let werr = |e: io::Error| RenderError::Io(format!("cannot write the output: {e}"));
+            let [out_name, rejects_name, list_name] = &self.names;
             if let Some(out) = &mut self.out {
-                out.write_all(&d.out).map_err(werr)?;
+                out.write_all(&d.out).map_err(write_err(out_name))?;
             }
-            self.rejects.write_all(&d.rejects).map_err(werr)?;
+            self.rejects
+                .write_all(&d.rejects)
+                .map_err(write_err(rejects_name))?;
             self.not_eligible
                 .write_all(&d.not_eligible_list)
-                .map_err(werr)?;
+                .map_err(write_err(list_name))?;
             let s = &mut self.summary;
             s.read += d.read;
             s.rendered += d.rendered;
@@ -496,9 +544,23 @@ impl Writer {
 }
 
 /// Renders every record of `paths.data` with `program`; see the [module documentation](self).
+/// An error (or an interrupt) leaves nothing: no temporary, nothing under a final name.
 pub fn render(program: &Program, paths: &Paths, opts: &Options) -> Result<Summary, RenderError> {
+    let r = render_files(program, paths, opts);
+    // A worker may have met an error caused by the interrupt itself: the interrupt wins.
+    match r {
+        Err(_) if interrupt::requested() => Err(RenderError::Interrupted),
+        r => r,
+    }
+}
+
+fn render_files(program: &Program, paths: &Paths, opts: &Options) -> Result<Summary, RenderError> {
     let t0 = Instant::now();
-    let file = File::open(&paths.data).map_err(io_err("read", &paths.data))?;
+    if interrupt::requested() {
+        return Err(RenderError::Interrupted);
+    }
+    let data = &paths.data;
+    let file = File::open(data).map_err(io_err("read", data))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let (source, csv_map) = match opts.input {
         InputFormat::Jsonl => (Source::Lines(LineBatches::new(file)), None),
@@ -506,7 +568,7 @@ pub fn render(program: &Program, paths: &Paths, opts: &Options) -> Result<Summar
             let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(file);
             let headers: Vec<String> = reader
                 .byte_headers()
-                .map_err(|e| RenderError::Io(format!("cannot read {}: {e}", paths.data.display())))?
+                .map_err(|e| RenderError::Io(format!("cannot read {}: {e}", data.display())))?
                 .iter()
                 .map(|h| {
                     String::from_utf8_lossy(h)
@@ -515,21 +577,32 @@ pub fn render(program: &Program, paths: &Paths, opts: &Options) -> Result<Summar
                 })
                 .collect();
             let map = CsvMap::new(program.schema(), &headers)
-                .map_err(|e| RenderError::Usage(format!("{}: {e}", paths.data.display())))?;
+                .map_err(|e| RenderError::Usage(format!("{}: {e}", data.display())))?;
             (Source::Csv { reader, seq: 0 }, Some(map))
         }
     };
+    let names = [
+        file_name(
+            if opts.format.extension().is_some() {
+                "the output folder"
+            } else {
+                "the output"
+            },
+            &paths.out,
+        ),
+        file_name("the rejects file", &paths.rejects),
+        file_name("the not-eligible list", &paths.not_eligible),
+    ];
     let folder = match opts.format.extension() {
-        Some(_) => Some(Folder::create(&paths.out).map_err(io_err("create", &paths.out))?),
+        Some(_) => Some(Folder::create(&paths.out).map_err(create_err(&names[0]))?),
         None => None,
     };
     let out = match folder {
         Some(_) => None,
-        None => Some(Sink::create(&paths.out).map_err(io_err("create", &paths.out))?),
+        None => Some(Sink::create(&paths.out).map_err(create_err(&names[0]))?),
     };
-    let rejects = Sink::create(&paths.rejects).map_err(io_err("create", &paths.rejects))?;
-    let not_eligible =
-        Sink::create(&paths.not_eligible).map_err(io_err("create", &paths.not_eligible))?;
+    let rejects = Sink::create(&paths.rejects).map_err(create_err(&names[1]))?;
+    let not_eligible = Sink::create(&paths.not_eligible).map_err(create_err(&names[2]))?;
     let progress = opts.progress.then(|| {
         let p = indicatif::ProgressBar::with_draw_target(
             Some(total),
@@ -546,6 +619,7 @@ pub fn render(program: &Program, paths: &Paths, opts: &Options) -> Result<Summar
         out,
         rejects,
         not_eligible,
+        names,
         pending: BTreeMap::new(),
         next: 0,
         summary: Summary::default(),
@@ -553,171 +627,65 @@ pub fn render(program: &Program, paths: &Paths, opts: &Options) -> Result<Summar
     };
     let dir = folder.as_ref().map(Folder::dir);
     if opts.threads <= 1 {
-        run_inline(program, opts, dir, csv_map.as_ref(), source, &mut writer)?;
+        threads::run_inline(
+            program,
+            opts,
+            dir,
+            csv_map.as_ref(),
+            source,
+            data,
+            &mut writer,
+        )?;
     } else {
-        run_parallel(program, opts, dir, csv_map.as_ref(), source, &mut writer)?;
+        threads::run_parallel(
+            program,
+            opts,
+            dir,
+            csv_map.as_ref(),
+            source,
+            data,
+            &mut writer,
+        )?;
     }
     if let Some(p) = &writer.progress {
         p.finish_and_clear();
     }
     let Writer {
-        out,
-        rejects,
-        not_eligible,
+        mut out,
+        mut rejects,
+        mut not_eligible,
+        names: [out_name, rejects_name, list_name],
         mut summary,
         ..
     } = writer;
-    let ferr = |e: io::Error| RenderError::Io(format!("cannot finish the output: {e}"));
-    rejects.finish().map_err(ferr)?;
-    not_eligible.finish().map_err(ferr)?;
-    if let Some(out) = out {
-        out.finish().map_err(ferr)?;
-    }
-    if let Some(f) = folder {
-        f.finish().map_err(ferr)?;
-    }
+    // Everything is written first, then renamed: a full disk (the usual failure) leaves no
+    // file under its final name. Nothing is renamed once an interrupt is requested.
+    interrupt::commit(|| {
+        if let Some(out) = &mut out {
+            out.flush().map_err(write_err(&out_name))?;
+        }
+        rejects.flush().map_err(write_err(&rejects_name))?;
+        not_eligible.flush().map_err(write_err(&list_name))?;
+        rejects.finish().map_err(finish_err(&rejects_name))?;
+        not_eligible.finish().map_err(finish_err(&list_name))?;
+        if let Some(out) = out {
+            out.finish().map_err(finish_err(&out_name))?;
+        }
+        if let Some(f) = folder {
+            f.finish().map_err(finish_err(&out_name))?;
+        }
+        Ok(())
+    })
+    .map_err(|_| RenderError::Interrupted)??;
     summary.elapsed = t0.elapsed();
     Ok(summary)
 }
 
-fn read_err(e: io::Error) -> RenderError {
-    RenderError::Io(format!("cannot read the recipients: {e}"))
-}
-
-fn run_inline(
-    program: &Program,
-    opts: &Options,
-    dir: Option<&Path>,
-    csv: Option<&CsvMap>,
-    mut source: Source,
-    writer: &mut Writer,
-) -> Result<(), RenderError> {
-    let mut worker = Worker::new(program, opts.format, dir, csv);
-    let mut spent = vec![Done::default()];
-    while let Some(batch) = source.next().map_err(read_err)? {
-        let mut d = spent.pop().unwrap_or_default();
-        worker.process(batch, &mut d);
-        writer.accept(d, &mut spent)?;
-    }
-    Ok(())
-}
-
-/// The state the workers of a parallel run share: the input, the output, and how far each
-/// has got.
-struct Shared<'w> {
-    source: Source,
-    writer: &'w mut Writer,
-    /// Batches taken from the input so far.
-    taken: u64,
-    /// Result buffers of written batches.
-    spent: Vec<Done>,
-    /// Per worker: result buffers of its written batches, for it to reuse.
-    returned: Vec<Vec<Done>>,
-    /// Workers waiting for room (more than the allowed batches in flight).
-    waiting: usize,
-    /// The input is exhausted, or the run failed: workers stop taking batches.
-    finished: bool,
-    error: Option<RenderError>,
-}
-
-/// Every worker takes the next batch of the input, renders it, and hands it to the writer,
-/// which writes the batches that are next in input order. Reading and writing are short and
-/// done under one lock by the worker at hand, so a run on N cores has N threads, all rendering.
-/// At most `2 N + 2` batches are between the input and the output (read, being rendered, or
-/// rendered and waiting for an earlier one): memory stays flat even when a worker is
-/// descheduled for a while and the others run ahead.
-fn run_parallel(
-    program: &Program,
-    opts: &Options,
-    dir: Option<&Path>,
-    csv: Option<&CsvMap>,
-    source: Source,
-    writer: &mut Writer,
-) -> Result<(), RenderError> {
-    let threads = opts.threads;
-    let in_flight = threads as u64 * 2 + 2;
-    let shared = Mutex::new(Shared {
-        source,
-        writer,
-        taken: 0,
-        spent: Vec::new(),
-        returned: (0..threads).map(|_| Vec::new()).collect(),
-        waiting: 0,
-        finished: false,
-        error: None,
-    });
-    let room = Condvar::new();
-    // A worker that panicked cannot have left the state half-updated in a way the others
-    // would misread (every update is a few assignments), so a poisoned lock is used as is.
-    let lock = || shared.lock().unwrap_or_else(PoisonError::into_inner);
-    std::thread::scope(|s| {
-        for me in 0..threads {
-            let lock = &lock;
-            let room = &room;
-            s.spawn(move || {
-                let mut w = Worker::new(program, opts.format, dir, csv);
-                let mut d = Done {
-                    owner: me,
-                    ..Done::default()
-                };
-                loop {
-                    let batch = {
-                        let mut st = lock();
-                        loop {
-                            if st.finished {
-                                return;
-                            }
-                            if st.taken - st.writer.next < in_flight {
-                                break;
-                            }
-                            st.waiting += 1;
-                            st = room.wait(st).unwrap_or_else(PoisonError::into_inner);
-                            st.waiting -= 1;
-                        }
-                        match st.source.next() {
-                            Ok(Some(b)) => {
-                                st.taken += 1;
-                                b
-                            }
-                            Ok(None) => {
-                                st.finished = true;
-                                room.notify_all();
-                                return;
-                            }
-                            Err(e) => {
-                                st.error = Some(read_err(e));
-                                st.finished = true;
-                                room.notify_all();
-                                return;
-                            }
-                        }
-                    };
-                    w.process(batch, &mut d);
-                    let mut guard = lock();
-                    let st = &mut *guard;
-                    if let Err(e) = st.writer.accept(std::mem::take(&mut d), &mut st.spent) {
-                        st.error.get_or_insert(e);
-                        st.finished = true;
-                    }
-                    for x in st.spent.drain(..) {
-                        if let Some(r) = st.returned.get_mut(x.owner) {
-                            r.push(x);
-                        }
-                    }
-                    d = st.returned.get_mut(me).and_then(Vec::pop).unwrap_or(Done {
-                        owner: me,
-                        ..Done::default()
-                    });
-                    if st.waiting > 0 || st.finished {
-                        room.notify_all();
-                    }
-                }
-            });
-        }
-    });
-    let st = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
-    match st.error {
-        Some(e) => Err(e),
-        None => Ok(()),
+fn read_err(data: &Path) -> impl FnOnce(io::Error) -> RenderError + '_ {
+    move |e| {
+        RenderError::Io(format!(
+            "cannot read the recipients {}: {e}",
+            data.display()
+        ))
     }
 }

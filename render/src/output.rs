@@ -1,48 +1,33 @@
 //! Output files that appear complete or not at all: written under a temporary name in the same
-//! folder (`.NAME.partial-PID`), renamed when the run ends, removed when it fails. Never a
-//! half-written file under the final name. An interrupted process removes the temporaries of
-//! the runs in progress ([`remove_partials`], called by the command's Ctrl-C handler).
+//! folder (`.NAME.partial-PID`), renamed when the run ends, removed when it fails or is
+//! interrupted. Never a half-written file under the final name. Every temporary is created,
+//! written and renamed under an [`interrupt::guard`] and registered
+//! with [`interrupt`], whose signal handler removes them.
 
+use crate::interrupt::{self, Interrupted};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// The temporaries of the runs in progress.
-static PARTIALS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-fn partials() -> MutexGuard<'static, Vec<PathBuf>> {
-    PARTIALS.lock().unwrap_or_else(PoisonError::into_inner)
+/// Why a file or folder could not be created.
+#[derive(Debug)]
+pub enum CreateError {
+    /// An interrupt was requested.
+    Interrupted,
+    /// The file system refused.
+    Io(io::Error),
 }
 
-fn register(tmp: &Path) {
-    partials().push(tmp.to_path_buf());
-}
-
-fn unregister(tmp: &Path) {
-    partials().retain(|p| p != tmp);
-}
-
-/// Removes the temporary files and folders of every run in progress: for a process that is
-/// interrupted and exits without finishing its runs. Returns how many were removed.
-pub fn remove_partials() -> usize {
-    let mut list = partials();
-    let mut removed = 0;
-    for p in list.drain(..) {
-        // A worker may still be adding a file to a folder: try again a few times.
-        for _ in 0..5 {
-            let r = if p.is_dir() {
-                fs::remove_dir_all(&p)
-            } else {
-                fs::remove_file(&p)
-            };
-            if r.is_ok() || !p.exists() {
-                removed += 1;
-                break;
-            }
-        }
+impl From<io::Error> for CreateError {
+    fn from(e: io::Error) -> CreateError {
+        CreateError::Io(e)
     }
-    removed
+}
+
+impl From<Interrupted> for CreateError {
+    fn from(_: Interrupted) -> CreateError {
+        CreateError::Interrupted
+    }
 }
 
 /// Whether `path` names standard output (`-`) or an existing file that is not a regular file
@@ -72,7 +57,8 @@ pub struct Sink {
 
 impl Sink {
     /// Starts writing `path` (see the module documentation).
-    pub fn create(path: &Path) -> io::Result<Sink> {
+    pub fn create(path: &Path) -> Result<Sink, CreateError> {
+        let _g = interrupt::guard()?;
         let (inner, rename): (Box<dyn Write + Send>, _) = if path == Path::new("-") {
             (Box::new(io::stdout()), None)
         } else if is_special(path) {
@@ -80,7 +66,7 @@ impl Sink {
         } else {
             let tmp = partial_name(path);
             let f = File::create(&tmp)?;
-            register(&tmp);
+            interrupt::register(&tmp);
             (Box::new(f), Some((tmp, path.to_path_buf())))
         };
         Ok(Sink {
@@ -89,16 +75,22 @@ impl Sink {
         })
     }
 
-    /// Appends bytes.
+    /// Appends bytes (under an [`interrupt::guard`]).
     pub fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
         self.w.write_all(b)
     }
 
-    /// Flushes and gives the file its final name.
+    /// Writes what is buffered (under an [`interrupt::guard`]).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+
+    /// Flushes and gives the file its final name (under an [`interrupt::guard`], in an
+    /// [`interrupt::commit`]).
     pub fn finish(mut self) -> io::Result<()> {
         self.w.flush()?;
         if let Some((tmp, path)) = self.rename.take() {
-            unregister(&tmp);
+            interrupt::unregister(&tmp);
             if let Err(e) = fs::rename(&tmp, &path) {
                 let _ = fs::remove_file(&tmp);
                 return Err(e);
@@ -112,7 +104,7 @@ impl Drop for Sink {
     /// A sink dropped without [`Sink::finish`] (an error ended the run) removes its temporary.
     fn drop(&mut self) {
         if let Some((tmp, _)) = self.rename.take() {
-            unregister(&tmp);
+            interrupt::unregister(&tmp);
             let _ = fs::remove_file(tmp);
         }
     }
@@ -127,21 +119,25 @@ pub struct Folder {
 
 impl Folder {
     /// Starts filling the folder `path`, which must not exist or be empty.
-    pub fn create(path: &Path) -> io::Result<Folder> {
+    pub fn create(path: &Path) -> Result<Folder, CreateError> {
+        if fs::metadata(path).is_ok_and(|m| !m.is_dir()) {
+            return Err(CreateError::Io(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "it is not a folder (this format writes one file per recipient into a folder)",
+            )));
+        }
         if let Ok(mut entries) = fs::read_dir(path) {
             if entries.next().is_some() {
-                return Err(io::Error::new(
+                return Err(CreateError::Io(io::Error::new(
                     io::ErrorKind::AlreadyExists,
-                    format!(
-                        "the output folder {} exists and is not empty: choose another or empty it",
-                        path.display()
-                    ),
-                ));
+                    "it exists and is not empty: choose another or empty it",
+                )));
             }
         }
         let tmp = partial_name(path);
+        let _g = interrupt::guard()?;
         fs::create_dir_all(&tmp)?;
-        register(&tmp);
+        interrupt::register(&tmp);
         Ok(Folder {
             tmp,
             path: path.to_path_buf(),
@@ -160,7 +156,7 @@ impl Folder {
             fs::remove_dir(&self.path)?;
         }
         fs::rename(&self.tmp, &self.path)?;
-        unregister(&self.tmp);
+        interrupt::unregister(&self.tmp);
         self.done = true;
         Ok(())
     }
@@ -169,14 +165,15 @@ impl Folder {
 impl Drop for Folder {
     fn drop(&mut self) {
         if !self.done {
-            unregister(&self.tmp);
+            interrupt::unregister(&self.tmp);
             let _ = fs::remove_dir_all(&self.tmp);
         }
     }
 }
 
 /// Writes one recipient's file in `dir`, named after `key` (made safe for a file name); a
-/// second recipient with the same key gets `KEY-lineN`, so nothing is overwritten.
+/// second recipient with the same key gets `KEY-lineN`, so nothing is overwritten. Call it under
+/// an [`interrupt::guard`]. An error names the file.
 pub fn write_named(dir: &Path, key: &str, line: u64, ext: &str, bytes: &[u8]) -> io::Result<()> {
     let mut name: String = key
         .chars()
@@ -192,15 +189,32 @@ pub fn write_named(dir: &Path, key: &str, line: u64, ext: &str, bytes: &[u8]) ->
     if name.is_empty() || name.starts_with('.') {
         name.insert(0, '_');
     }
-    let open = |n: &str| {
-        File::options()
-            .write(true)
-            .create_new(true)
-            .open(dir.join(format!("{n}.{ext}")))
+    let named =
+        |e: io::Error, path: &Path| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let mut path = dir.join(format!("{name}.{ext}"));
+    let open = |p: &Path| File::options().write(true).create_new(true).open(p);
+    let mut f = match open(&path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            path = dir.join(format!("{name}-line{line}.{ext}"));
+            open(&path).map_err(|e| named(e, &path))?
+        }
+        r => r.map_err(|e| named(e, &path))?,
     };
-    let mut f = match open(&name) {
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => open(&format!("{name}-line{line}"))?,
-        r => r?,
-    };
-    f.write_all(bytes)
+    f.write_all(bytes).map_err(|e| named(e, &path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_named() {
+        let dir = std::env::temp_dir().join(format!("guide-no-such-folder-{}", std::process::id()));
+        let e = write_named(&dir, "RSSMRA", 3, "vtt", b"WEBVTT\n").expect_err("no folder");
+        assert!(
+            e.to_string()
+                .contains(&format!("{}", dir.join("RSSMRA.vtt").display())),
+            "{e}"
+        );
+    }
 }
