@@ -224,7 +224,9 @@ pub struct Evaluator<'p> {
     record: Record,
     /// Sentences of a narration being cut into captions.
     sentences: Vec<Sentence>,
-    /// Whether fused steps are used ([`crate::fuse`]).
+    /// Whether the shortcuts are taken: fused steps ([`crate::fuse`]), static scenes recorded
+    /// by reference to their prepared body, words and sentences of static text counted at
+    /// load time.
     fusion: bool,
 }
 
@@ -249,9 +251,11 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Whether the evaluator executes runs of instructions as fused steps (the default) or
-    /// every instruction one by one. Both give the same timelines and the same errors; this
-    /// switch exists to test that.
+    /// Whether the evaluator takes its shortcuts (the default: runs of instructions executed as
+    /// fused steps, a scene whose body is the same for everyone recorded by reference to its
+    /// body prepared at load time, the words and sentences of static text counted at load
+    /// time) or executes every instruction one by one and counts every word. Both give the
+    /// same timelines and the same errors; this switch exists to test that.
     #[doc(hidden)]
     pub fn set_fusion(&mut self, on: bool) {
         self.fusion = on;
@@ -427,11 +431,8 @@ impl<'p> Evaluator<'p> {
     {
         let program: &'p Program = self.program;
         let fused = &program.fused;
-        let mut code: &'p [Ins] = if self.fusion {
-            &fused.code
-        } else {
-            &fused.plain
-        };
+        let fusion = self.fusion;
+        let mut code: &'p [Ins] = if fusion { &fused.code } else { &fused.plain };
         let mut fuel = self.limits.fuel;
         let mut pc = 0usize;
         let mut b = Building::default();
@@ -731,7 +732,8 @@ impl<'p> Evaluator<'p> {
                     // unless the fuel would run out inside it, where it does run step by step.
                     // (Nothing reads the scene being built after its `end.scene`: validation
                     // allows scene instructions only between `scene` and `end.scene`.)
-                    if let Some(body) = program.text.static_body(here) {
+                    // Off with fusion, so that the plain run checks this shortcut too.
+                    if let Some(body) = program.text.static_body(here).filter(|_| fusion) {
                         if body.ops < fuel {
                             fuel -= body.ops + 1;
                             self.emit_bytes(body.out_bytes)?;
@@ -1059,13 +1061,21 @@ impl<'p> Evaluator<'p> {
 
     fn end_scene(&mut self, b: &Building) -> Result<(), EvalError> {
         let program = self.program;
+        // Without fusion, the words and sentences of static text prepared at load time are
+        // counted again here, so that the plain run checks them.
+        let fusion = self.fusion;
         let def = program.m.scenes.get(usize::from(b.def)).copied();
         if self.says.len() <= b.says {
             // No narration (most scenes of many guides): no captions to cut.
             let tl = &mut self.timeline;
             let texts_end = len32(tl.texts.len());
             let duration_ms = scene_duration(program, def.map_or(0, |d| d.duration_ms), || {
-                text_words(program, &tl.arena, slice(&tl.texts, (b.texts, texts_end)))
+                text_words(
+                    program,
+                    fusion,
+                    &tl.arena,
+                    slice(&tl.texts, (b.texts, texts_end)),
+                )
             });
             let start_ms = tl.duration_ms;
             let captions = len32(tl.captions.len());
@@ -1139,7 +1149,7 @@ impl<'p> Evaluator<'p> {
         scratch.clear();
         let sentences: &[Sentence] = if narration.end == narration.start {
             &[]
-        } else if let Some(cut) = info.static_sentences(narration) {
+        } else if let Some(cut) = info.static_sentences(narration).filter(|_| fusion) {
             cut
         } else {
             let narr = crate::timeline::text_in(program, &tl.arena, narration);
@@ -1161,7 +1171,12 @@ impl<'p> Evaluator<'p> {
             if words > 0 {
                 words
             } else {
-                text_words(program, &tl.arena, slice(&tl.texts, (b.texts, texts_end)))
+                text_words(
+                    program,
+                    fusion,
+                    &tl.arena,
+                    slice(&tl.texts, (b.texts, texts_end)),
+                )
             }
         });
         let start_ms = tl.duration_ms;
@@ -1219,15 +1234,17 @@ fn scene_duration(program: &Program, explicit_ms: u64, words: impl FnOnce() -> u
     }
 }
 
-/// The words of on-screen lines: counted at load time for whole pool strings, here for text
-/// built for the recipient.
-fn text_words(program: &Program, arena: &str, texts: &[TextRef]) -> u64 {
+/// The words of on-screen lines: counted at load time for whole pool strings (unless
+/// `prepared` is false), here for text built for the recipient.
+fn text_words(program: &Program, prepared: bool, arena: &str, texts: &[TextRef]) -> u64 {
     texts
         .iter()
-        .map(|&t| match program.text.static_words(t) {
-            Some(w) => u64::from(w),
-            None => format::words(crate::timeline::text_in(program, arena, t)) as u64,
-        })
+        .map(
+            |&t| match program.text.static_words(t).filter(|_| prepared) {
+                Some(w) => u64::from(w),
+                None => format::words(crate::timeline::text_in(program, arena, t)) as u64,
+            },
+        )
         .sum()
 }
 
