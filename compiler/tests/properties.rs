@@ -7,7 +7,9 @@
 //! - encoding and decoding bytecode is the identity, for the campaigns' modules and for modules
 //!   whose strings, constants, metadata and schema are replaced by random ones;
 //! - the witnesses of `guide variants` reproduce their variant, whatever base records the
-//!   enumeration starts from.
+//!   enumeration starts from;
+//! - the machine's shortcuts give what its instructions give one by one, and
+//!   `Timeline::write_json` writes the bytes of `Timeline::to_json`.
 //!
 //! A few hundred cases each, so that `cargo test` stays fast.
 
@@ -295,6 +297,50 @@ fn random_recipients_give_a_timeline_or_a_true_record_error() {
         });
         if let Err(e) = result {
             panic!("{name}: {e}");
+        }
+    }
+}
+
+/// `Timeline::write_json` (prepared fragments, its own escaping and number writing) writes
+/// exactly the bytes of `Timeline::to_json` (serde) for random recipients of every campaign,
+/// narrated and silent, evaluated fused and one by one, and for the same evaluator reused
+/// (its buffers kept from the previous recipient).
+#[test]
+fn write_json_gives_the_bytes_of_to_json() {
+    for name in CAMPAIGNS {
+        for (how, program) in [("narrated", load(name).1), ("silent", load_silent(name))] {
+            let schema = program.schema().clone();
+            let reused = std::cell::RefCell::new(program.evaluator());
+            let mut runner = TestRunner::new(config(100));
+            let result = runner.run(
+                &(object(&schema.attributes), any::<bool>()),
+                |(record, fusion)| {
+                    let Ok(r) = guide_runtime::Record::from_json(&schema, &record) else {
+                        return Ok(());
+                    };
+                    let mut fresh = program.evaluator();
+                    fresh.set_fusion(fusion);
+                    for ev in [&mut fresh, &mut *reused.borrow_mut()] {
+                        if let Ok(Outcome::Eligible(t)) = ev.evaluate(&r) {
+                            let mut out = Vec::new();
+                            t.write_json(&mut out);
+                            let fast = String::from_utf8(out);
+                            prop_assert_eq!(
+                                fast,
+                                Ok(t.to_json()),
+                                "{} ({}) on {}",
+                                name,
+                                how,
+                                record
+                            );
+                        }
+                    }
+                    Ok(())
+                },
+            );
+            if let Err(e) = result {
+                panic!("{name} ({how}): {e}");
+            }
         }
     }
 }
