@@ -51,6 +51,7 @@ mod decode;
 pub mod disasm;
 pub mod format;
 mod fuse;
+pub mod ops;
 mod prepared;
 pub mod record;
 pub mod schema;

@@ -17,6 +17,7 @@ use crate::bytecode::{ArithOp, FmtKind, Op, Program, Target, NO_DECISION};
 use crate::date::{Date, Period};
 use crate::format;
 use crate::fuse::{Ins, LineRun, Piece};
+use crate::ops::{self, OpError, Operand};
 use crate::prepared::{Sentence, StaticBody};
 use crate::record::{Record, RecordError, Value};
 use crate::timeline::{
@@ -556,16 +557,12 @@ impl<'p> Evaluator<'p> {
                     stack.push(V::Bool(!x));
                 }
                 Op::Neg => {
-                    let v = match pop!() {
-                        V::Int(x) => V::Int(
-                            x.checked_neg()
-                                .ok_or_else(|| self.computation(here, "integer overflow"))?,
-                        ),
-                        V::Dec(x) => V::Dec(-x),
-                        V::Money(x) => V::Money(
-                            x.checked_neg()
-                                .ok_or_else(|| self.computation(here, "amount overflow"))?,
-                        ),
+                    let v = pop!();
+                    let v = match operand(v).map(ops::neg) {
+                        Some(Ok(x)) => value(x, v),
+                        Some(Err(e)) if e != OpError::Mismatch => {
+                            return Err(self.computation(here, e.reason()))
+                        }
                         _ => return Err(self.mismatch(here, "negation of a non-number")),
                     };
                     stack.push(v);
@@ -573,22 +570,19 @@ impl<'p> Evaluator<'p> {
                 Op::Cmp(c) => {
                     let r = pop!();
                     let l = pop!();
-                    let ord = match (l, r) {
-                        (V::Int(a), V::Int(b)) | (V::Money(a), V::Money(b)) => a.cmp(&b),
-                        (V::Dec(a), V::Dec(b)) => a.total_cmp(&b),
-                        (V::Date(a), V::Date(b)) => a.cmp(&b),
-                        (V::Bool(a), V::Bool(b)) => a.cmp(&b),
-                        (V::Str(a), V::Str(b)) => a.cmp(b),
-                        (V::Enum(_, a), V::Enum(_, b)) => a.cmp(&b),
-                        _ => return Err(self.mismatch(here, "comparison of unlike values")),
+                    let ord = match (operand(l), operand(r)) {
+                        (Some(l), Some(r)) => ops::order(l, r),
+                        _ => None,
                     };
-                    stack.push(V::Bool(crate::fuse::holds(c, ord)));
+                    let Some(ord) = ord else {
+                        return Err(self.mismatch(here, "comparison of unlike values"));
+                    };
+                    stack.push(V::Bool(ops::holds(c, ord)));
                 }
                 Op::In { negated } => {
                     let mask = pop_as!(V::Set(m) => m);
                     let i = pop_as!(V::Enum(_, i) => i);
-                    let has = mask.checked_shr(u32::from(i)).unwrap_or(0) & 1 == 1;
-                    stack.push(V::Bool(has != negated));
+                    stack.push(V::Bool(ops::contains(i, mask) != negated));
                 }
                 Op::Arith(a) => {
                     let r = pop!();
@@ -625,7 +619,7 @@ impl<'p> Evaluator<'p> {
                 }
                 Op::ToDec => {
                     let x = pop_as!(V::Int(x) => x);
-                    stack.push(V::Dec(x as f64));
+                    stack.push(V::Dec(ops::to_decimal(x)));
                 }
                 Op::Jump(t) => pc = t as usize,
                 Op::JumpIfFalseOrPop(t) | Op::JumpIfTrueOrPop(t) => {
@@ -904,73 +898,16 @@ impl<'p> Evaluator<'p> {
         self.put_line(b, l.target, t)
     }
 
+    /// `l a r` ([`ops::arith`]), with the machine's errors.
     fn arith<'a>(&self, pc: usize, a: ArithOp, l: V<'a>, r: V<'a>) -> Result<V<'a>, EvalError> {
-        use ArithOp::*;
-        let overflow = |what| self.computation(pc, what);
-        Ok(match (a, l, r) {
-            (AddInt, V::Int(x), V::Int(y)) => V::Int(
-                x.checked_add(y)
-                    .ok_or_else(|| overflow("integer overflow"))?,
-            ),
-            (SubInt, V::Int(x), V::Int(y)) => V::Int(
-                x.checked_sub(y)
-                    .ok_or_else(|| overflow("integer overflow"))?,
-            ),
-            (MulInt, V::Int(x), V::Int(y)) => V::Int(
-                x.checked_mul(y)
-                    .ok_or_else(|| overflow("integer overflow"))?,
-            ),
-            (AddDec | SubDec | MulDec | DivDec, V::Dec(x), V::Dec(y)) => {
-                let v = match a {
-                    AddDec => x + y,
-                    SubDec => x - y,
-                    MulDec => x * y,
-                    _ => {
-                        if y == 0.0 {
-                            return Err(overflow("division by zero"));
-                        }
-                        x / y
-                    }
-                };
-                if !v.is_finite() {
-                    return Err(overflow("decimal overflow"));
-                }
-                V::Dec(v)
-            }
-            (AddMoney, V::Money(x), V::Money(y)) => V::Money(
-                x.checked_add(y)
-                    .ok_or_else(|| overflow("amount overflow"))?,
-            ),
-            (SubMoney, V::Money(x), V::Money(y)) => V::Money(
-                x.checked_sub(y)
-                    .ok_or_else(|| overflow("amount overflow"))?,
-            ),
-            (MulMoney | DivMoney, V::Money(x), V::Dec(y)) => {
-                let v = if a == MulMoney {
-                    x as f64 * y
-                } else {
-                    if y == 0.0 {
-                        return Err(overflow("division by zero"));
-                    }
-                    x as f64 / y
-                };
-                // Cents, rounded half away from zero.
-                let c = v.round();
-                if !c.is_finite() || c >= 9.2e18 || c <= -9.2e18 {
-                    return Err(overflow("amount overflow"));
-                }
-                V::Money(c as i64)
-            }
-            (AddPeriod, V::Date(d), V::Period(p)) => V::Date(
-                d.add_period(p)
-                    .ok_or_else(|| overflow("a date past 9999-12-31 or before 0001-01-01"))?,
-            ),
-            (SubPeriod, V::Date(d), V::Period(p)) => V::Date(
-                d.sub_period(p)
-                    .ok_or_else(|| overflow("a date past 9999-12-31 or before 0001-01-01"))?,
-            ),
-            _ => return Err(self.mismatch(pc, "arithmetic on values of unexpected types")),
-        })
+        match (operand(l), operand(r)) {
+            (Some(x), Some(y)) => match ops::arith(a, x, y) {
+                Ok(v) => Ok(value(v, l)),
+                Err(OpError::Mismatch) => Err(self.mismatch(pc, ARITH_MISMATCH)),
+                Err(e) => Err(self.computation(pc, e.reason())),
+            },
+            _ => Err(self.mismatch(pc, ARITH_MISMATCH)),
+        }
     }
 
     fn format(&mut self, pc: usize, k: FmtKind, v: V<'_>) -> Result<(), EvalError> {
@@ -1283,6 +1220,45 @@ pub fn sentences(text: &str, mut f: impl FnMut(usize, usize)) {
     }
     if start < bytes.len() {
         emit(start, bytes.len());
+    }
+}
+
+const ARITH_MISMATCH: &str = "arithmetic on values of unexpected types";
+
+/// A stack value as an operand of [`ops`]: `None` for an absent value, a record, a list.
+#[inline]
+fn operand(v: V<'_>) -> Option<Operand<'_>> {
+    Some(match v {
+        V::Bool(x) => Operand::Bool(x),
+        V::Int(x) => Operand::Int(x),
+        V::Dec(x) => Operand::Decimal(x),
+        V::Money(x) => Operand::Money(x),
+        V::Date(x) => Operand::Date(x),
+        V::Period(x) => Operand::Period(x),
+        V::Str(x) => Operand::Str(x),
+        V::Enum(_, i) => Operand::Enum(i),
+        V::Set(x) => Operand::Set(x),
+        V::Absent | V::Record | V::List(_) => return None,
+    })
+}
+
+/// The result `v` of an operator back on the stack; an enum value keeps the enum of `like`, the
+/// operand it came from.
+#[inline]
+fn value<'a>(v: Operand<'a>, like: V<'a>) -> V<'a> {
+    match v {
+        Operand::Bool(x) => V::Bool(x),
+        Operand::Int(x) => V::Int(x),
+        Operand::Decimal(x) => V::Dec(x),
+        Operand::Money(x) => V::Money(x),
+        Operand::Date(x) => V::Date(x),
+        Operand::Period(x) => V::Period(x),
+        Operand::Str(x) => V::Str(x),
+        Operand::Enum(i) => match like {
+            V::Enum(e, _) => V::Enum(e, i),
+            _ => V::Enum(u16::MAX, i),
+        },
+        Operand::Set(x) => V::Set(x),
     }
 }
 
