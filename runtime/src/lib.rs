@@ -55,6 +55,7 @@ pub mod ops;
 mod prepared;
 pub mod record;
 pub mod schema;
+pub mod suggest;
 pub mod timeline;
 pub mod vm;
 mod write;
