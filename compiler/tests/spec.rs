@@ -82,3 +82,110 @@ fn every_spec_example_checks_as_annotated() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The codes of language.md's diagnostic tables (`| E0101 | ...`, ranges such as `E0601-E0617`
+/// expanded).
+fn table_codes(spec: &str) -> Vec<String> {
+    let mut codes = Vec::new();
+    for line in spec.lines() {
+        let Some(cell) = line.strip_prefix("| ").and_then(|l| l.split(' ').next()) else {
+            continue;
+        };
+        let code = |s: &str| {
+            let ok = s.len() == 5
+                && s.starts_with(['E', 'W'])
+                && s[1..].bytes().all(|b| b.is_ascii_digit());
+            ok.then(|| (s[..1].to_string(), s[1..].parse::<u32>().unwrap_or(0)))
+        };
+        match cell.split_once('-') {
+            Some((a, b)) => {
+                if let (Some((p, from)), Some((_, to))) = (code(a), code(b)) {
+                    codes.extend((from..=to).map(|n| format!("{p}{n:04}")));
+                }
+            }
+            None => codes.extend(code(cell).map(|(p, n)| format!("{p}{n:04}"))),
+        }
+    }
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// The codes the UI fixtures' snapshots show (a line holding only the code, under
+/// `--- DIAGNOSTICS ---`).
+fn fixture_codes() -> Vec<String> {
+    let mut codes = Vec::new();
+    for entry in std::fs::read_dir("tests/ui_snapshots").expect("snapshots readable") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_none_or(|e| e != "snap") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("snapshot readable");
+        let Some((_, diagnostics)) = text.split_once("--- DIAGNOSTICS ---") else {
+            continue;
+        };
+        codes.extend(
+            diagnostics
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.len() == 5 && l.starts_with(['E', 'W']))
+                .filter(|l| l[1..].bytes().all(|b| b.is_ascii_digit()))
+                .map(str::to_owned),
+        );
+    }
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+/// Codes without a UI fixture, and why.
+const WITHOUT_FIXTURE: [(&str, &str); 1] = [(
+    "E0608",
+    "an Enum of more than 65,534 values: its fixture would be half a megabyte; \
+     compiler/src/schema.rs's unit tests build one",
+)];
+
+/// Every diagnostic code of language.md's tables has a UI fixture (compiler/tests/ui, with its
+/// snapshot in compiler/tests/ui_snapshots) that shows it, and every code a fixture shows is
+/// in the tables.
+#[test]
+fn every_documented_code_has_a_fixture() {
+    let spec = std::fs::read_to_string("../language-spec/language.md").expect("spec readable");
+    let documented = table_codes(&spec);
+    assert!(documented.len() >= 60, "{documented:?}");
+    let shown = fixture_codes();
+    let missing: Vec<&String> = documented
+        .iter()
+        .filter(|c| !shown.contains(c))
+        .filter(|c| !WITHOUT_FIXTURE.iter().any(|(w, _)| w == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no UI fixture shows {missing:?}: add tests/ui/err_*.guide (or schema_err_*.ron) and \
+         accept its snapshot"
+    );
+    let undocumented: Vec<&String> = shown.iter().filter(|c| !documented.contains(c)).collect();
+    assert!(
+        undocumented.is_empty(),
+        "fixtures show {undocumented:?}, which language.md's tables do not list"
+    );
+    for (code, _) in WITHOUT_FIXTURE {
+        assert!(
+            documented.iter().any(|c| c == code),
+            "{code} is no longer documented"
+        );
+        assert!(
+            !shown.iter().any(|c| c == code),
+            "{code} has a fixture now: unlist it"
+        );
+    }
+}
+
+#[test]
+fn table_codes_expand_ranges() {
+    let t = "| E0101 | x |\n| E0601-E0603 | y |\n| W0101 | z |\n| code | meaning |\n";
+    assert_eq!(
+        table_codes(t),
+        ["E0101", "E0601", "E0602", "E0603", "W0101"]
+    );
+}
