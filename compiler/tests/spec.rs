@@ -1,14 +1,49 @@
 //! Keeps language-spec/language.md and the compiler from drifting apart: every ```guide block of
 //! the spec is compiled against language-spec/examples/schema.ron. A block must check without
-//! errors, unless its first line is `// error: CODE` or `// warning: CODE`, which the checker must
-//! report. Blocks without a `campaign` header are fragments, wrapped in a header (and an ending).
+//! errors, unless its first line is `// error: CODE at "TEXT"` or `// warning: CODE at "TEXT"`:
+//! the checker must then report a diagnostic of that code whose span underlines exactly `TEXT`.
+//! Blocks without a `campaign` header are fragments, wrapped in a header (and an ending).
 
+use guide_compiler::diagnostic::Diagnostic;
 use guide_compiler::{check, project};
 use std::path::Path;
 
 const HEADER: &str =
     "campaign spec_fragment {\n    title \"Frammento\"\n    schema \"schema.ron\"\n}\n\n";
 const SERVICES: &str = "service myinps {\n    label \"Accedi a MyINPS\"\n    url \"https://www.inps.it/it/it/myinps.html\"\n}\n\n";
+
+/// What a block's first line expects: a diagnostic code and the text its span underlines.
+#[derive(Debug, PartialEq)]
+struct Expected<'a> {
+    code: &'a str,
+    at: &'a str,
+}
+
+/// The expectation of a block whose first line is `first`: `None` for a block that must check
+/// clean, `Err` for a mark that does not parse (`// error: CODE` without `at "TEXT"`).
+fn expected(first: &str) -> Result<Option<Expected<'_>>, String> {
+    let Some(mark) = first
+        .strip_prefix("// error: ")
+        .or_else(|| first.strip_prefix("// warning: "))
+    else {
+        return Ok(None);
+    };
+    let parsed = mark.split_once(" at \"").and_then(|(code, rest)| {
+        let at = rest.strip_suffix('"')?;
+        (!at.is_empty()).then_some(Expected {
+            code: code.trim(),
+            at,
+        })
+    });
+    parsed
+        .map(Some)
+        .ok_or_else(|| format!("`{first}`: write the mark as `// error: CODE at \"TEXT\"`"))
+}
+
+/// The text a diagnostic underlines.
+fn underlined(d: &Diagnostic) -> &str {
+    d.file.text.get(d.span.clone()).unwrap_or("")
+}
 
 fn blocks(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -40,10 +75,13 @@ fn every_spec_example_checks_as_annotated() {
     let mut failures = Vec::new();
     for (line, body) in &blocks {
         let first = body.lines().next().unwrap_or("");
-        let expected = first
-            .strip_prefix("// error: ")
-            .or_else(|| first.strip_prefix("// warning: "))
-            .map(str::trim);
+        let expected = match expected(first) {
+            Ok(e) => e,
+            Err(e) => {
+                failures.push(format!("language.md line {line}: {e}"));
+                continue;
+            }
+        };
         let mut source = body.clone();
         if !source.contains("campaign ") {
             let ending = if source.contains("ending") {
@@ -62,20 +100,30 @@ fn every_spec_example_checks_as_annotated() {
         let project =
             project::load_source(&main, source.clone(), &mut |p| std::fs::read_to_string(p));
         let checked = check::check(&project);
-        let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code).collect();
-        let ok = match expected {
-            Some(code) => codes.contains(&code),
+        let ok = match &expected {
+            Some(e) => checked
+                .diagnostics
+                .iter()
+                .any(|d| d.code == e.code && underlined(d) == e.at),
             None => !checked.has_errors(),
         };
         if !ok {
+            let got: Vec<String> = checked
+                .diagnostics
+                .iter()
+                .map(|d| format!("{} at {:?}", d.code, underlined(d)))
+                .collect();
             let rendered: Vec<String> = checked
                 .diagnostics
                 .iter()
                 .map(|d| d.render(false))
                 .collect();
             failures.push(format!(
-                "language.md line {line}: expected {}, got {codes:?}\n{}",
-                expected.unwrap_or("no errors"),
+                "language.md line {line}: expected {}, got {got:?}\n{}",
+                expected.map_or("no errors".to_string(), |e| format!(
+                    "{} at {:?}",
+                    e.code, e.at
+                )),
                 rendered.join("\n")
             ));
         }
@@ -188,4 +236,25 @@ fn table_codes_expand_ranges() {
         table_codes(t),
         ["E0101", "E0601", "E0602", "E0603", "W0101"]
     );
+}
+
+#[test]
+fn marks_name_a_code_and_a_place() {
+    assert_eq!(expected("scene a {"), Ok(None));
+    assert_eq!(
+        expected("// error: E0106 at \"importo_mensile > 500\""),
+        Ok(Some(Expected {
+            code: "E0106",
+            at: "importo_mensile > 500"
+        }))
+    );
+    assert_eq!(
+        expected("// warning: W0102 at \"1 > 2\""),
+        Ok(Some(Expected {
+            code: "W0102",
+            at: "1 > 2"
+        }))
+    );
+    assert!(expected("// error: E0106").is_err());
+    assert!(expected("// error: E0106 at \"\"").is_err());
 }
