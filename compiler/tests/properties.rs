@@ -742,3 +742,35 @@ fn constant_folding_and_the_machine_agree() {
         "{folded_errors}"
     );
 }
+
+/// A decimal attribute of -0.0 equals 0.0, in a fused test of the attribute and one by one, as
+/// in folding (`ops::decimal_order`); the fused test compared with `total_cmp` before, for which
+/// -0.0 < 0.0.
+#[test]
+fn negative_zero_equals_zero_fused_or_not() {
+    const SCHEMA: &str = "(attributes: { \"x\": (type: Decimal) })";
+    let source = "campaign zero {\n    title \"Zero\"\n    schema \"schema.ron\"\n}\n\n\
+                  scene nulla when x == 0.0 {\n    text \"x\"\n}\n\n\
+                  scene negativa when x < 0.0 {\n    text \"y\"\n}\n\n\
+                  ending {\n    text \"Fine\"\n}\n";
+    let project = project::load_source(Path::new("zero/zero.guide"), source.into(), &mut |p| {
+        if p.ends_with("schema.ron") {
+            Ok(SCHEMA.into())
+        } else {
+            Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+        }
+    });
+    let c = check::check(&project).campaign.expect("checks");
+    let program = codegen::program(&c).expect("compiles");
+    let record =
+        guide_runtime::Record::from_json_str(program.schema(), r#"{"x": -0.0}"#).expect("a record");
+    for fusion in [true, false] {
+        let mut ev = program.evaluator();
+        ev.set_fusion(fusion);
+        let Ok(Outcome::Eligible(t)) = ev.evaluate(&record) else {
+            panic!("not eligible");
+        };
+        let ids: Vec<&str> = t.scenes().map(|s| s.id()).collect();
+        assert_eq!(ids, ["nulla"], "fusion {fusion}");
+    }
+}
