@@ -7,7 +7,9 @@
 //! - encoding and decoding bytecode is the identity, for the campaigns' modules and for modules
 //!   whose strings, constants, metadata and schema are replaced by random ones;
 //! - the witnesses of `guide variants` reproduce their variant, whatever base records the
-//!   enumeration starts from.
+//!   enumeration starts from;
+//! - the machine's shortcuts give what its instructions give one by one, and
+//!   `Timeline::write_json` writes the bytes of `Timeline::to_json`.
 //!
 //! A few hundred cases each, so that `cargo test` stays fast.
 
@@ -39,6 +41,23 @@ fn load(name: &str) -> (project::Project, Program) {
     let c = check::check(&p).campaign.expect("campaign checks");
     let program = codegen::program(&c).expect("campaign compiles");
     (p, program)
+}
+
+/// A campaign without its narration (every `say` line dropped): most of its scenes then have
+/// the same body for everyone, which the machine records by reference to the body it prepared
+/// at load time (the static-scene shortcut), where the real campaigns, narrated, have none.
+fn load_silent(name: &str) -> Program {
+    let dir = campaign_dir(name);
+    let main = dir.join(format!("{name}.guide"));
+    let text = std::fs::read_to_string(&main).expect("campaign readable");
+    let silent: String = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("say "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let p = project::load_source(&main, silent, &mut |p| std::fs::read_to_string(p));
+    let c = check::check(&p).campaign.expect("silent campaign checks");
+    codegen::program(&c).expect("silent campaign compiles")
 }
 
 fn config(cases: u32) -> Config {
@@ -282,11 +301,58 @@ fn random_recipients_give_a_timeline_or_a_true_record_error() {
     }
 }
 
+/// `Timeline::write_json` (prepared fragments, its own escaping and number writing) writes
+/// exactly the bytes of `Timeline::to_json` (serde) for random recipients of every campaign,
+/// narrated and silent, evaluated fused and one by one, and for the same evaluator reused
+/// (its buffers kept from the previous recipient).
+#[test]
+fn write_json_gives_the_bytes_of_to_json() {
+    for name in CAMPAIGNS {
+        for (how, program) in [("narrated", load(name).1), ("silent", load_silent(name))] {
+            let schema = program.schema().clone();
+            let reused = std::cell::RefCell::new(program.evaluator());
+            let mut runner = TestRunner::new(config(100));
+            let result = runner.run(
+                &(object(&schema.attributes), any::<bool>()),
+                |(record, fusion)| {
+                    let Ok(r) = guide_runtime::Record::from_json(&schema, &record) else {
+                        return Ok(());
+                    };
+                    let mut fresh = program.evaluator();
+                    fresh.set_fusion(fusion);
+                    for ev in [&mut fresh, &mut *reused.borrow_mut()] {
+                        if let Ok(Outcome::Eligible(t)) = ev.evaluate(&r) {
+                            let mut out = Vec::new();
+                            t.write_json(&mut out);
+                            let fast = String::from_utf8(out);
+                            prop_assert_eq!(
+                                fast,
+                                Ok(t.to_json()),
+                                "{} ({}) on {}",
+                                name,
+                                how,
+                                record
+                            );
+                        }
+                    }
+                    Ok(())
+                },
+            );
+            if let Err(e) = result {
+                panic!("{name} ({how}): {e}");
+            }
+        }
+    }
+}
+
 /// What an evaluation gives, comparably: the timeline's JSON, "not eligible", or the error.
+/// The JSON is serde's (`to_json`, built from the timeline's accessors) then `write_json`'s
+/// (whose prepared fragments could hide a difference in what the evaluator recorded).
 fn outcome(r: Result<Outcome<&guide_runtime::Timeline<'_>>, EvalError>) -> Result<String, String> {
     match r {
         Ok(Outcome::Eligible(t)) => {
-            let mut out = Vec::new();
+            let mut out = t.to_json().into_bytes();
+            out.push(b'\n');
             t.write_json(&mut out);
             Ok(String::from_utf8_lossy(&out).into_owned())
         }
@@ -295,13 +361,17 @@ fn outcome(r: Result<Outcome<&guide_runtime::Timeline<'_>>, EvalError>) -> Resul
     }
 }
 
-/// Fused steps (`runtime/src/fuse.rs`) give what the instructions give one by one: the same
-/// timeline or the same error, for random recipients, under random fuel and output limits (so
-/// that a limit falls inside a fused run), and for records of another campaign's schema (whose
-/// values are not of the types the program expects).
+/// The machine's shortcuts (fused steps, `runtime/src/fuse.rs`; static scenes recorded by
+/// reference to their prepared body; words and sentences counted at load time) give what the
+/// instructions give one by one (`set_fusion(false)`): the same timeline or the same error, for
+/// random recipients, under random fuel and output limits (so that a limit falls inside a fused
+/// run or a static scene), and for records of another campaign's schema (whose values are not
+/// of the types the program expects). The campaigns run narrated and silent ([`load_silent`]),
+/// so that static scenes are met.
 #[test]
 fn fused_steps_give_what_the_instructions_give_one_by_one() {
-    let programs: Vec<(&str, Program)> = CAMPAIGNS.iter().map(|&n| (n, load(n).1)).collect();
+    let mut programs: Vec<(&str, Program)> = CAMPAIGNS.iter().map(|&n| (n, load(n).1)).collect();
+    programs.extend(CAMPAIGNS.iter().map(|&n| (n, load_silent(n))));
     for (name, program) in &programs {
         let schema = program.schema().clone();
         let strategy = (
@@ -514,5 +584,193 @@ fn witnesses_reproduce_their_variant_whatever_the_base_records() {
         if let Err(e) = result {
             panic!("{name}: {e}");
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constant folding and the machine: one meaning.
+
+/// What a constant condition is: folded by the checker (the value of its W0102 warning, `None`
+/// when it does not fold), and run by the machine (`None` when it stops with an error).
+fn folded_and_run(cond: &str) -> (Option<bool>, Option<bool>) {
+    const SCHEMA: &str = "(attributes: { \"n\": (type: Int) })";
+    let source = format!(
+        "campaign fold {{\n    title \"Fold\"\n    schema \"schema.ron\"\n}}\n\n\
+         scene s when {cond} {{\n    text \"x\"\n}}\n\nending {{\n    text \"Fine\"\n}}\n"
+    );
+    let project = project::load_source(Path::new("fold/fold.guide"), source, &mut |p| {
+        if p.ends_with("schema.ron") {
+            Ok(SCHEMA.into())
+        } else {
+            Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+        }
+    });
+    let checked = check::check(&project);
+    if checked.has_errors() {
+        let all: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(|d| d.render(false))
+            .collect();
+        panic!("`{cond}`:\n{}", all.join("\n"));
+    }
+    let folded = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "W0102")
+        .map(|d| d.message.ends_with("true"));
+    let c = checked.campaign.expect("the condition checks");
+    let program = codegen::program(&c).expect("compiles");
+    let record =
+        guide_runtime::Record::from_json(program.schema(), &json!({"n": 0})).expect("a record");
+    let run = match program.evaluate(&record) {
+        Ok(Outcome::Eligible(t)) => Some(t.scenes().any(|s| s.id() == "s")),
+        Ok(Outcome::NotEligible) => panic!("`{cond}`: not eligible"),
+        Err(EvalError::Computation { .. }) => None,
+        Err(e) => panic!("`{cond}`: {e}"),
+    };
+    (folded, run)
+}
+
+/// The checker folds a condition that reads no recipient data with the runtime's operators
+/// (`guide_runtime::ops`): the value it warns about is the value the machine computes, and it
+/// does not fold what the machine cannot compute. Swept over edge values: integer and amount
+/// overflow (the amount bound of a multiplication included), decimals that overflow to
+/// infinity, negative zero, divisions by zero, rounding to the cent, dates plus or minus periods
+/// at month ends and at the ends of the calendar. (No expression gives a NaN: every decimal
+/// result is checked finite; `ops`'s unit tests cover NaN.)
+#[test]
+fn constant_folding_and_the_machine_agree() {
+    let max_dec = format!("{}.0", "9".repeat(308));
+    let ints = [
+        "0",
+        "1",
+        "-1",
+        "3037000500",
+        "4611686018427387904",
+        "9223372036854775807",
+        "(-9223372036854775807 - 1)",
+    ];
+    let decs = [
+        "0.0",
+        "-0.0",
+        "0.1",
+        "0.2",
+        "-2.5",
+        "1000000000000000000000.0",
+        max_dec.as_str(),
+    ];
+    let moneys = [
+        "€ 0",
+        "€ 0.01",
+        "(-€ 0.05)",
+        "€ 1234.56",
+        "€ 91999999999999999.99",
+        "€ 92233720368547758.07",
+    ];
+    let factors = ["0.5", "-0.5", "0.0", "-0.0", "3", "0.001", "100000.0"];
+    let dates = [
+        "2024-01-31",
+        "2023-01-31",
+        "2024-02-29",
+        "2024-03-31",
+        "9999-12-31",
+        "0001-01-01",
+    ];
+    let periods = [
+        "1 month",
+        "1 day",
+        "12 months",
+        "1 year",
+        "0 days",
+        "2 weeks",
+    ];
+    let mut conds: Vec<String> = Vec::new();
+    for a in ints {
+        for b in ints {
+            for op in ["+", "-", "*"] {
+                conds.push(format!("({a} {op} {b}) > 0"));
+            }
+            conds.push(format!("{a} < {b}"));
+        }
+    }
+    for a in &decs {
+        for b in &decs {
+            for op in ["+", "-", "*", "/"] {
+                conds.push(format!("({a} {op} {b}) < 0.0"));
+                conds.push(format!("({a} {op} {b}) == 0.0"));
+            }
+            for cmp in ["==", "!=", "<", "<=", ">", ">="] {
+                conds.push(format!("{a} {cmp} {b}"));
+            }
+        }
+        conds.push(format!("({a} * 1) >= 1"));
+    }
+    for m in moneys {
+        for f in factors {
+            conds.push(format!("({m} * {f}) > € 0"));
+            conds.push(format!("({m} / {f}) == € 0.01"));
+        }
+        for n in moneys {
+            conds.push(format!("({m} + {n}) > € 0"));
+            conds.push(format!("({m} - {n}) <= € 0"));
+        }
+        conds.push(format!("-{m} < € 0"));
+    }
+    for d in dates {
+        for p in periods {
+            for (op, expected) in [("+", "2024-02-29"), ("-", "2024-02-29")] {
+                conds.push(format!("({d} {op} {p}) == {expected}"));
+                conds.push(format!("({d} {op} {p}) > {d}"));
+            }
+        }
+    }
+    // Short-circuits: the machine never evaluates the right side.
+    conds.push("false and (9223372036854775807 + 1) > 0".into());
+    conds.push("true or (1.0 / 0.0) > 0.0".into());
+    conds.push("not (1.0 / 0.0) > 0.0 or true".into());
+
+    let mut folded_errors = 0;
+    for cond in &conds {
+        let (folded, run) = folded_and_run(cond);
+        assert_eq!(folded, run, "`{cond}`: folded {folded:?}, run {run:?}");
+        folded_errors += usize::from(run.is_none());
+    }
+    // The sweep does reach the machine's errors, and mostly computes.
+    assert!(
+        folded_errors > 50 && folded_errors < conds.len() / 2,
+        "{folded_errors}"
+    );
+}
+
+/// A decimal attribute of -0.0 equals 0.0, in a fused test of the attribute and one by one, as
+/// in folding (`ops::decimal_order`); the fused test compared with `total_cmp` before, for which
+/// -0.0 < 0.0.
+#[test]
+fn negative_zero_equals_zero_fused_or_not() {
+    const SCHEMA: &str = "(attributes: { \"x\": (type: Decimal) })";
+    let source = "campaign zero {\n    title \"Zero\"\n    schema \"schema.ron\"\n}\n\n\
+                  scene nulla when x == 0.0 {\n    text \"x\"\n}\n\n\
+                  scene negativa when x < 0.0 {\n    text \"y\"\n}\n\n\
+                  ending {\n    text \"Fine\"\n}\n";
+    let project = project::load_source(Path::new("zero/zero.guide"), source.into(), &mut |p| {
+        if p.ends_with("schema.ron") {
+            Ok(SCHEMA.into())
+        } else {
+            Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+        }
+    });
+    let c = check::check(&project).campaign.expect("checks");
+    let program = codegen::program(&c).expect("compiles");
+    let record =
+        guide_runtime::Record::from_json_str(program.schema(), r#"{"x": -0.0}"#).expect("a record");
+    for fusion in [true, false] {
+        let mut ev = program.evaluator();
+        ev.set_fusion(fusion);
+        let Ok(Outcome::Eligible(t)) = ev.evaluate(&record) else {
+            panic!("not eligible");
+        };
+        let ids: Vec<&str> = t.scenes().map(|s| s.id()).collect();
+        assert_eq!(ids, ["nulla"], "fusion {fusion}");
     }
 }

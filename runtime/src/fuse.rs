@@ -20,10 +20,10 @@
 use crate::bytecode::verify::Verified;
 use crate::bytecode::{CmpOp, FmtKind, Module, Op, Target};
 use crate::date::Date;
+use crate::ops::{decimal_order, holds};
 use crate::record::Value;
 use crate::timeline::{PopupRec, TextRef};
 use crate::write::first_escape;
-use std::cmp::Ordering;
 use std::fmt::Write as _;
 
 /// What the evaluator executes at one instruction.
@@ -136,25 +136,12 @@ impl TestRun {
             (Test::Int(c, k), Value::Int(x)) | (Test::Money(c, k), Value::Money(x)) => {
                 return Some(holds(c, x.cmp(&k)))
             }
-            (Test::Dec(c, k), Value::Decimal(x)) => return Some(holds(c, x.total_cmp(&k))),
+            (Test::Dec(c, k), Value::Decimal(x)) => return Some(holds(c, decimal_order(*x, k))),
             (Test::Date(c, k), Value::Date(d)) => return Some(holds(c, d.cmp(&k))),
             (Test::Enum(c, k), Value::Enum(i)) => (c, i.cmp(&k)),
             _ => return None,
         };
         Some(holds(ord.0, ord.1))
-    }
-}
-
-/// Whether `c` holds of two values ordered as `ord`.
-#[inline]
-pub(crate) fn holds(c: CmpOp, ord: Ordering) -> bool {
-    match c {
-        CmpOp::Eq => ord.is_eq(),
-        CmpOp::Ne => ord.is_ne(),
-        CmpOp::Lt => ord.is_lt(),
-        CmpOp::Le => ord.is_le(),
-        CmpOp::Gt => ord.is_gt(),
-        CmpOp::Ge => ord.is_ge(),
     }
 }
 

@@ -12,6 +12,7 @@
 use crate::date::Date;
 use crate::format;
 use crate::schema::{Fields, Schema, Type};
+use crate::suggest::did_you_mean;
 use std::fmt;
 
 /// The value of one attribute (or of one field of a nested record).
@@ -465,45 +466,9 @@ pub(crate) fn parse_money(s: &str) -> Result<i64, RecordErrorKind> {
     Ok(if negative { -cents } else { cents })
 }
 
-/// Edit distance between two strings, in characters.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        if let Some(first) = cur.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let del = prev.get(j + 1).map_or(usize::MAX, |d| d.saturating_add(1));
-            let ins = cur.get(j).map_or(usize::MAX, |d| d.saturating_add(1));
-            let sub = prev.get(j).map_or(usize::MAX, |d| d.saturating_add(cost));
-            if let Some(slot) = cur.get_mut(j + 1) {
-                *slot = del.min(ins).min(sub);
-            }
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev.last().copied().unwrap_or(0)
-}
-
-/// A candidate equal to `given` but for case or surrounding spaces, or else close enough to be a
-/// likely typo.
-fn suggest<'a>(given: &str, candidates: impl Iterator<Item = &'a str> + Clone) -> Option<String> {
-    let trimmed = given.trim();
-    if let Some(c) = candidates
-        .clone()
-        .find(|c| c.to_lowercase() == trimmed.to_lowercase())
-    {
-        return Some(c.to_owned());
-    }
-    let lower = trimmed.to_lowercase();
-    candidates
-        .map(|c| (levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= lower.chars().count().max(c.chars().count()) / 3)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c.to_owned())
+/// A candidate `given` was likely meant to be ([`did_you_mean`]).
+fn suggest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    did_you_mean(given, candidates).map(str::to_owned)
 }
 
 #[cfg(feature = "json")]
@@ -1344,8 +1309,6 @@ mod tests {
             Some("bonifico".into())
         );
         assert_eq!(suggest("posta", c.iter().copied()), None);
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
     }
 
     #[cfg(feature = "json")]

@@ -17,6 +17,7 @@ use crate::bytecode::{ArithOp, FmtKind, Op, Program, Target, NO_DECISION};
 use crate::date::{Date, Period};
 use crate::format;
 use crate::fuse::{Ins, LineRun, Piece};
+use crate::ops::{self, OpError, Operand};
 use crate::prepared::{Sentence, StaticBody};
 use crate::record::{Record, RecordError, Value};
 use crate::timeline::{
@@ -224,7 +225,9 @@ pub struct Evaluator<'p> {
     record: Record,
     /// Sentences of a narration being cut into captions.
     sentences: Vec<Sentence>,
-    /// Whether fused steps are used ([`crate::fuse`]).
+    /// Whether the shortcuts are taken: fused steps ([`crate::fuse`]), static scenes recorded
+    /// by reference to their prepared body, words and sentences of static text counted at
+    /// load time.
     fusion: bool,
 }
 
@@ -249,9 +252,11 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Whether the evaluator executes runs of instructions as fused steps (the default) or
-    /// every instruction one by one. Both give the same timelines and the same errors; this
-    /// switch exists to test that.
+    /// Whether the evaluator takes its shortcuts (the default: runs of instructions executed as
+    /// fused steps, a scene whose body is the same for everyone recorded by reference to its
+    /// body prepared at load time, the words and sentences of static text counted at load
+    /// time) or executes every instruction one by one and counts every word. Both give the
+    /// same timelines and the same errors; this switch exists to test that.
     #[doc(hidden)]
     pub fn set_fusion(&mut self, on: bool) {
         self.fusion = on;
@@ -427,11 +432,8 @@ impl<'p> Evaluator<'p> {
     {
         let program: &'p Program = self.program;
         let fused = &program.fused;
-        let mut code: &'p [Ins] = if self.fusion {
-            &fused.code
-        } else {
-            &fused.plain
-        };
+        let fusion = self.fusion;
+        let mut code: &'p [Ins] = if fusion { &fused.code } else { &fused.plain };
         let mut fuel = self.limits.fuel;
         let mut pc = 0usize;
         let mut b = Building::default();
@@ -555,16 +557,12 @@ impl<'p> Evaluator<'p> {
                     stack.push(V::Bool(!x));
                 }
                 Op::Neg => {
-                    let v = match pop!() {
-                        V::Int(x) => V::Int(
-                            x.checked_neg()
-                                .ok_or_else(|| self.computation(here, "integer overflow"))?,
-                        ),
-                        V::Dec(x) => V::Dec(-x),
-                        V::Money(x) => V::Money(
-                            x.checked_neg()
-                                .ok_or_else(|| self.computation(here, "amount overflow"))?,
-                        ),
+                    let v = pop!();
+                    let v = match operand(v).map(ops::neg) {
+                        Some(Ok(x)) => value(x, v),
+                        Some(Err(e)) if e != OpError::Mismatch => {
+                            return Err(self.computation(here, e.reason()))
+                        }
                         _ => return Err(self.mismatch(here, "negation of a non-number")),
                     };
                     stack.push(v);
@@ -572,22 +570,19 @@ impl<'p> Evaluator<'p> {
                 Op::Cmp(c) => {
                     let r = pop!();
                     let l = pop!();
-                    let ord = match (l, r) {
-                        (V::Int(a), V::Int(b)) | (V::Money(a), V::Money(b)) => a.cmp(&b),
-                        (V::Dec(a), V::Dec(b)) => a.total_cmp(&b),
-                        (V::Date(a), V::Date(b)) => a.cmp(&b),
-                        (V::Bool(a), V::Bool(b)) => a.cmp(&b),
-                        (V::Str(a), V::Str(b)) => a.cmp(b),
-                        (V::Enum(_, a), V::Enum(_, b)) => a.cmp(&b),
-                        _ => return Err(self.mismatch(here, "comparison of unlike values")),
+                    let ord = match (operand(l), operand(r)) {
+                        (Some(l), Some(r)) => ops::order(l, r),
+                        _ => None,
                     };
-                    stack.push(V::Bool(crate::fuse::holds(c, ord)));
+                    let Some(ord) = ord else {
+                        return Err(self.mismatch(here, "comparison of unlike values"));
+                    };
+                    stack.push(V::Bool(ops::holds(c, ord)));
                 }
                 Op::In { negated } => {
                     let mask = pop_as!(V::Set(m) => m);
                     let i = pop_as!(V::Enum(_, i) => i);
-                    let has = mask.checked_shr(u32::from(i)).unwrap_or(0) & 1 == 1;
-                    stack.push(V::Bool(has != negated));
+                    stack.push(V::Bool(ops::contains(i, mask) != negated));
                 }
                 Op::Arith(a) => {
                     let r = pop!();
@@ -624,7 +619,7 @@ impl<'p> Evaluator<'p> {
                 }
                 Op::ToDec => {
                     let x = pop_as!(V::Int(x) => x);
-                    stack.push(V::Dec(x as f64));
+                    stack.push(V::Dec(ops::to_decimal(x)));
                 }
                 Op::Jump(t) => pc = t as usize,
                 Op::JumpIfFalseOrPop(t) | Op::JumpIfTrueOrPop(t) => {
@@ -731,7 +726,8 @@ impl<'p> Evaluator<'p> {
                     // unless the fuel would run out inside it, where it does run step by step.
                     // (Nothing reads the scene being built after its `end.scene`: validation
                     // allows scene instructions only between `scene` and `end.scene`.)
-                    if let Some(body) = program.text.static_body(here) {
+                    // Off with fusion, so that the plain run checks this shortcut too.
+                    if let Some(body) = program.text.static_body(here).filter(|_| fusion) {
                         if body.ops < fuel {
                             fuel -= body.ops + 1;
                             self.emit_bytes(body.out_bytes)?;
@@ -902,73 +898,16 @@ impl<'p> Evaluator<'p> {
         self.put_line(b, l.target, t)
     }
 
+    /// `l a r` ([`ops::arith`]), with the machine's errors.
     fn arith<'a>(&self, pc: usize, a: ArithOp, l: V<'a>, r: V<'a>) -> Result<V<'a>, EvalError> {
-        use ArithOp::*;
-        let overflow = |what| self.computation(pc, what);
-        Ok(match (a, l, r) {
-            (AddInt, V::Int(x), V::Int(y)) => V::Int(
-                x.checked_add(y)
-                    .ok_or_else(|| overflow("integer overflow"))?,
-            ),
-            (SubInt, V::Int(x), V::Int(y)) => V::Int(
-                x.checked_sub(y)
-                    .ok_or_else(|| overflow("integer overflow"))?,
-            ),
-            (MulInt, V::Int(x), V::Int(y)) => V::Int(
-                x.checked_mul(y)
-                    .ok_or_else(|| overflow("integer overflow"))?,
-            ),
-            (AddDec | SubDec | MulDec | DivDec, V::Dec(x), V::Dec(y)) => {
-                let v = match a {
-                    AddDec => x + y,
-                    SubDec => x - y,
-                    MulDec => x * y,
-                    _ => {
-                        if y == 0.0 {
-                            return Err(overflow("division by zero"));
-                        }
-                        x / y
-                    }
-                };
-                if !v.is_finite() {
-                    return Err(overflow("decimal overflow"));
-                }
-                V::Dec(v)
-            }
-            (AddMoney, V::Money(x), V::Money(y)) => V::Money(
-                x.checked_add(y)
-                    .ok_or_else(|| overflow("amount overflow"))?,
-            ),
-            (SubMoney, V::Money(x), V::Money(y)) => V::Money(
-                x.checked_sub(y)
-                    .ok_or_else(|| overflow("amount overflow"))?,
-            ),
-            (MulMoney | DivMoney, V::Money(x), V::Dec(y)) => {
-                let v = if a == MulMoney {
-                    x as f64 * y
-                } else {
-                    if y == 0.0 {
-                        return Err(overflow("division by zero"));
-                    }
-                    x as f64 / y
-                };
-                // Cents, rounded half away from zero.
-                let c = v.round();
-                if !c.is_finite() || c >= 9.2e18 || c <= -9.2e18 {
-                    return Err(overflow("amount overflow"));
-                }
-                V::Money(c as i64)
-            }
-            (AddPeriod, V::Date(d), V::Period(p)) => V::Date(
-                d.add_period(p)
-                    .ok_or_else(|| overflow("a date past 9999-12-31 or before 0001-01-01"))?,
-            ),
-            (SubPeriod, V::Date(d), V::Period(p)) => V::Date(
-                d.sub_period(p)
-                    .ok_or_else(|| overflow("a date past 9999-12-31 or before 0001-01-01"))?,
-            ),
-            _ => return Err(self.mismatch(pc, "arithmetic on values of unexpected types")),
-        })
+        match (operand(l), operand(r)) {
+            (Some(x), Some(y)) => match ops::arith(a, x, y) {
+                Ok(v) => Ok(value(v, l)),
+                Err(OpError::Mismatch) => Err(self.mismatch(pc, ARITH_MISMATCH)),
+                Err(e) => Err(self.computation(pc, e.reason())),
+            },
+            _ => Err(self.mismatch(pc, ARITH_MISMATCH)),
+        }
     }
 
     fn format(&mut self, pc: usize, k: FmtKind, v: V<'_>) -> Result<(), EvalError> {
@@ -1059,13 +998,21 @@ impl<'p> Evaluator<'p> {
 
     fn end_scene(&mut self, b: &Building) -> Result<(), EvalError> {
         let program = self.program;
+        // Without fusion, the words and sentences of static text prepared at load time are
+        // counted again here, so that the plain run checks them.
+        let fusion = self.fusion;
         let def = program.m.scenes.get(usize::from(b.def)).copied();
         if self.says.len() <= b.says {
             // No narration (most scenes of many guides): no captions to cut.
             let tl = &mut self.timeline;
             let texts_end = len32(tl.texts.len());
             let duration_ms = scene_duration(program, def.map_or(0, |d| d.duration_ms), || {
-                text_words(program, &tl.arena, slice(&tl.texts, (b.texts, texts_end)))
+                text_words(
+                    program,
+                    fusion,
+                    &tl.arena,
+                    slice(&tl.texts, (b.texts, texts_end)),
+                )
             });
             let start_ms = tl.duration_ms;
             let captions = len32(tl.captions.len());
@@ -1139,7 +1086,7 @@ impl<'p> Evaluator<'p> {
         scratch.clear();
         let sentences: &[Sentence] = if narration.end == narration.start {
             &[]
-        } else if let Some(cut) = info.static_sentences(narration) {
+        } else if let Some(cut) = info.static_sentences(narration).filter(|_| fusion) {
             cut
         } else {
             let narr = crate::timeline::text_in(program, &tl.arena, narration);
@@ -1161,7 +1108,12 @@ impl<'p> Evaluator<'p> {
             if words > 0 {
                 words
             } else {
-                text_words(program, &tl.arena, slice(&tl.texts, (b.texts, texts_end)))
+                text_words(
+                    program,
+                    fusion,
+                    &tl.arena,
+                    slice(&tl.texts, (b.texts, texts_end)),
+                )
             }
         });
         let start_ms = tl.duration_ms;
@@ -1219,15 +1171,17 @@ fn scene_duration(program: &Program, explicit_ms: u64, words: impl FnOnce() -> u
     }
 }
 
-/// The words of on-screen lines: counted at load time for whole pool strings, here for text
-/// built for the recipient.
-fn text_words(program: &Program, arena: &str, texts: &[TextRef]) -> u64 {
+/// The words of on-screen lines: counted at load time for whole pool strings (unless
+/// `prepared` is false), here for text built for the recipient.
+fn text_words(program: &Program, prepared: bool, arena: &str, texts: &[TextRef]) -> u64 {
     texts
         .iter()
-        .map(|&t| match program.text.static_words(t) {
-            Some(w) => u64::from(w),
-            None => format::words(crate::timeline::text_in(program, arena, t)) as u64,
-        })
+        .map(
+            |&t| match program.text.static_words(t).filter(|_| prepared) {
+                Some(w) => u64::from(w),
+                None => format::words(crate::timeline::text_in(program, arena, t)) as u64,
+            },
+        )
         .sum()
 }
 
@@ -1266,6 +1220,45 @@ pub fn sentences(text: &str, mut f: impl FnMut(usize, usize)) {
     }
     if start < bytes.len() {
         emit(start, bytes.len());
+    }
+}
+
+const ARITH_MISMATCH: &str = "arithmetic on values of unexpected types";
+
+/// A stack value as an operand of [`ops`]: `None` for an absent value, a record, a list.
+#[inline]
+fn operand(v: V<'_>) -> Option<Operand<'_>> {
+    Some(match v {
+        V::Bool(x) => Operand::Bool(x),
+        V::Int(x) => Operand::Int(x),
+        V::Dec(x) => Operand::Decimal(x),
+        V::Money(x) => Operand::Money(x),
+        V::Date(x) => Operand::Date(x),
+        V::Period(x) => Operand::Period(x),
+        V::Str(x) => Operand::Str(x),
+        V::Enum(_, i) => Operand::Enum(i),
+        V::Set(x) => Operand::Set(x),
+        V::Absent | V::Record | V::List(_) => return None,
+    })
+}
+
+/// The result `v` of an operator back on the stack; an enum value keeps the enum of `like`, the
+/// operand it came from.
+#[inline]
+fn value<'a>(v: Operand<'a>, like: V<'a>) -> V<'a> {
+    match v {
+        Operand::Bool(x) => V::Bool(x),
+        Operand::Int(x) => V::Int(x),
+        Operand::Decimal(x) => V::Dec(x),
+        Operand::Money(x) => V::Money(x),
+        Operand::Date(x) => V::Date(x),
+        Operand::Period(x) => V::Period(x),
+        Operand::Str(x) => V::Str(x),
+        Operand::Enum(i) => match like {
+            V::Enum(e, _) => V::Enum(e, i),
+            _ => V::Enum(u16::MAX, i),
+        },
+        Operand::Set(x) => V::Set(x),
     }
 }
 

@@ -5,7 +5,10 @@ use super::Checker;
 use crate::diagnostic::did_you_mean;
 use crate::ir::{self, ArithOp, CompareOp, Const, ExprKind, Format, Part, Ty};
 use crate::syntax::ast::{self, BinaryOp, TemplatePart, UnaryOp};
+use guide_runtime::bytecode::{ArithOp as RtArith, CmpOp};
+use guide_runtime::ops::{self, Operand};
 use guide_runtime::schema::Fields;
+use guide_runtime::Period;
 
 /// A value place whose presence can be proven: an attribute path or a local's field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -760,38 +763,79 @@ fn to_decimal(x: ir::Expr) -> ir::Expr {
 
 /// The value of a condition that reads no recipient data, when it can be folded.
 pub fn const_bool(e: &ir::Expr) -> Option<bool> {
-    match &e.kind {
-        ExprKind::Const(Const::Bool(b)) => Some(*b),
-        ExprKind::Not(a) => const_bool(a).map(|v| !v),
-        ExprKind::And(a, b) => Some(const_bool(a)? && const_bool(b)?),
-        ExprKind::Or(a, b) => Some(const_bool(a)? || const_bool(b)?),
-        ExprKind::Compare(op, a, b) => {
-            let ord = match (&a.kind, &b.kind) {
-                (ExprKind::Const(x), ExprKind::Const(y)) => const_cmp(x, y)?,
-                _ => return None,
-            };
-            Some(match op {
-                CompareOp::Eq => ord.is_eq(),
-                CompareOp::Ne => ord.is_ne(),
-                CompareOp::Lt => ord.is_lt(),
-                CompareOp::Le => ord.is_le(),
-                CompareOp::Gt => ord.is_gt(),
-                CompareOp::Ge => ord.is_ge(),
-            })
-        }
+    match const_value(e)? {
+        Operand::Bool(b) => Some(b),
         _ => None,
     }
 }
 
-fn const_cmp(a: &Const, b: &Const) -> Option<std::cmp::Ordering> {
-    match (a, b) {
-        (Const::Int(x), Const::Int(y)) => Some(x.cmp(y)),
-        (Const::Money(x), Const::Money(y)) => Some(x.cmp(y)),
-        (Const::Decimal(x), Const::Decimal(y)) => x.partial_cmp(y),
-        (Const::Date(x), Const::Date(y)) => Some(x.cmp(y)),
-        (Const::Str(x), Const::Str(y)) => Some(x.cmp(y)),
-        (Const::Bool(x), Const::Bool(y)) => Some(x.cmp(y)),
-        (Const::Enum(x), Const::Enum(y)) => Some(x.cmp(y)),
-        _ => None,
-    }
+/// The value of an expression that reads no recipient data, computed by the runtime's own
+/// operators ([`guide_runtime::ops`]), so that it is the value the machine would compute; `None`
+/// when it reads the recipient or the machine would stop with an error (an overflow, a division
+/// by zero, a date out of range).
+pub fn const_value(e: &ir::Expr) -> Option<Operand<'_>> {
+    Some(match &e.kind {
+        ExprKind::Const(c) => match c {
+            Const::Bool(b) => Operand::Bool(*b),
+            Const::Int(i) => Operand::Int(*i),
+            Const::Decimal(d) => Operand::Decimal(*d),
+            Const::Money(m) => Operand::Money(*m),
+            Const::Date(d) => Operand::Date(*d),
+            Const::Period(m, d) => Operand::Period(Period::new(*m, *d)),
+            Const::Str(s) => Operand::Str(s),
+            Const::Enum(i) => Operand::Enum(*i),
+            Const::Duration(_) => return None,
+        },
+        ExprKind::Not(a) => match const_value(a)? {
+            Operand::Bool(b) => Operand::Bool(!b),
+            _ => return None,
+        },
+        ExprKind::Neg(a) => ops::neg(const_value(a)?).ok()?,
+        ExprKind::ToDecimal(a) => match const_value(a)? {
+            Operand::Int(i) => Operand::Decimal(ops::to_decimal(i)),
+            _ => return None,
+        },
+        // Short-circuited, as the machine does.
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            let stop = matches!(e.kind, ExprKind::Or(..));
+            match const_value(a)? {
+                Operand::Bool(x) if x == stop => Operand::Bool(x),
+                Operand::Bool(_) => match const_value(b)? {
+                    Operand::Bool(y) => Operand::Bool(y),
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+        ExprKind::Compare(op, a, b) => {
+            let c = match op {
+                CompareOp::Eq => CmpOp::Eq,
+                CompareOp::Ne => CmpOp::Ne,
+                CompareOp::Lt => CmpOp::Lt,
+                CompareOp::Le => CmpOp::Le,
+                CompareOp::Gt => CmpOp::Gt,
+                CompareOp::Ge => CmpOp::Ge,
+            };
+            Operand::Bool(ops::compare(c, const_value(a)?, const_value(b)?).ok()?)
+        }
+        ExprKind::Arith(op, a, b) => {
+            let op = match op {
+                ArithOp::AddInt => RtArith::AddInt,
+                ArithOp::SubInt => RtArith::SubInt,
+                ArithOp::MulInt => RtArith::MulInt,
+                ArithOp::AddDec => RtArith::AddDec,
+                ArithOp::SubDec => RtArith::SubDec,
+                ArithOp::MulDec => RtArith::MulDec,
+                ArithOp::DivDec => RtArith::DivDec,
+                ArithOp::AddMoney => RtArith::AddMoney,
+                ArithOp::SubMoney => RtArith::SubMoney,
+                ArithOp::MulMoney => RtArith::MulMoney,
+                ArithOp::DivMoney => RtArith::DivMoney,
+                ArithOp::AddPeriod => RtArith::AddPeriod,
+                ArithOp::SubPeriod => RtArith::SubPeriod,
+            };
+            ops::arith(op, const_value(a)?, const_value(b)?).ok()?
+        }
+        _ => return None,
+    })
 }
