@@ -5,10 +5,11 @@
 //! notify ──> watch ──> Workspace::refresh ──> events (SSE) ──> open pages refetch
 //!                          │ (check + build, last good kept)    ▲
 //!                          └──> analyser (variants, background) ┘
-//! server ──> routes ──> engine (runtime) + explain (IR) ──> JSON / handlebars pages
+//! guide-web (axum) ──> server ──> routes ──> engine (runtime) + explain (IR) ──> JSON / pages
 //! ```
 //!
-//! Threads only, no async runtime. Every asset is embedded ([`assets`]); the page loads nothing
+//! The HTTP side runs on [`guide_web`] (axum on tokio, two threads of its own); the routes run
+//! on its blocking threads; watching and analysing are threads of their own. Every asset is embedded ([`assets`]); the page loads nothing
 //! from the network. Recipient values reach the page as JSON and are written into it as text
 //! only; the log carries methods, paths and statuses, never a body.
 
@@ -58,9 +59,8 @@ pub struct App {
 /// A running preview.
 pub struct Preview {
     app: Arc<App>,
-    server: server::Server,
+    server: guide_web::Server,
     watch: Option<watch::Watch>,
-    heartbeat: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Preview {
@@ -80,15 +80,14 @@ impl Preview {
             let slugs: Vec<String> = ws.campaigns().iter().map(|c| c.slug.clone()).collect();
             app.analyser.queue(slugs.iter().map(String::as_str));
         }
-        let server = match server::Server::start(
-            SocketAddr::new(opts.host, opts.port),
-            Arc::clone(&app),
-            Arc::clone(&events),
+        let server = match guide_web::Server::start(
+            server::config(SocketAddr::new(opts.host, opts.port)),
+            server::router(Arc::clone(&app)),
         ) {
             Ok(s) => s,
             Err(e) => {
                 app.analyser.stop();
-                return Err(e);
+                return Err(e.to_string());
             }
         };
         let watch = if opts.watch {
@@ -103,13 +102,7 @@ impl Preview {
         } else {
             None
         };
-        let heartbeat = events.start_heartbeat();
-        Ok(Preview {
-            app,
-            server,
-            watch,
-            heartbeat,
-        })
+        Ok(Preview { app, server, watch })
     }
 
     /// The address served.
@@ -120,6 +113,16 @@ impl Preview {
     /// The page's address, `http://127.0.0.1:PORT/`.
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr())
+    }
+
+    /// Connections open now (for tests).
+    pub fn connections(&self) -> usize {
+        self.server.connections()
+    }
+
+    /// Connections open now from one client address (for tests).
+    pub fn connections_from(&self, address: IpAddr) -> usize {
+        self.server.connections_from(address)
     }
 
     /// The shared state (for tests and the command line).
@@ -140,8 +143,5 @@ impl Preview {
         self.app.analyser.stop();
         self.app.events.stop();
         self.server.stop();
-        if let Some(h) = self.heartbeat {
-            let _ = h.join();
-        }
     }
 }

@@ -558,3 +558,31 @@ fn only_files_under_the_folder_are_served() {
     assert_eq!(r.status, 421);
     p.stop();
 }
+
+#[test]
+fn static_files_are_revalidated_by_etag() {
+    let tmp = TempCampaigns::new("preview-http", "etag");
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    let r = get(addr, "/static/player.js");
+    assert_eq!(r.status, 200);
+    let tag = r.header("ETag").expect("an ETag");
+    assert_eq!(r.header("Cache-Control").as_deref(), Some("no-cache"));
+    let again = raw(
+        addr,
+        format!(
+            "GET /static/player.js HTTP/1.1\r\nHost: {addr}\r\nIf-None-Match: {tag}\r\n\
+             Connection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    // Pages and data are never stored.
+    assert_eq!(
+        get(addr, "/api/index").header("Cache-Control").as_deref(),
+        Some("no-store")
+    );
+    assert_eq!(request(addr, "POST", "/static/player.js", None, b"").status, 405);
+    p.stop();
+}
