@@ -583,6 +583,9 @@ fn static_files_are_revalidated_by_etag() {
         get(addr, "/api/index").header("Cache-Control").as_deref(),
         Some("no-store")
     );
-    assert_eq!(request(addr, "POST", "/static/player.js", None, b"").status, 405);
+    assert_eq!(
+        request(addr, "POST", "/static/player.js", None, b"").status,
+        405
+    );
     p.stop();
 }

@@ -19,7 +19,19 @@ use serde_json::json;
 const DEADLINE: Duration = Duration::from_secs(30);
 
 mod common;
-use common::{connect_from, start, TempCampaigns};
+use common::{start, TempCampaigns};
+
+/// A connection to `addr` from the loopback address `from` (Linux routes all of 127/8 to the
+/// loopback interface, so 127.0.0.2 is another client of a server on 127.0.0.1).
+pub fn connect_from(from: [u8; 4], addr: std::net::SocketAddr) -> std::net::TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+    let local = std::net::SocketAddr::from((from, 0));
+    s.bind(&local.into()).expect("bind the client address");
+    s.connect_timeout(&addr.into(), std::time::Duration::from_secs(5))
+        .expect("connect");
+    s.into()
+}
 
 /// Sends `request`, reads until the server closes; `None` when the connection fails. The status
 /// is 0 when the server closed without answering.

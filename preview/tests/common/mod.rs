@@ -63,15 +63,3 @@ pub fn start(root: &Path) -> Preview {
     })
     .expect("the preview starts")
 }
-
-/// A connection to `addr` from the loopback address `from` (Linux routes all of 127/8 to the
-/// loopback interface, so 127.0.0.2 is another client of a server on 127.0.0.1).
-pub fn connect_from(from: [u8; 4], addr: std::net::SocketAddr) -> std::net::TcpStream {
-    use socket2::{Domain, Socket, Type};
-    let s = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
-    let local = std::net::SocketAddr::from((from, 0));
-    s.bind(&local.into()).expect("bind the client address");
-    s.connect_timeout(&addr.into(), std::time::Duration::from_secs(5))
-        .expect("connect");
-    s.into()
-}
