@@ -1,10 +1,12 @@
 //! A bounded load run against guide-web itself: a server with one small JSON route on
-//! 127.0.0.1, and N keep-alive connections (default 256) sending requests back to back for a
-//! few seconds (default 5), from the same process. Prints requests per second and latency
-//! percentiles. Client and server share the machine's cores, so the figures are a floor.
+//! 127.0.0.1, and N keep-alive connections (default 256) sending requests for a few seconds
+//! (default 5), from the same process: back to back, or paced to a total RATE of requests per
+//! second (open loop: each connection sends on its own schedule). Prints requests per second
+//! and latency percentiles. Client and server share the machine's cores, so the figures are a
+//! floor.
 //!
 //! ```text
-//! cargo run --release -p guide-web --example keepalive_load -- [CONNECTIONS] [SECONDS]
+//! cargo run --release -p guide-web --example keepalive_load -- [CONNECTIONS] [SECONDS] [RATE]
 //! ```
 
 use std::time::{Duration, Instant};
@@ -20,6 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let connections: usize = args.next().map_or(Ok(256), |a| a.parse())?;
     let seconds: u64 = args.next().map_or(Ok(5), |a| a.parse())?;
+    let rate: f64 = args.next().map_or(Ok(0.0), |a| a.parse())?;
+    // Each connection's interval between requests when paced.
+    let interval = (rate > 0.0).then(|| Duration::from_secs_f64(connections as f64 / rate));
     let server = Server::start(
         Config {
             limits: Limits {
@@ -42,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut latencies: Vec<u32> = client.block_on(async move {
         let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..connections {
+        for i in 0..connections {
             tasks.spawn(async move {
                 let mut lat = Vec::new();
                 let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
@@ -51,7 +56,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let _ = s.set_nodelay(true);
                 let req = format!("GET /v HTTP/1.1\r\nHost: {addr}\r\n\r\n");
                 let mut buf = vec![0u8; 4096];
+                // Paced connections start spread over one interval.
+                let mut next = interval.map(|d| started + d.mul_f64(i as f64 / connections as f64));
                 while started.elapsed() < run {
+                    if let (Some(at), Some(d)) = (next, interval) {
+                        tokio::time::sleep_until(at.into()).await;
+                        next = Some(at + d);
+                    }
                     let at = Instant::now();
                     if s.write_all(req.as_bytes()).await.is_err() {
                         break;

@@ -226,6 +226,24 @@ fn slow_clients_are_timed_out() {
         b"GET / HTTP/1.1\r\nHost: ",
     );
     assert_eq!(status, 0);
+    // An idle keep-alive connection: closed once the next head is late.
+    let mut s = connect_from([127, 0, 0, 1], addr);
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    s.write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+        .expect("send");
+    let idle_from = Instant::now();
+    let mut seen = Vec::new();
+    let _ = s.read_to_end(&mut seen);
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(
+        seen.starts_with("HTTP/1.1 200") && seen.ends_with("ciao"),
+        "{seen}"
+    );
+    assert!(
+        idle_from.elapsed() < Duration::from_secs(5),
+        "kept idle for ever"
+    );
     // A body that never comes: 408.
     let req = format!("POST /echo HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 10\r\n\r\nab");
     assert_eq!(
