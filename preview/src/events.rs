@@ -4,19 +4,22 @@
 //! answered with axum's server-sent events, which write a comment every few seconds, so a closed
 //! tab is noticed even when nothing changes. A stream that falls behind skips what it missed
 //! (its page refetches the whole state on the next event anyway). A stream only holds a socket,
-//! never a thread.
+//! never a thread. Past [`MAX_CLIENTS`] streams the oldest is closed for the new one (its page
+//! reconnects by itself, as after any stream that ends).
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::stream::{self, Stream, StreamExt};
 use guide_web::axum::response::sse::{Event, KeepAlive, Sse};
-use guide_web::tokio::sync::broadcast;
+use guide_web::tokio;
+use guide_web::tokio::sync::{broadcast, oneshot};
 
-/// At most this many pages listen at once; past it a new stream is refused (`503`, its page
-/// retries by itself).
-pub const MAX_CLIENTS: usize = 64;
+/// At most this many pages listen at once; the oldest stream is closed for a new one. Below
+/// the connections one address may open, so that a browser full of tabs still loads pages.
+pub const MAX_CLIENTS: usize = 32;
 /// Interval of the keep-alive comment.
 pub const HEARTBEAT: Duration = Duration::from_secs(10);
 /// How soon a page reconnects when its stream closes.
@@ -34,12 +37,15 @@ struct Message {
 /// The open event streams.
 pub struct Events {
     sender: Mutex<Option<broadcast::Sender<Message>>>,
+    /// One per open stream, oldest first: dropping it closes the stream.
+    open: Mutex<VecDeque<oneshot::Sender<()>>>,
 }
 
 impl Default for Events {
     fn default() -> Events {
         Events {
             sender: Mutex::new(Some(broadcast::channel(BACKLOG).0)),
+            open: Mutex::default(),
         }
     }
 }
@@ -72,29 +78,42 @@ impl Events {
         }
     }
 
-    /// A new stream, starting with the page's reconnection delay; `None` when there are
-    /// [`MAX_CLIENTS`] already or the preview is stopping.
+    /// A new stream, starting with the page's reconnection delay (the oldest stream is closed
+    /// when there are [`MAX_CLIENTS`] already); `None` when the preview is stopping.
     pub fn subscribe(
         &self,
     ) -> Option<Sse<impl Stream<Item = Result<Event, Infallible>> + Send + 'static>> {
         let sender = self.sender()?;
-        if sender.receiver_count() >= MAX_CLIENTS {
-            return None;
-        }
         let receiver = sender.subscribe();
         drop(sender);
-        let events = stream::unfold(receiver, |mut receiver| async move {
-            loop {
-                match receiver.recv().await {
-                    Ok(m) => {
-                        let event = Event::default().event(m.event).data(m.data);
-                        return Some((Ok(event), receiver));
-                    }
-                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
+        let (closer, closed) = oneshot::channel();
+        {
+            let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+            open.retain(|c| !c.is_closed());
+            while open.len() >= MAX_CLIENTS {
+                open.pop_front();
             }
-        });
+            open.push_back(closer);
+        }
+        let events = stream::unfold(
+            (receiver, closed),
+            |(mut receiver, mut closed)| async move {
+                loop {
+                    let received = tokio::select! {
+                        r = receiver.recv() => r,
+                        _ = &mut closed => return None,
+                    };
+                    match received {
+                        Ok(m) => {
+                            let event = Event::default().event(m.event).data(m.data);
+                            return Some((Ok(event), (receiver, closed)));
+                        }
+                        Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            },
+        );
         let first = stream::once(async { Ok(Event::default().retry(RETRY)) });
         Some(
             Sse::new(first.chain(events))
@@ -108,5 +127,9 @@ impl Events {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
+        self.open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }

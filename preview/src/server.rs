@@ -176,12 +176,7 @@ async fn dispatch(
         Ok(Reply::Http(resp)) => resp,
         Ok(Reply::Events) => match app.events.subscribe() {
             Some(sse) => sse.into_response(),
-            None => {
-                let mut resp = Resp::text(503, "too many open pages: try again").into_response();
-                resp.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                resp
-            }
+            None => Resp::text(503, "the preview is stopping").into_response(),
         },
         Err(_) => Resp::text(500, "the request failed").into_response(),
     }
