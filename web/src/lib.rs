@@ -19,6 +19,8 @@
 //! # Ok::<(), guide_web::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+
 mod admission;
 pub mod assets;
 mod io;
