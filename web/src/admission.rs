@@ -1,7 +1,10 @@
 //! Admission of connections: a total limit and a per-address limit, checked at accept time.
+//!
+//! An IPv6 client commonly holds a whole /64 network and can connect from any address in it:
+//! IPv6 addresses count by their /64 prefix (an IPv4-mapped address counts as its IPv4).
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Counts the open connections, in total and per client address.
@@ -34,6 +37,17 @@ pub(crate) struct Permit {
     address: IpAddr,
 }
 
+/// The address a client's connections are counted under.
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+    }
+}
+
 impl Admission {
     pub(crate) fn new(max_total: usize, max_per_address: usize) -> Admission {
         Admission {
@@ -45,6 +59,7 @@ impl Admission {
 
     /// A place for a connection from `address`, if there is one.
     pub(crate) fn admit(self: &Arc<Self>, address: IpAddr) -> Result<Permit, Refused> {
+        let address = client_key(address);
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let from_address = open.by_address.get(&address).copied().unwrap_or(0);
         if from_address >= self.max_per_address {
@@ -75,7 +90,7 @@ impl Admission {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .by_address
-            .get(&address)
+            .get(&client_key(address))
             .copied()
             .unwrap_or(0)
     }
@@ -117,6 +132,22 @@ mod tests {
         drop(a1);
         assert_eq!((adm.total(), adm.from(a)), (2, 1));
         let _c1 = adm.admit(c).expect("a place was given back");
+    }
+
+    #[test]
+    fn ipv6_counts_by_its_64_prefix() {
+        let adm = Arc::new(Admission::new(10, 2));
+        let a: IpAddr = "2001:db8:1:2::1".parse().expect("ip");
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("ip");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        let _a = adm.admit(a).expect("first");
+        let _b = adm.admit(b).expect("second, same network");
+        assert_eq!(adm.admit(a).err(), Some(Refused::Address));
+        assert_eq!(adm.from(b), 2);
+        let _o = adm.admit(other).expect("another network");
+        let mapped: IpAddr = "::ffff:127.0.0.2".parse().expect("ip");
+        let _m = adm.admit(mapped).expect("mapped");
+        assert_eq!(adm.from("127.0.0.2".parse().expect("ip")), 1);
     }
 
     #[test]

@@ -12,8 +12,8 @@ pub struct Limits {
     /// Connections open at once, from every address together (default 1024). A connection past
     /// it is answered `503` with `Retry-After` and closed at once; it is never queued.
     pub max_connections: usize,
-    /// Connections open at once from one client address (default 64). Past it, as past
-    /// [`Limits::max_connections`]: `503` and closed. Behind a reverse proxy every client has the
+    /// Connections open at once from one client address (default 64; an IPv6 address counts
+    /// by its /64 network). Past it, as past [`Limits::max_connections`]: `503` and closed. Behind a reverse proxy every client has the
     /// proxy's address: raise it there (or leave fairness to the proxy).
     pub max_per_address: usize,
     /// Time a client has to send a request head, from the moment the server waits for one
