@@ -2,8 +2,9 @@
 //! headless Chromium by `tests/e2e/preview.e2e.mjs` (Node, playwright-core).
 //!
 //! Needs `/usr/bin/chromium` (Debian's package; `GUIDE_CHROMIUM` names another), `node`, and
-//! `npm ci` run in `tests/e2e`; `./test.sh` installs all three. Without them the test is skipped
-//! with a message, except under CI (`CI` set), where it fails.
+//! `npm ci` run in `tests/e2e`; `./test.sh` installs all three. Without them the test FAILS,
+//! saying what is missing, unless told to skip with `GUIDE_SKIP_BROWSER=1` (then it says it
+//! skipped): a missing browser never passes silently.
 //! Screenshots go to `target/e2e-artifacts/`.
 
 use std::io::{BufRead, BufReader};
@@ -15,15 +16,20 @@ use std::time::{Duration, Instant};
 /// The whole browser run may take this long.
 const NODE_TIMEOUT: Duration = Duration::from_secs(180);
 
+/// Set to `1` to skip the browser test where Chromium or playwright-core cannot be installed.
+const SKIP: &str = "GUIDE_SKIP_BROWSER";
+
+fn skip_requested() -> bool {
+    std::env::var(SKIP).is_ok_and(|v| v == "1")
+}
+
 fn missing_prerequisite(what: &str) {
     let msg = format!(
         "the end-to-end preview test needs {what}; run ./test.sh, which installs it \
-         (apt-get install chromium, npm ci in cli/tests/e2e)"
+         (apt-get install chromium, npm ci in cli/tests/e2e), or set {SKIP}=1 to skip it"
     );
-    if std::env::var_os("CI").is_some() {
-        panic!("{msg}");
-    }
-    eprintln!("skipped: {msg}");
+    assert!(skip_requested(), "{msg}");
+    eprintln!("skipped ({SKIP}=1): {msg}");
 }
 
 #[path = "../../preview/tests/common/mod.rs"]
@@ -42,6 +48,10 @@ impl Drop for Server {
 
 #[test]
 fn preview_in_headless_chromium() {
+    if skip_requested() {
+        eprintln!("skipped: {SKIP}=1");
+        return;
+    }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let e2e = manifest.join("tests/e2e");
     let chromium = std::env::var_os("GUIDE_CHROMIUM")

@@ -5,7 +5,8 @@
 //! notify ──> watch ──> builds::refresh ──> compile worker (job: check, then compile())
 //!                                              │ result swapped into the snapshot
 //!                                              ▼
-//! server ──> routes ──> Shared<Workspace> snapshot ──> engine (runtime) + explain (VM trace)
+//! guide-web (axum) ──> server ──> routes ──> Shared<Workspace> snapshot
+//!                          ──> engine (runtime) + explain (VM trace)
 //!                                              └──> events (SSE) ──> open pages refetch
 //! ```
 //!
@@ -13,7 +14,9 @@
 //! broken campaign shows as such after its time budget while the others, and its last good
 //! version, keep playing.
 //!
-//! Threads only, no async runtime. Every asset is embedded ([`assets`]); the page loads nothing
+//! The HTTP side runs on [`guide_web`] (axum on tokio, threads of its own); the routes run on
+//! its blocking threads; watching and compiling are threads of their own. Every asset is
+//! embedded ([`assets`]); the page loads nothing
 //! from the network. Recipient values reach the page as JSON and are written into it as text
 //! only; the log carries methods, paths and statuses, never a body.
 
@@ -69,9 +72,8 @@ pub struct App {
 /// A running preview.
 pub struct Preview {
     app: Arc<App>,
-    server: server::Server,
+    server: guide_web::Server,
     watch: Option<watch::Watch>,
-    heartbeat: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Preview {
@@ -93,15 +95,14 @@ impl Preview {
         });
         app.builds.start(Arc::clone(&app))?;
         app.builds.refresh(&app);
-        let server = match server::Server::start(
-            SocketAddr::new(opts.host, opts.port),
-            Arc::clone(&app),
-            Arc::clone(&events),
+        let server = match guide_web::Server::start(
+            server::config(SocketAddr::new(opts.host, opts.port)),
+            server::router(Arc::clone(&app)),
         ) {
             Ok(s) => s,
             Err(e) => {
                 app.builds.stop();
-                return Err(e);
+                return Err(e.to_string());
             }
         };
         let watch = if opts.watch {
@@ -116,13 +117,7 @@ impl Preview {
         } else {
             None
         };
-        let heartbeat = events.start_heartbeat();
-        Ok(Preview {
-            app,
-            server,
-            watch,
-            heartbeat,
-        })
+        Ok(Preview { app, server, watch })
     }
 
     /// Waits until every campaign's current source is checked (or past its budget), at most
@@ -147,6 +142,16 @@ impl Preview {
         format!("http://{}/", self.addr())
     }
 
+    /// Connections open now (for tests).
+    pub fn connections(&self) -> usize {
+        self.server.connections()
+    }
+
+    /// Connections open now from one client address (for tests).
+    pub fn connections_from(&self, address: IpAddr) -> usize {
+        self.server.connections_from(address)
+    }
+
     /// The shared state (for tests and the command line).
     pub fn app(&self) -> &Arc<App> {
         &self.app
@@ -165,9 +170,6 @@ impl Preview {
         self.app.builds.stop();
         self.app.events.stop();
         self.server.stop();
-        if let Some(h) = self.heartbeat {
-            let _ = h.join();
-        }
     }
 }
 

@@ -34,6 +34,8 @@ pub enum Reply {
     Resp(Resp),
     /// Keep the connection as an event stream.
     Events,
+    /// A response made whole elsewhere (a static file, with its `ETag`).
+    Http(guide_web::axum::response::Response),
 }
 
 impl From<Resp> for Reply {
@@ -55,9 +57,9 @@ pub fn route(app: &App, req: &Req) -> Reply {
     } else if path == "/api/index" {
         only(get, || Resp::json(200, &index_json(app)))
     } else if path == "/favicon.ico" {
-        only(get, || static_asset("favicon.svg"))
+        return static_asset(get, "favicon.svg", req);
     } else if let Some(name) = path.strip_prefix("/static/") {
-        only(get, || static_asset(name))
+        return static_asset(get, name, req);
     } else if let Some(slug) = path.strip_prefix("/c/") {
         only(get, || campaign_page(app, slug))
     } else if let Some(slug) = path.strip_prefix("/api/state/") {
@@ -80,10 +82,15 @@ fn only(allowed: bool, f: impl FnOnce() -> Resp) -> Resp {
     }
 }
 
-fn static_asset(name: &str) -> Resp {
+fn static_asset(get: bool, name: &str, req: &Req) -> Reply {
     match assets::get(name) {
-        Some(a) => Resp::new(200, a.content_type, a.bytes),
-        None => Resp::text(404, "not found"),
+        _ if !get => Resp::text(405, "method not allowed").into(),
+        Some(a) => Reply::Http(guide_web::assets::serve(
+            a.bytes,
+            a.content_type,
+            &req.headers,
+        )),
+        None => Resp::text(404, "not found").into(),
     }
 }
 

@@ -558,3 +558,64 @@ fn only_files_under_the_folder_are_served() {
     assert_eq!(r.status, 421);
     p.stop();
 }
+
+#[test]
+fn static_files_are_revalidated_by_etag() {
+    let tmp = TempCampaigns::new("preview-http", "etag");
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    let r = get(addr, "/static/player.js");
+    assert_eq!(r.status, 200);
+    let tag = r.header("ETag").expect("an ETag");
+    assert_eq!(r.header("Cache-Control").as_deref(), Some("no-cache"));
+    let again = raw(
+        addr,
+        format!(
+            "GET /static/player.js HTTP/1.1\r\nHost: {addr}\r\nIf-None-Match: {tag}\r\n\
+             Connection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    // Pages and data are never stored.
+    assert_eq!(
+        get(addr, "/api/index").header("Cache-Control").as_deref(),
+        Some("no-store")
+    );
+    assert_eq!(
+        request(addr, "POST", "/static/player.js", None, b"").status,
+        405
+    );
+    p.stop();
+}
+
+#[test]
+fn the_oldest_event_stream_is_closed_for_a_new_one() {
+    use guide_preview::events::MAX_CLIENTS;
+    let tmp = TempCampaigns::new("preview-http", "streams");
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    let open = |seen: &mut String| {
+        let mut s = TcpStream::connect(addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        s.write_all(format!("GET /events HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .expect("send");
+        read_until(&mut s, seen, "retry:");
+        s
+    };
+    let mut first_seen = String::new();
+    let mut first = open(&mut first_seen);
+    let mut others: Vec<TcpStream> = (1..MAX_CLIENTS).map(|_| open(&mut String::new())).collect();
+    assert_eq!(p.app().events.len(), MAX_CLIENTS);
+    // One more: the first stream ends (its page reconnects by itself), the new one is open.
+    let mut last_seen = String::new();
+    let mut last = open(&mut last_seen);
+    read_until(&mut first, &mut first_seen, "\r\n0\r\n\r\n");
+    assert_eq!(p.app().events.len(), MAX_CLIENTS);
+    p.app().events.send("index", &json!({"list_changed": true}));
+    read_until(&mut last, &mut last_seen, "event: index");
+    read_until(&mut others[0], &mut String::new(), "event: index");
+    p.stop();
+}

@@ -1,15 +1,18 @@
 //! `guide preview` under load and abuse, on an ephemeral loopback port: concurrent clients while a
 //! campaign file is rewritten, slow clients that send nothing or a byte at a time, oversized and
-//! malformed requests, path traversal, a flood of idle connections. Every loop is bounded in
-//! count and time; only 127.0.0.1 is contacted.
+//! malformed requests, path traversal, a flood of idle connections, and one client address
+//! (127.0.0.2, bound before connecting) flooding while clients from 127.0.0.1 are served. Every
+//! loop is bounded in count and time; only the server on 127.0.0.1 is contacted.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use guide_preview::server::{MAX_BODY, MAX_CONNECTIONS, MAX_HEAD, REQUEST_TIMEOUT};
+use guide_preview::server::{
+    MAX_BODY, MAX_CONNECTIONS, MAX_HEAD, MAX_PER_ADDRESS, REQUEST_TIMEOUT,
+};
 use serde_json::json;
 
 /// The whole load test must end within this.
@@ -17,6 +20,18 @@ const DEADLINE: Duration = Duration::from_secs(30);
 
 mod common;
 use common::{start, TempCampaigns};
+
+/// A connection to `addr` from the loopback address `from` (Linux routes all of 127/8 to the
+/// loopback interface, so 127.0.0.2 is another client of a server on 127.0.0.1).
+pub fn connect_from(from: [u8; 4], addr: std::net::SocketAddr) -> std::net::TcpStream {
+    use socket2::{Domain, Socket, Type};
+    let s = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+    let local = std::net::SocketAddr::from((from, 0));
+    s.bind(&local.into()).expect("bind the client address");
+    s.connect_timeout(&addr.into(), std::time::Duration::from_secs(5))
+        .expect("connect");
+    s.into()
+}
 
 /// Sends `request`, reads until the server closes; `None` when the connection fails. The status
 /// is 0 when the server closed without answering.
@@ -26,9 +41,37 @@ fn send(addr: SocketAddr, request: &[u8]) -> Option<(u16, Vec<u8>)> {
     s.set_write_timeout(Some(Duration::from_secs(20))).ok()?;
     // The server may answer (and close) before it has read everything we send.
     let _ = s.write_all(request);
-    let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
+    let buf = read_response(&mut s);
     Some((status_of(&buf), buf))
+}
+
+/// Reads one response: its head, then as much body as it announces (the connection may stay
+/// open for another request), or until the server closes.
+fn read_response(s: &mut TcpStream) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head.lines().find_map(|l| {
+                l.strip_prefix("content-length:")
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+            });
+            match length {
+                Some(n) if buf.len() >= end + 4 + n => return buf,
+                _ if head.contains("transfer-encoding: chunked")
+                    && buf.ends_with(b"\r\n0\r\n\r\n") =>
+                {
+                    return buf
+                }
+                _ => {}
+            }
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return buf,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
 }
 
 fn status_of(buf: &[u8]) -> u16 {
@@ -269,12 +312,23 @@ fn a_silent_client_is_timed_out() {
     let mut buf = Vec::new();
     let _ = s.read_to_end(&mut buf);
     let waited = started.elapsed();
-    assert_eq!(status_of(&buf), 408, "{}", String::from_utf8_lossy(&buf));
+    // Closed unanswered once the head is late (hyper), or told 408: never served, never kept.
+    assert!(
+        matches!(status_of(&buf), 0 | 408),
+        "{}",
+        String::from_utf8_lossy(&buf)
+    );
     assert!(
         waited >= REQUEST_TIMEOUT - Duration::from_secs(1)
             && waited < REQUEST_TIMEOUT + Duration::from_secs(5),
-        "answered after {waited:?}"
+        "closed after {waited:?}"
     );
+    drop(s);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while p.connections() > 0 {
+        assert!(Instant::now() < deadline, "its place is not given back");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     p.stop();
 }
 
@@ -328,15 +382,17 @@ fn oversized_malformed_and_traversing_requests_are_refused() {
             &[414],
         ),
         ("garbage", b"\x00\xff\xfe garbage \x01\r\n\r\n".to_vec(), &[400]),
-        ("no request line", b"\r\n\r\n".to_vec(), &[400]),
         ("a header without a colon", format!("GET / HTTP/1.1\r\n{host}oops\r\n\r\n").into_bytes(), &[400]),
-        ("HTTP/2", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(), &[505]),
+        // HTTP/1.x only: the HTTP/2 preface is closed unanswered (hyper) or refused.
+        ("HTTP/2", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(), &[505, 0]),
         ("HTTP/0.9", b"GET /\r\n\r\n".to_vec(), &[400]),
         (
             "a chunked body",
             format!("POST /api/evaluate/naspi HTTP/1.1\r\n{host}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
                 .into_bytes(),
-            &[411],
+            // Decoded (hyper reads chunked bodies, within the body limit), then refused for
+            // its content type.
+            &[411, 415],
         ),
         (
             "two lengths",
@@ -358,13 +414,34 @@ fn oversized_malformed_and_traversing_requests_are_refused() {
             format!("POST /api/evaluate/naspi HTTP/1.1\r\n{host}Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
         }, &[400, 415]),
     ];
+    let mut wrong = Vec::new();
     for (what, req, want) in &cases {
+        let at = Instant::now();
         let (status, _) = send(addr, req).expect("connect");
+        if !want.contains(&status) {
+            wrong.push(format!("{what}: got {status}, want {want:?}"));
+        }
         assert!(
-            want.contains(&status),
-            "{what}: got {status}, want {want:?}"
+            at.elapsed() < Duration::from_secs(5),
+            "{what}: answered after {:?}",
+            at.elapsed()
         );
     }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // Blank lines and no request (blank lines before a request line are allowed, RFC 9112
+    // section 2.2): closed, never served.
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(REQUEST_TIMEOUT + Duration::from_secs(5)))
+        .expect("timeout");
+    s.write_all(b"\r\n\r\n").expect("send");
+    s.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    assert!(
+        matches!(status_of(&buf), 0 | 400),
+        "{}",
+        String::from_utf8_lossy(&buf)
+    );
     // A client that closes before its request is complete gets nothing and costs nothing.
     for partial in [
         &b"GET / HT"[..],
@@ -407,33 +484,48 @@ fn oversized_malformed_and_traversing_requests_are_refused() {
     p.stop();
 }
 
+/// Opens `n` silent connections from `from`; returns those the server kept and how many it
+/// refused with `503` at once.
+fn silent_flood(from: [u8; 4], addr: SocketAddr, n: usize) -> (Vec<TcpStream>, usize) {
+    let sockets: Vec<TcpStream> = (0..n).map(|_| connect_from(from, addr)).collect();
+    // A refused connection is answered at once; a kept one hears nothing.
+    std::thread::sleep(Duration::from_millis(500));
+    let mut kept = Vec::new();
+    let mut refused = 0;
+    for mut s in sockets {
+        s.set_nonblocking(true).expect("nonblocking");
+        let mut buf = [0u8; 512];
+        match s.read(&mut buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => kept.push(s),
+            Ok(n) if n > 0 && status_of(&buf[..n]) == 503 => {
+                assert!(String::from_utf8_lossy(&buf[..n]).contains("Retry-After"));
+                refused += 1;
+            }
+            other => panic!("a flooding connection neither kept nor refused: {other:?}"),
+        }
+    }
+    (kept, refused)
+}
+
 #[test]
 fn a_flood_of_idle_connections_is_capped_and_then_served_again() {
     let tmp = TempCampaigns::new("preview-load", "flood");
     let p = start(&tmp.root());
     let addr = p.addr();
-    // Idle connections up to the cap and past it: those past it are told 503 at once.
-    let mut idle: Vec<TcpStream> = Vec::new();
-    for _ in 0..MAX_CONNECTIONS {
-        idle.push(TcpStream::connect(addr).expect("connect"));
-    }
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut refused = 0;
-    while refused == 0 && Instant::now() < deadline {
-        let mut s = TcpStream::connect(addr).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(2)))
-            .expect("timeout");
-        let mut buf = Vec::new();
-        let _ = s.read_to_end(&mut buf);
-        if status_of(&buf) == 503 {
-            refused += 1;
-        } else {
-            idle.push(s);
-        }
-    }
-    assert_eq!(refused, 1, "a connection past the cap is refused at once");
+    // Two addresses fill the server: each up to its own limit, both up to the total.
+    assert_eq!(MAX_PER_ADDRESS * 2, MAX_CONNECTIONS);
+    let (a, refused_a) = silent_flood([127, 0, 0, 2], addr, MAX_PER_ADDRESS + 8);
+    let (b, refused_b) = silent_flood([127, 0, 0, 3], addr, MAX_PER_ADDRESS + 8);
+    assert_eq!((a.len(), refused_a), (MAX_PER_ADDRESS, 8));
+    assert_eq!((b.len(), refused_b), (MAX_PER_ADDRESS, 8));
+    assert_eq!(p.connections(), MAX_CONNECTIONS);
+    // Full: a third address is told 503 at once, not queued.
+    let started = Instant::now();
+    assert_eq!(get(addr, "/api/index"), 503);
+    assert!(started.elapsed() < Duration::from_secs(2));
     // Once the idle clients go away, everyone is served again.
-    drop(idle);
+    drop(a);
+    drop(b);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let status = get(addr, "/api/index");
@@ -443,5 +535,99 @@ fn a_flood_of_idle_connections_is_capped_and_then_served_again() {
         assert!(Instant::now() < deadline, "not served again: {status}");
         std::thread::sleep(Duration::from_millis(50));
     }
+    p.stop();
+}
+
+#[test]
+fn one_address_flooding_leaves_the_other_clients_served() {
+    let tmp = TempCampaigns::new("preview-load", "fair");
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    let flooder = [127, 0, 0, 2];
+    let started = Instant::now();
+    // More silent sockets than one address may hold: the excess is refused at once.
+    let (held, refused) = silent_flood(flooder, addr, MAX_PER_ADDRESS + 64);
+    assert_eq!((held.len(), refused), (MAX_PER_ADDRESS, 64));
+    assert_eq!(p.connections_from(IpAddr::from(flooder)), MAX_PER_ADDRESS);
+
+    // Meanwhile clients from 127.0.0.1 are served, promptly, and the flooder is still refused.
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let clients: Vec<_> = (0..4)
+        .map(|t| {
+            let (latencies, failures) = (Arc::clone(&latencies), Arc::clone(&failures));
+            std::thread::spawn(move || {
+                for i in 0..50 {
+                    if started.elapsed() > DEADLINE {
+                        break;
+                    }
+                    let path =
+                        ["/api/index", "/", "/static/preview.css", "/api/state/naspi"][(t + i) % 4];
+                    let at = Instant::now();
+                    let status = get(addr, path);
+                    let ms = at.elapsed().as_millis();
+                    if status == 200 {
+                        latencies.lock().expect("lock").push(ms);
+                    } else {
+                        failures
+                            .lock()
+                            .expect("lock")
+                            .push(format!("{path}: {status} after {ms} ms"));
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut probes = Vec::new();
+    for _ in 0..10 {
+        let req = format!("GET /api/index HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        let mut s = connect_from(flooder, addr);
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let _ = s.write_all(req.as_bytes());
+        let status = status_of(&read_response(&mut s));
+        // The flood's sockets are closed once their head is late: until then, refused.
+        if started.elapsed() < REQUEST_TIMEOUT - Duration::from_secs(2) {
+            probes.push(status);
+        }
+        assert!(p.connections() <= MAX_CONNECTIONS);
+        assert!(p.connections_from(IpAddr::from(flooder)) <= MAX_PER_ADDRESS);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for c in clients {
+        c.join().expect("client thread");
+    }
+    let failures = failures.lock().expect("lock").clone();
+    let mut lat = latencies.lock().expect("lock").clone();
+    lat.sort_unstable();
+    let pct = |q: f64| {
+        lat.get(((lat.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(0)
+    };
+    eprintln!(
+        "preview fairness: 127.0.0.2 held {} silent sockets, {} more refused; 127.0.0.1: {} \
+         requests answered 200 in {:?}, latency p50 {} ms, p99 {} ms, max {} ms; probes from \
+         127.0.0.2: {:?}",
+        held.len(),
+        refused,
+        lat.len(),
+        started.elapsed(),
+        pct(0.5),
+        pct(0.99),
+        lat.last().copied().unwrap_or(0),
+        probes
+    );
+    assert!(failures.is_empty(), "failed requests: {failures:?}");
+    assert_eq!(lat.len(), 200, "every request answered");
+    // Promptly: far within the head timeout for which the flood holds its sockets.
+    assert!(
+        lat.last().copied().unwrap_or(0) < 5000,
+        "a request waited {:?} ms",
+        lat.last()
+    );
+    assert!(probes.iter().all(|&s| s == 503), "{probes:?}");
+    assert!(p.connections_from(IpAddr::from(flooder)) <= MAX_PER_ADDRESS);
+    drop(held);
     p.stop();
 }
