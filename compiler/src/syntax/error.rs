@@ -45,6 +45,16 @@ pub enum SyntaxError {
         /// From the brace to the closing quote.
         span: Span,
     },
+    /// A block whose `{` no `}` closes.
+    UnclosedBlock {
+        /// The `{`.
+        span: Span,
+        /// What it opens, in words: "scene", "pop-up", "block".
+        what: &'static str,
+        /// The word at the left margin the block stopped before (`scene`, `ending`...), or
+        /// `None` when the file ends first.
+        stop: Option<Span>,
+    },
     /// `\x` where x is not an escape.
     BadEscape {
         /// The escape.
@@ -180,6 +190,27 @@ impl IntoDiagnostic for SyntaxError {
                 "the value starts here, and the text ends before a closing `}`",
             )
             .with_help("close the value with `}`, e.g. `{nome}`; to write a brace as text, write `\\{`"),
+            SyntaxError::UnclosedBlock { span, what, stop } => {
+                let d = Diagnostic::error(
+                    "E0011",
+                    "this `{` is never closed",
+                    file,
+                    span,
+                    format!("the {what} opened here has no closing `}}`"),
+                );
+                match stop {
+                    Some(stop) => {
+                        let word = file.text.get(stop.clone()).unwrap_or("").to_string();
+                        d.with_note(stop, format!("the {what} ends before this `{word}`, which starts a new item"))
+                            .with_help(format!(
+                                "add `}}` where the {what} ends, before the `{word}` line (if a block inside it lacks its own `}}`, this one's was taken for it)"
+                            ))
+                    }
+                    None => d.with_help(format!(
+                        "add `}}` where the {what} ends: the file ends before it is closed (if a block inside it lacks its own `}}`, this one's was taken for it)"
+                    )),
+                }
+            }
             SyntaxError::BadEscape { span, found } => Diagnostic::error(
                 "E0005",
                 format!("unknown escape `\\{found}`"),
