@@ -66,7 +66,7 @@ pub enum SyntaxError {
     TooComplex {
         /// Where the limit was passed.
         span: Span,
-        /// "nesting" or "expression".
+        /// "nesting", "expression" or "parsing work" (pest's call limit).
         what: &'static str,
         /// The limit.
         limit: usize,
@@ -228,6 +228,9 @@ impl IntoDiagnostic for SyntaxError {
                 span,
                 if what == "nesting" {
                     format!("more than {limit} brackets are open here")
+                } else if what == "parsing work" {
+                    "reading the file stopped here: it needs more steps than the parser allows"
+                        .to_string()
                 } else {
                     format!("this expression has more than {limit} parts")
                 },

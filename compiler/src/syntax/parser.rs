@@ -58,7 +58,8 @@ pub enum Context {
 }
 
 impl Context {
-    fn entry(self) -> Rule {
+    /// The grammar rule that explains a broken line here.
+    pub(super) fn entry(self) -> Rule {
         match self {
             Context::File | Context::Block => Rule::line_item,
             Context::Match => Rule::line_match,
@@ -125,6 +126,8 @@ struct Builder<'s> {
     /// Where unclosed blocks ended: blocks nested in one another that are all left open end at
     /// the same place, and only the innermost is reported.
     unclosed_ends: HashSet<usize>,
+    /// How many blocks (`if`, `match` arms) enclose the one being built.
+    depth: usize,
 }
 
 fn span(p: &Pair<'_, Rule>) -> Span {
@@ -138,6 +141,7 @@ impl<'s> Builder<'s> {
             src,
             errors: Vec::new(),
             unclosed_ends: HashSet::new(),
+            depth: 0,
         }
     }
 
@@ -247,6 +251,21 @@ impl<'s> Builder<'s> {
             pest::error::InputLocation::Span((s, _)) => s,
         };
         let at = (offset + pos).min(limit);
+        // pest's own limits: its stack guard (blocks nested deeper than the stack allows, which
+        // the bracket count of `too_deep` does not always see, e.g. `if a { y } x` lines) and
+        // the call limit, if an embedder sets one with `pest::set_call_limit`.
+        if let pest::error::ErrorVariant::CustomError { message } = &e.variant {
+            let what = if message.contains("call limit") {
+                "parsing work"
+            } else {
+                "nesting"
+            };
+            return SyntaxError::TooComplex {
+                span: at..(at + 1).min(self.src.len()).max(at),
+                what,
+                limit: MAX_DEPTH,
+            };
+        }
         let rest = self.src.get(at..).unwrap_or("");
         let found = found_token(rest);
         let mut expected: Vec<&'static str> = Vec::new();
@@ -486,6 +505,20 @@ impl<'s> Builder<'s> {
     fn block(&mut self, pair: Pair<'s, Rule>) -> Vec<StoryItem> {
         let start = span(&pair).start;
         let mut items = Vec::new();
+        // `too_deep` counts brackets, and a `}` inside a broken line closes nothing here
+        // (`if a { y } x`): the nesting of blocks is bounded again where they are built, so
+        // that neither this builder nor the checker recurses without limit.
+        if self.depth >= MAX_DEPTH {
+            if !self.errors.iter().any(|e| matches!(e, SyntaxError::TooComplex { .. })) {
+                self.errors.push(SyntaxError::TooComplex {
+                    span: start..start + 1,
+                    what: "nesting",
+                    limit: MAX_DEPTH,
+                });
+            }
+            return items;
+        }
+        self.depth += 1;
         for p in pair.into_inner() {
             if p.as_rule() == Rule::unclosed {
                 self.unclosed(start, span(&p).start, "block");
@@ -493,6 +526,7 @@ impl<'s> Builder<'s> {
                 items.push(item);
             }
         }
+        self.depth -= 1;
         items
     }
 
