@@ -225,7 +225,10 @@ fn unclosed_braces_are_reported_at_the_brace() {
         "a {\n".repeat(60),
         format!("{HEAD}{}", "scene a {\n    text \"{\" {\n".repeat(20)),
         "{ x { y { \"}\" {\n".repeat(15),
-        format!("{HEAD}{}ending {{\n    text \"x\"\n}}\n", "if a {\n".repeat(21)),
+        format!(
+            "{HEAD}{}ending {{\n    text \"x\"\n}}\n",
+            "if a {\n".repeat(21)
+        ),
         format!("{HEAD}{}", "match m {\ncase a {\n".repeat(16)),
         include_str!("inputs/fuzz_timeout_unclosed_braces.guide").to_owned(),
     ] {

@@ -54,6 +54,9 @@ pub enum SyntaxError {
         /// The word at the left margin the block stopped before (`scene`, `ending`...), or
         /// `None` when the file ends first.
         stop: Option<Span>,
+        /// When a `}` meant for an enclosing block closed this one (it stands left of the line
+        /// that opened this block): that `}`, and what it was meant for.
+        taken: Option<(Span, &'static str)>,
     },
     /// `\x` where x is not an escape.
     BadEscape {
@@ -190,7 +193,12 @@ impl IntoDiagnostic for SyntaxError {
                 "the value starts here, and the text ends before a closing `}`",
             )
             .with_help("close the value with `}`, e.g. `{nome}`; to write a brace as text, write `\\{`"),
-            SyntaxError::UnclosedBlock { span, what, stop } => {
+            SyntaxError::UnclosedBlock {
+                span,
+                what,
+                stop,
+                taken,
+            } => {
                 let d = Diagnostic::error(
                     "E0011",
                     "this `{` is never closed",
@@ -198,6 +206,16 @@ impl IntoDiagnostic for SyntaxError {
                     span,
                     format!("the {what} opened here has no closing `}}`"),
                 );
+                if let Some((close, outer)) = taken {
+                    return d
+                        .with_note(
+                            close,
+                            format!(
+                                "this `}}` stands left of the {what}'s first line: it closes the {what}, not the {outer}"
+                            ),
+                        )
+                        .with_help(format!("add the {what}'s own `}}` before this one"));
+                }
                 match stop {
                     Some(stop) => {
                         let word = file.text.get(stop.clone()).unwrap_or("").to_string();

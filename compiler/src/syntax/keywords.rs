@@ -182,7 +182,10 @@ mod tests {
         ];
         for ctx in contexts {
             for w in ctx.starters() {
-                assert!(KEYWORDS.contains(w), "{w} starts a line but is not a keyword");
+                assert!(
+                    KEYWORDS.contains(w),
+                    "{w} starts a line but is not a keyword"
+                );
             }
             let read: BTreeSet<&str> = KEYWORDS
                 .iter()

@@ -31,7 +31,8 @@ pub fn parse(source: &str) -> (File, Vec<SyntaxError>) {
         },
         Err(e) => {
             // The catch-all rules make this rare (e.g. an unclosed block at the end of the file).
-            p.errors.push(p.pest_error(&e, 0, source.len(), Context::File));
+            p.errors
+                .push(p.pest_error(&e, 0, source.len(), Context::File));
             File::default()
         }
     };
@@ -152,6 +153,28 @@ impl<'s> Builder<'s> {
             return;
         }
         let brace = from + first_brace(&self.src[from..at]).unwrap_or(0);
+        // A block inside whose `}` stands left of the line that opened it most likely took the
+        // `}` of this one: point at that block instead.
+        if let Some((inner, close)) = misplaced_close(&self.src[brace..at]) {
+            let (inner, close) = (brace + inner, brace + close);
+            let line_start = self.src[..inner].rfind('\n').map_or(0, |i| i + 1);
+            let inner_what = match first_word(&self.src[line_start..inner]) {
+                "scene" => "scene",
+                "ending" => "ending",
+                "popup" => "pop-up",
+                "service" => "service",
+                "campaign" => "campaign header",
+                "match" => "`match`",
+                _ => "block",
+            };
+            self.errors.push(SyntaxError::UnclosedBlock {
+                span: inner..inner + 1,
+                what: inner_what,
+                stop: None,
+                taken: Some((close..close + 1, what)),
+            });
+            return;
+        }
         let rest = &self.src[at..];
         let word = first_word(rest);
         let stop = (!word.is_empty()).then(|| {
@@ -162,6 +185,7 @@ impl<'s> Builder<'s> {
             span: brace..brace + 1,
             what,
             stop,
+            taken: None,
         });
     }
 
@@ -509,7 +533,11 @@ impl<'s> Builder<'s> {
         // (`if a { y } x`): the nesting of blocks is bounded again where they are built, so
         // that neither this builder nor the checker recurses without limit.
         if self.depth >= MAX_DEPTH {
-            if !self.errors.iter().any(|e| matches!(e, SyntaxError::TooComplex { .. })) {
+            if !self
+                .errors
+                .iter()
+                .any(|e| matches!(e, SyntaxError::TooComplex { .. }))
+            {
                 self.errors.push(SyntaxError::TooComplex {
                     span: start..start + 1,
                     what: "nesting",
@@ -1239,6 +1267,43 @@ fn too_deep(source: &str) -> Option<SyntaxError> {
         }
     }
     None
+}
+
+/// In the text of a block that is never closed (from its `{`), the first `{` whose `}` stands
+/// at the start of a line, left of the line that opened it: the offsets of both. Quoted
+/// strings and comments are skipped.
+fn misplaced_close(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    // Open braces, each with the indentation of its line.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut line_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => line_start = i + 1,
+            b'"' => i = string_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n) - 1;
+            }
+            b'{' => open.push((i, indentation(&text[line_start..]))),
+            b'}' => {
+                let first_on_line = text[line_start..i].trim().is_empty();
+                if let Some((brace, indent)) = open.pop() {
+                    if first_on_line && i - line_start < indent && !open.is_empty() {
+                        return Some((brace, i));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The number of spaces and tabs a line starts with.
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
 }
 
 /// The offset of the first `{` in `text` outside quoted strings.

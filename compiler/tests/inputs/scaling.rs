@@ -78,7 +78,8 @@ fn valid(size: usize) -> String {
 fn chain(opener: &str, depth: usize, size: usize) -> String {
     let mut out = HEAD.to_string();
     out.push_str(&opener.repeat(depth));
-    let scene = "    scene x {\n        text \"Ciao {nome}\" when eta > 3\n        say \"Ciao\"\n    }\n";
+    let scene =
+        "    scene x {\n        text \"Ciao {nome}\" when eta > 3\n        say \"Ciao\"\n    }\n";
     while out.len() < size {
         out.push_str(scene);
     }
@@ -89,9 +90,9 @@ fn chain(opener: &str, depth: usize, size: usize) -> String {
 /// more closing brackets than opening ones so that the nesting limit is rarely reached.
 fn garbage(size: usize) -> String {
     const TOKENS: &[&str] = &[
-        "scene", "if", "match", "case", "popup", "text", "when", "{", "}", "}", "(", ")", ")",
-        "[", "]", "]", "\"", "\"{", "\n", "\n", "\n", "a", "eta", "==", "and", "ending", "x|y",
-        "// c", "€", "3s", ",", "else", "include",
+        "scene", "if", "match", "case", "popup", "text", "when", "{", "}", "}", "(", ")", ")", "[",
+        "]", "]", "\"", "\"{", "\n", "\n", "\n", "a", "eta", "==", "and", "ending", "x|y", "// c",
+        "€", "3s", ",", "else", "include",
     ];
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut out = HEAD.to_string();
