@@ -129,6 +129,8 @@ struct Builder<'s> {
     unclosed_ends: HashSet<usize>,
     /// How many blocks (`if`, `match` arms) enclose the one being built.
     depth: usize,
+    /// Whether blocks nested too deep were reported (once is enough).
+    too_deep_reported: bool,
 }
 
 fn span(p: &Pair<'_, Rule>) -> Span {
@@ -143,6 +145,7 @@ impl<'s> Builder<'s> {
             errors: Vec::new(),
             unclosed_ends: HashSet::new(),
             depth: 0,
+            too_deep_reported: false,
         }
     }
 
@@ -533,11 +536,8 @@ impl<'s> Builder<'s> {
         // (`if a { y } x`): the nesting of blocks is bounded again where they are built, so
         // that neither this builder nor the checker recurses without limit.
         if self.depth >= MAX_DEPTH {
-            if !self
-                .errors
-                .iter()
-                .any(|e| matches!(e, SyntaxError::TooComplex { .. }))
-            {
+            if !self.too_deep_reported {
+                self.too_deep_reported = true;
                 self.errors.push(SyntaxError::TooComplex {
                     span: start..start + 1,
                     what: "nesting",
