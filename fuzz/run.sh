@@ -55,7 +55,7 @@ for t in "${TARGETS[@]}"; do
   cargo fuzz run -s "$SANITIZER" "$t" "corpus/$t" "seeds/$t" -- \
     -max_total_time="$SECS" "${LIMITS[@]}" -print_final_stats=1 >"$log" 2>&1
   status=$?
-  grep -E "^#[0-9]+ +(INITED|DONE)|ERROR|Slowest unit|SUMMARY|stat::number_of_executed_units" "$log"
+  grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|ERROR|Slowest unit|SUMMARY|stat::number_of_executed_units" "$log"
   [ "$status" -eq 0 ] || failed+=("$t: crash or timeout (exit $status, see fuzz/$log)")
   slow=$(find "artifacts/$t" -name 'slow-unit-*' -newer "$marker" | wc -l)
   [ "$slow" -eq 0 ] || failed+=("$t: $slow slow unit(s) in fuzz/artifacts/$t")
