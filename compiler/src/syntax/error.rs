@@ -210,9 +210,11 @@ impl IntoDiagnostic for SyntaxError {
                     return d
                         .with_note(
                             close,
-                            format!(
-                                "this `}}` stands left of the {what}'s first line: it closes the {what}, not the {outer}"
-                            ),
+                            if what == outer {
+                                format!("this `}}` stands left of the {what}'s first line: it closes this {what}, not the one around it")
+                            } else {
+                                format!("this `}}` stands left of the {what}'s first line: it closes the {what}, not the {outer}")
+                            },
                         )
                         .with_help(format!("add the {what}'s own `}}` before this one"));
                 }
