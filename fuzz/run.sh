@@ -11,12 +11,14 @@
 # libFuzzer saves the input in artifacts/TARGET/ (crash-*, timeout-*, slow-unit-*): copy it to
 # regressions/TARGET/, add a test under compiler/tests/ (or runtime/tests/), then fix.
 #
-# Limits per input: TIMEOUT seconds (default 2) fails the run as a timeout; an input slower
-# than SLOW seconds (default 1) is saved as a slow unit and fails the run too. A seed campaign
-# is checked, compiled and analysed in a few milliseconds in this (optimised) build, and the
-# inputs the fuzzer makes are at most a few kilobytes, so one second is a thousand times what a
-# healthy input needs: anything near it is super-linear work (the parser's exponential recovery
-# on unclosed `{` was found this way), not a slow machine. RSS is capped at 2 GB.
+# Limits per input: TIMEOUT seconds (default 5) fails the run as a timeout; an input slower
+# than SLOW seconds (default 3) is saved as a slow unit and fails the run too. The slowest seed,
+# neopensionati (13 kB), takes about 0.3 s through guide_source (check, compile, enumerate the
+# variants, reproduce each witness, render every diagnostic), the others far less; the fuzzer's
+# inputs are at most about that size. Ten times the slowest seed is super-linear work (the
+# parser's exponential recovery on unclosed `{` was found this way: hundreds of seconds), not
+# a slow machine; 1 s was too tight on this shared 2-core machine (mutants of neopensionati
+# were flagged at 1-2 s while other builds ran). RSS is capped at 2 GB.
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); RUSTC_BOOTSTRAP=1 lets the stable toolchain
 # build with the nightly flags it uses. SANITIZER (default none): the code has no `unsafe`, and
@@ -27,8 +29,8 @@ SECS=${1:-60}
 shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(guide_source schema bytecode record)
-TIMEOUT=${TIMEOUT:-2}
-SLOW=${SLOW:-1}
+TIMEOUT=${TIMEOUT:-5}
+SLOW=${SLOW:-3}
 SANITIZER=${SANITIZER:-none}
 export RUSTC_BOOTSTRAP=1
 LIMITS=(-timeout="$TIMEOUT" -report_slow_units="$SLOW" -rss_limit_mb=2048)
