@@ -15,28 +15,41 @@ pub struct SourceFile {
     pub path: String,
     /// The whole text.
     pub text: Arc<str>,
+    /// The offset of each line's start: positions are found in logarithmic time (counting the
+    /// newlines before each made code generation quadratic in the file's size).
+    line_starts: Arc<[usize]>,
+    /// The length of the longest line, newline included.
+    longest_line: usize,
 }
 
 impl SourceFile {
     /// A file from a path and its text.
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let line_starts: Arc<[usize]> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let longest_line = line_starts
+            .iter()
+            .zip(line_starts.iter().skip(1).chain([&text.len()]))
+            .map(|(a, b)| b - a)
+            .max()
+            .unwrap_or(0);
         SourceFile {
             path: path.into(),
-            text: text.into(),
+            text,
+            line_starts,
+            longest_line,
         }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let col = before
-            .rfind('\n')
-            .map_or(before, |i| &before[i + 1..])
-            .chars()
-            .count()
-            + 1;
+        let offset = floor_char_boundary(&self.text, offset);
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let col = self.text[start..offset].chars().count() + 1;
         (line, col)
     }
 }
@@ -286,7 +299,10 @@ impl View {
     /// The view of `d`'s file, or `None` when every line is short enough to show whole.
     fn of(d: &Diagnostic) -> Option<View> {
         let text: &str = &d.file.text;
-        if !text.split('\n').any(|l| l.len() > MAX_SHOWN_LINE) {
+        // Newline and carriage return included: a line of MAX_SHOWN_LINE bytes is shown whole.
+        if d.file.longest_line <= MAX_SHOWN_LINE
+            || !text.split('\n').any(|l| l.len() > MAX_SHOWN_LINE)
+        {
             return None;
         }
         let spans: Vec<usize> = std::iter::once(d.span.start)
@@ -469,14 +485,33 @@ impl miette::SourceCode for Report<'_> {
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
         let Some(view) = &self.view else {
-            let text: &'a str = &self.d.file.text;
-            let inner = text.read_span(span, before, after)?;
+            // Only the lines shown are handed to miette, which reads from the start of what it
+            // is given: the whole file each time made many diagnostics quadratic.
+            let file = &self.d.file;
+            let text: &'a str = &file.text;
+            let starts = &file.line_starts;
+            let start = span.offset().min(text.len());
+            let end = (start + span.len()).min(text.len());
+            let first = starts
+                .partition_point(|&s| s <= start)
+                .saturating_sub(4 + before);
+            let last = starts.partition_point(|&s| s <= end.saturating_sub(1).max(start));
+            let from = starts.get(first).copied().unwrap_or(0);
+            // A few lines more on each side than asked: miette then lays the labels out as it
+            // does on the whole file (found by the UI snapshots).
+            let to = starts.get(last + after + 3).copied().unwrap_or(text.len());
+            let region = &text[from..to.max(from)];
+            let local = miette::SourceSpan::from(start - from..end - from);
+            let inner = region.read_span(&local, before, after)?;
             return Ok(Box::new(miette::MietteSpanContents::new_named(
-                self.d.file.path.clone(),
+                file.path.clone(),
                 inner.data(),
-                *inner.span(),
-                inner.line(),
-                inner.column(),
+                miette::SourceSpan::from(
+                    inner.span().offset() + from..inner.span().offset() + from + inner.span().len(),
+                ),
+                inner.line() + first,
+                // In characters, as `line_col` and `to_json` count (miette counts bytes).
+                file.line_col(start).1 - 1,
                 inner.line_count(),
             )));
         };

@@ -45,6 +45,19 @@ pub enum SyntaxError {
         /// From the brace to the closing quote.
         span: Span,
     },
+    /// A block whose `{` no `}` closes.
+    UnclosedBlock {
+        /// The `{`.
+        span: Span,
+        /// What it opens, in words: "scene", "pop-up", "block".
+        what: &'static str,
+        /// The word at the left margin the block stopped before (`scene`, `ending`...), or
+        /// `None` when the file ends first.
+        stop: Option<Span>,
+        /// When a `}` meant for an enclosing block closed this one (it stands left of the line
+        /// that opened this block): that `}`, and what it was meant for.
+        taken: Option<(Span, &'static str)>,
+    },
     /// `\x` where x is not an escape.
     BadEscape {
         /// The escape.
@@ -56,7 +69,7 @@ pub enum SyntaxError {
     TooComplex {
         /// Where the limit was passed.
         span: Span,
-        /// "nesting" or "expression".
+        /// "nesting", "expression" or "parsing work" (pest's call limit).
         what: &'static str,
         /// The limit.
         limit: usize,
@@ -180,6 +193,44 @@ impl IntoDiagnostic for SyntaxError {
                 "the value starts here, and the text ends before a closing `}`",
             )
             .with_help("close the value with `}`, e.g. `{nome}`; to write a brace as text, write `\\{`"),
+            SyntaxError::UnclosedBlock {
+                span,
+                what,
+                stop,
+                taken,
+            } => {
+                let d = Diagnostic::error(
+                    "E0011",
+                    "this `{` is never closed",
+                    file,
+                    span,
+                    format!("the {what} opened here has no closing `}}`"),
+                );
+                if let Some((close, outer)) = taken {
+                    return d
+                        .with_note(
+                            close,
+                            if what == outer {
+                                format!("this `}}` stands left of the {what}'s first line: it closes this {what}, not the one around it")
+                            } else {
+                                format!("this `}}` stands left of the {what}'s first line: it closes the {what}, not the {outer}")
+                            },
+                        )
+                        .with_help(format!("add the {what}'s own `}}` before this one"));
+                }
+                match stop {
+                    Some(stop) => {
+                        let word = file.text.get(stop.clone()).unwrap_or("").to_string();
+                        d.with_note(stop, format!("the {what} ends before this `{word}`, which starts a new item"))
+                            .with_help(format!(
+                                "add `}}` where the {what} ends, before the `{word}` line (if a block inside it lacks its own `}}`, this one's was taken for it)"
+                            ))
+                    }
+                    None => d.with_help(format!(
+                        "add `}}` where the {what} ends: the file ends before it is closed (if a block inside it lacks its own `}}`, this one's was taken for it)"
+                    )),
+                }
+            }
             SyntaxError::BadEscape { span, found } => Diagnostic::error(
                 "E0005",
                 format!("unknown escape `\\{found}`"),
@@ -197,6 +248,9 @@ impl IntoDiagnostic for SyntaxError {
                 span,
                 if what == "nesting" {
                     format!("more than {limit} brackets are open here")
+                } else if what == "parsing work" {
+                    "reading the file stopped here: it needs more steps than the parser allows"
+                        .to_string()
                 } else {
                     format!("this expression has more than {limit} parts")
                 },

@@ -4,22 +4,21 @@
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::ast::*;
 use super::error::SyntaxError;
+use super::keywords;
 use crate::diagnostic::Span;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "syntax/guide.pest"]
-struct GuideParser;
+pub(super) struct GuideParser;
 
 /// Parses one file. The tree holds everything that could be read; the errors list the rest.
 pub fn parse(source: &str) -> (File, Vec<SyntaxError>) {
-    let mut p = Builder {
-        src: source,
-        errors: Vec::new(),
-    };
+    let mut p = Builder::new(source);
     // The grammar and the checker recurse on nesting: refuse, with one error, what a person
     // never writes and a hostile input would use to exhaust the stack.
     if let Some(e) = too_deep(source) {
@@ -32,7 +31,8 @@ pub fn parse(source: &str) -> (File, Vec<SyntaxError>) {
         },
         Err(e) => {
             // The catch-all rules make this rare (e.g. an unclosed block at the end of the file).
-            p.errors.push(p.pest_error(&e, 0, Context::File));
+            p.errors
+                .push(p.pest_error(&e, 0, source.len(), Context::File));
             File::default()
         }
     };
@@ -59,9 +59,11 @@ pub enum Context {
 }
 
 impl Context {
-    fn entry(self) -> Rule {
+    /// The grammar rule that explains a broken line here.
+    pub(super) fn entry(self) -> Rule {
         match self {
-            Context::File | Context::Block | Context::Match => Rule::line_item,
+            Context::File | Context::Block => Rule::line_item,
+            Context::Match => Rule::line_match,
             Context::Header => Rule::line_header,
             Context::Scene => Rule::line_scene,
             Context::Popup => Rule::line_popup,
@@ -72,25 +74,13 @@ impl Context {
     /// The words that may start a line here.
     pub fn starters(self) -> &'static [&'static str] {
         match self {
-            Context::File => &[
-                "campaign", "import", "service", "scene", "include", "if", "match", "ending",
-            ],
-            Context::Block => &["scene", "include", "if", "match"],
-            Context::Match => &["case", "else"],
-            Context::Header => &[
-                "title",
-                "locale",
-                "schema",
-                "available",
-                "requires",
-                "length",
-                "speaking",
-            ],
-            Context::Scene => &[
-                "text", "say", "visual", "duration", "popup", "button", "rating",
-            ],
-            Context::Popup => &["button", "title", "body"],
-            Context::Service => &["label", "url"],
+            Context::File => keywords::FILE_STARTERS,
+            Context::Block => keywords::BLOCK_STARTERS,
+            Context::Match => keywords::MATCH_STARTERS,
+            Context::Header => keywords::HEADER_STARTERS,
+            Context::Scene => keywords::SCENE_STARTERS,
+            Context::Popup => keywords::POPUP_STARTERS,
+            Context::Service => keywords::SERVICE_STARTERS,
         }
     }
 
@@ -134,6 +124,13 @@ fn pratt() -> &'static PrattParser<Rule> {
 struct Builder<'s> {
     src: &'s str,
     errors: Vec<SyntaxError>,
+    /// Where unclosed blocks ended: blocks nested in one another that are all left open end at
+    /// the same place, and only the innermost is reported.
+    unclosed_ends: HashSet<usize>,
+    /// How many blocks (`if`, `match` arms) enclose the one being built.
+    depth: usize,
+    /// Whether blocks nested too deep were reported (once is enough).
+    too_deep_reported: bool,
 }
 
 fn span(p: &Pair<'_, Rule>) -> Span {
@@ -142,6 +139,59 @@ fn span(p: &Pair<'_, Rule>) -> Span {
 }
 
 impl<'s> Builder<'s> {
+    fn new(src: &'s str) -> Self {
+        Builder {
+            src,
+            errors: Vec::new(),
+            unclosed_ends: HashSet::new(),
+            depth: 0,
+            too_deep_reported: false,
+        }
+    }
+
+    /// Reports the `{` after `from` of a `what` whose body ended at `at` without its `}`,
+    /// unless a block inside it ending there was reported already.
+    fn unclosed(&mut self, from: usize, at: usize, what: &'static str) {
+        if !self.unclosed_ends.insert(at) {
+            return;
+        }
+        let brace = from + first_brace(&self.src[from..at]).unwrap_or(0);
+        // A block inside whose `}` stands left of the line that opened it most likely took the
+        // `}` of this one: point at that block instead.
+        if let Some((inner, close)) = misplaced_close(&self.src[brace..at]) {
+            let (inner, close) = (brace + inner, brace + close);
+            let line_start = self.src[..inner].rfind('\n').map_or(0, |i| i + 1);
+            let inner_what = match first_word(&self.src[line_start..inner]) {
+                "scene" => "scene",
+                "ending" => "ending",
+                "popup" => "pop-up",
+                "service" => "service",
+                "campaign" => "campaign header",
+                "match" => "`match`",
+                _ => "block",
+            };
+            self.errors.push(SyntaxError::UnclosedBlock {
+                span: inner..inner + 1,
+                what: inner_what,
+                stop: None,
+                taken: Some((close..close + 1, what)),
+            });
+            return;
+        }
+        let rest = &self.src[at..];
+        let word = first_word(rest);
+        let stop = (!word.is_empty()).then(|| {
+            let start = at + (rest.len() - rest.trim_start().len());
+            start..start + word.len()
+        });
+        self.errors.push(SyntaxError::UnclosedBlock {
+            span: brace..brace + 1,
+            what,
+            stop,
+            taken: None,
+        });
+    }
+
     fn file(&mut self, root: Pair<'s, Rule>) -> File {
         let mut file = File::default();
         for item in root.into_inner() {
@@ -184,9 +234,23 @@ impl<'s> Builder<'s> {
     fn bad(&mut self, pair: Pair<'s, Rule>, ctx: Context) {
         let sp = span(&pair);
         let text = &self.src[sp.clone()];
+        // A `{` on the broken line that is never closed: report it, and explain the rest as if
+        // it were closed at the end.
+        let open = unclosed_braces(text);
+        if let Some(&innermost) = open.last() {
+            self.unclosed(sp.start + innermost, sp.end, "block");
+        }
+        let closed;
+        let text = if open.is_empty() {
+            text
+        } else {
+            closed = format!("{text}{}", "}".repeat(open.len()));
+            closed.as_str()
+        };
         match GuideParser::parse(ctx.entry(), text) {
             Err(e) => {
-                let err = self.pest_error(&e, sp.start, ctx);
+                // A position in the closing braces added above is the end of the broken text.
+                let err = self.pest_error(&e, sp.start, sp.end, ctx);
                 self.errors.push(err);
             }
             Ok(_) => {
@@ -201,12 +265,34 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn pest_error(&self, e: &pest::error::Error<Rule>, offset: usize, ctx: Context) -> SyntaxError {
+    /// Explains a pest error found at `offset` plus its position, at most at `limit`.
+    fn pest_error(
+        &self,
+        e: &pest::error::Error<Rule>,
+        offset: usize,
+        limit: usize,
+        ctx: Context,
+    ) -> SyntaxError {
         let pos = match e.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
-        let at = offset + pos;
+        let at = (offset + pos).min(limit);
+        // pest's own limits: its stack guard (blocks nested deeper than the stack allows, which
+        // the bracket count of `too_deep` does not always see, e.g. `if a { y } x` lines) and
+        // the call limit, if an embedder sets one with `pest::set_call_limit`.
+        if let pest::error::ErrorVariant::CustomError { message } = &e.variant {
+            let what = if message.contains("call limit") {
+                "parsing work"
+            } else {
+                "nesting"
+            };
+            return SyntaxError::TooComplex {
+                span: at..(at + 1).min(self.src.len()).max(at),
+                what,
+                limit: MAX_DEPTH,
+            };
+        }
         let rest = self.src.get(at..).unwrap_or("");
         let found = found_token(rest);
         let mut expected: Vec<&'static str> = Vec::new();
@@ -381,6 +467,7 @@ impl<'s> Builder<'s> {
                     }
                 }
                 Rule::bad_stmt => self.bad(p, Context::Header),
+                Rule::unclosed => self.unclosed(sp.start, psp.start, "campaign header"),
                 _ => {}
             }
         }
@@ -408,6 +495,7 @@ impl<'s> Builder<'s> {
                 Rule::sv_label => s.label = Some(self.first_string(p)),
                 Rule::sv_url => s.url = Some(self.first_string(p)),
                 Rule::bad_stmt => self.bad(p, Context::Service),
+                Rule::unclosed => self.unclosed(s.span.start, span(&p).start, "service"),
                 _ => {}
             }
         }
@@ -436,14 +524,38 @@ impl<'s> Builder<'s> {
                 self.bad(pair, Context::Block);
                 None
             }
+
             _ => None,
         }
     }
 
     fn block(&mut self, pair: Pair<'s, Rule>) -> Vec<StoryItem> {
-        pair.into_inner()
-            .filter_map(|p| self.story_item(p))
-            .collect()
+        let start = span(&pair).start;
+        let mut items = Vec::new();
+        // `too_deep` counts brackets, and a `}` inside a broken line closes nothing here
+        // (`if a { y } x`): the nesting of blocks is bounded again where they are built, so
+        // that neither this builder nor the checker recurses without limit.
+        if self.depth >= MAX_DEPTH {
+            if !self.too_deep_reported {
+                self.too_deep_reported = true;
+                self.errors.push(SyntaxError::TooComplex {
+                    span: start..start + 1,
+                    what: "nesting",
+                    limit: MAX_DEPTH,
+                });
+            }
+            return items;
+        }
+        self.depth += 1;
+        for p in pair.into_inner() {
+            if p.as_rule() == Rule::unclosed {
+                self.unclosed(start, span(&p).start, "block");
+            } else if let Some(item) = self.story_item(p) {
+                items.push(item);
+            }
+        }
+        self.depth -= 1;
+        items
     }
 
     fn if_block(&mut self, pair: Pair<'s, Rule>) -> IfBlock {
@@ -544,6 +656,7 @@ impl<'s> Builder<'s> {
                 }
                 Rule::else_block => otherwise = Some(self.else_block(p)),
                 Rule::bad_stmt => self.bad(p, Context::Match),
+                Rule::unclosed => self.unclosed(sp.start, span(&p).start, "`match`"),
                 _ => {}
             }
         }
@@ -631,6 +744,11 @@ impl<'s> Builder<'s> {
                     }
                 }
                 Rule::bad_stmt => self.bad(p, Context::Scene),
+                Rule::unclosed => self.unclosed(
+                    sp.start,
+                    span(&p).start,
+                    if is_ending { "ending" } else { "scene" },
+                ),
                 _ => {}
             }
         }
@@ -666,6 +784,7 @@ impl<'s> Builder<'s> {
                 Rule::ident => pop.id = ident(&p),
                 Rule::when => pop.when = self.when(p),
                 Rule::bad_stmt => self.bad(p, Context::Popup),
+                Rule::unclosed => self.unclosed(pop.span.start, psp.start, "pop-up"),
                 Rule::p_button | Rule::p_title | Rule::p_body => {
                     let t = p
                         .into_inner()
@@ -1055,10 +1174,7 @@ fn primary<'s>(
         }
         Rule::string => {
             let raw = p.into_inner().next().map(|x| x.as_str()).unwrap_or("");
-            let mut b = Builder {
-                src,
-                errors: Vec::new(),
-            };
+            let mut b = Builder::new(src);
             let v = b.unescape(raw, sp.start + 1);
             errors.borrow_mut().extend(b.errors);
             ExprKind::Str(v)
@@ -1068,10 +1184,7 @@ fn primary<'s>(
             let mut it = p.into_inner();
             let name = it.next().map(|n| ident(&n));
             let arg = it.next().map(|a| {
-                let mut b = Builder {
-                    src,
-                    errors: Vec::new(),
-                };
+                let mut b = Builder::new(src);
                 let e = b.expr(a);
                 errors.borrow_mut().extend(b.errors);
                 e
@@ -1085,10 +1198,7 @@ fn primary<'s>(
             let mut var = None;
             let mut list = None;
             let mut cond = None;
-            let mut b = Builder {
-                src,
-                errors: Vec::new(),
-            };
+            let mut b = Builder::new(src);
             for q in p.into_inner() {
                 match q.as_rule() {
                     Rule::ident => var = Some(ident(&q)),
@@ -1103,18 +1213,15 @@ fn primary<'s>(
                 _ => ExprKind::Bool(false),
             }
         }
-        Rule::expr => {
-            let mut b = Builder {
-                src,
-                errors: Vec::new(),
-            };
-            let e = b.expr(p);
+        Rule::paren => {
+            let mut b = Builder::new(src);
+            let e = p.into_inner().next().map(|inner| b.expr(inner));
             errors.borrow_mut().extend(b.errors);
-            // Keep the parentheses in the span.
-            return Expr {
-                kind: e.kind,
-                span: e.span,
-            };
+            // The span keeps the parentheses: `(eta + 1) == 2` is underlined whole.
+            match e {
+                Some(e) => e.kind,
+                None => ExprKind::Bool(false),
+            }
         }
         _ => ExprKind::Bool(false),
     };
@@ -1160,6 +1267,92 @@ fn too_deep(source: &str) -> Option<SyntaxError> {
         }
     }
     None
+}
+
+/// In the text of a block that is never closed (from its `{`), the first `{` whose `}` stands
+/// at the start of a line, left of the line that opened it: the offsets of both. Quoted
+/// strings and comments are skipped.
+fn misplaced_close(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    // Open braces, each with the indentation of its line.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut line_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => line_start = i + 1,
+            b'"' => i = string_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n) - 1;
+            }
+            b'{' => open.push((i, indentation(&text[line_start..]))),
+            b'}' => {
+                let first_on_line = text[line_start..i].trim().is_empty();
+                if let Some((brace, indent)) = open.pop() {
+                    if first_on_line && i - line_start < indent && !open.is_empty() {
+                        return Some((brace, i));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The number of spaces and tabs a line starts with.
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+/// The offset of the first `{` in `text` outside quoted strings.
+fn first_brace(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => return Some(i),
+            b'"' => i = string_end(bytes, i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Where the quoted string opened at `start` ends: its closing quote, or `start` itself when the
+/// line ends first (the quote is then an ordinary character, as in the grammar's `raw_string`).
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut j = start + 1;
+    while j < bytes.len() && bytes[j] != b'"' && bytes[j] != b'\n' {
+        j += if bytes[j] == b'\\' { 2 } else { 1 };
+    }
+    if j < bytes.len() && bytes[j] == b'"' {
+        j
+    } else {
+        start
+    }
+}
+
+/// The offsets of the `{` in `text` that no `}` closes, outermost first. Reads brackets as the
+/// grammar's `balanced` does: a quoted string closed on its line hides its brackets.
+fn unclosed_braces(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut open = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => open.push(i),
+            b'}' => {
+                open.pop();
+            }
+            b'"' => i = string_end(bytes, i),
+            _ => {}
+        }
+        i += 1;
+    }
+    open
 }
 
 /// Replaces the long list of literal kinds pest offers where a value may start with one phrase.
