@@ -394,6 +394,30 @@ try {
     assert.match(text, /^Sempre disponibile$|\d{1,2} (gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre) \d{4}/);
   });
 
+  await step('a phone held sideways: the player alone, filling the screen', async () => {
+    await page.setViewportSize({ width: 844, height: 390 });
+    await openCampaign('/c/naspi');
+    assert.equal(await page.locator('.topbar').isVisible(), false, 'no page chrome');
+    const fit = await page.evaluate(() => {
+      const r = document.getElementById('screen').getBoundingClientRect();
+      const c = document.querySelector('.controls').getBoundingClientRect();
+      return { top: r.top, width: r.width, controlsBottom: c.bottom };
+    });
+    assert.equal(fit.top, 0);
+    assert.equal(fit.width, 844);
+    assert.ok(fit.controlsBottom >= 390 - 1, 'the player fills the height');
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await step('the total duration is rounded, not cut', async () => {
+    await openCampaign('/c/naspi');
+    const state = await page.evaluate(() => fetch('/api/state/naspi').then((r) => r.json()));
+    const ms = state.demos.find((d) => d.name === 'chiara').duration_ms;
+    const s = Math.round(ms / 1000);
+    const total = (await page.locator('#time').innerText()).split(' / ')[1];
+    assert.equal(total, Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0'));
+  });
+
   await step('full screen from the button', async () => {
     await openCampaign('/c/naspi');
     const full = page.locator('#fullscreen');
