@@ -418,6 +418,27 @@ try {
     assert.equal(total, Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0'));
   });
 
+  await step('a campaign still compiling says so', async () => {
+    // The state the server gives for a campaign whose first compilation is still running.
+    await page.route('**/api/state/naspi', (route) => route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({
+        slug: 'naspi', id: 'naspi', title: 'La tua NASpI', dir: 'naspi', generation: 1, compiling: true,
+        status: 'pending', status_text: 'Compilazione in corso', errors: 0, warnings: 0, diagnostics: [],
+        playable: false, fields: [], demos: [], witnesses: [], visuals_present: [],
+      }),
+    }));
+    try {
+      await page.goto(new URL('/c/naspi', base).href);
+      await page.locator('#outcome').waitFor();
+      assert.equal(await page.locator('#outcome-text').innerText(), 'Compilazione in corso…');
+      assert.equal(await page.locator('#status').evaluate((e) => e.textContent + getComputedStyle(e, '::after').content), 'Compilazione in corso"…"');
+      assert.equal(await page.locator('#play').isDisabled(), true);
+    } finally {
+      await page.unroute('**/api/state/naspi');
+    }
+  });
+
   await step('full screen from the button', async () => {
     await openCampaign('/c/naspi');
     const full = page.locator('#fullscreen');
