@@ -6,7 +6,7 @@
 //
 // 1. The sweep: for every scene of every demo recipient of every campaign, at six screen sizes,
 //    every text, pop-up button, service button and the rating lie inside the stage's visible
-//    box and nothing in the stage scrolls; no page scrolls sideways (WCAG 1.4.10).
+//    box, clear of the caption, and nothing in the stage scrolls; no page scrolls sideways (WCAG 1.4.10).
 // 2. Motion: texts wait for the narration that mentions them, scenes change with a short
 //    transition, and nothing moves under `prefers-reduced-motion`.
 // 3. The audit: axe-core finds no WCAG 2.1 A/AA violation on the index and on every campaign
@@ -123,9 +123,14 @@ function sweepScenes() {
       const c = screen.getBoundingClientRect();
       const box = { left: Math.max(s.left, c.left), right: Math.min(s.right, c.right), top: Math.max(s.top, c.top), bottom: Math.min(s.bottom, c.bottom) };
       const what = stage.querySelectorAll('.scene-texts p, .popup-open, .service, .rating, .rating-option label');
+      const cap = document.getElementById('captions');
+      const cr = cap.textContent ? cap.getBoundingClientRect() : null;
       for (const e of what) {
         const r = e.getBoundingClientRect();
         if (r.width === 0 && r.height === 0) continue;
+        if (cr && r.left < cr.right && cr.left < r.right && r.top < cr.bottom && cr.top < r.bottom) {
+          out.failures.push(`${label}: the caption covers ${e.className || e.tagName} "${(e.textContent || '').trim().slice(0, 40)}"`);
+        }
         if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
           out.failures.push(`${label}: ${e.className || e.tagName} "${(e.textContent || '').trim().slice(0, 40)}" at ${Math.round(r.left)},${Math.round(r.top)}-${Math.round(r.right)},${Math.round(r.bottom)} outside the stage ${Math.round(box.left)},${Math.round(box.top)}-${Math.round(box.right)},${Math.round(box.bottom)}`);
         }

@@ -323,7 +323,7 @@
         (st.t >= s.duration - 1 && s.captions.length ? s.captions[s.captions.length - 1] : null);
       text = c ? c.text : '';
     }
-    if (force || box.textContent !== text) box.textContent = text;
+    if (force || box.textContent !== text) box.replaceChildren(...(text ? [el('span', { text: text })] : []));
   }
 
   function renderTime() {
@@ -886,7 +886,6 @@
     $('cc').addEventListener('click', () => {
       st.captions = !st.captions;
       $('cc').setAttribute('aria-pressed', String(st.captions));
-      $('screen').classList.toggle('no-captions', !st.captions);
       renderCaption(true);
     });
     const full = $('fullscreen');
