@@ -109,7 +109,7 @@ async function sideways() {
 // what is clipped or scrolls inside the stage. Runs in the page: one round trip per recipient.
 function sweepScenes() {
   return page.evaluate(() => {
-    const out = { views: 0, failures: [] };
+    const out = { views: 0, bad: 0, failures: [] };
     const stage = document.getElementById('stage');
     const screen = document.getElementById('screen');
     const progress = document.getElementById('progress');
@@ -118,6 +118,7 @@ function sweepScenes() {
     key('Home');
     for (let n = 0; n < 100; n++) {
       out.views++;
+      const before = out.failures.length;
       const label = document.getElementById('scene-label').textContent;
       const s = stage.getBoundingClientRect();
       const c = screen.getBoundingClientRect();
@@ -141,6 +142,7 @@ function sweepScenes() {
           out.failures.push(`${label}: ${e.tagName}.${e.className} scrolls (${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight})`);
         }
       }
+      if (out.failures.length > before) out.bad++;
       const next = document.getElementById('next');
       if (next.disabled) break;
       key('PageDown');
@@ -170,15 +172,15 @@ try {
   await step('the index: every screen, no sideways scroll, the audit', async () => {
     await page.goto(base);
     await page.locator('table.campaigns').waitFor();
+    for (const a of await page.locator('table.campaigns tbody th a').all()) {
+      campaigns.push({ href: await a.getAttribute('href'), title: await a.innerText() });
+    }
+    assert.equal(campaigns.length, 5);
     for (const v of VIEWPORTS) {
       await page.setViewportSize(v);
       assert.ok(await sideways() <= 0, `the index scrolls sideways at ${v.width}x${v.height}`);
     }
     await page.setViewportSize(DESKTOP);
-    for (const a of await page.locator('table.campaigns tbody th a').all()) {
-      campaigns.push({ href: await a.getAttribute('href'), title: await a.innerText() });
-    }
-    assert.equal(campaigns.length, 5);
     audits.push(...await audit('index'));
     await page.setViewportSize({ width: 320, height: 568 });
     audits.push(...await audit('index at 320 px'));
@@ -203,7 +205,7 @@ try {
   });
 
   const sweepStarted = Date.now();
-  const perViewport = new Map(VIEWPORTS.map((v) => [v.width + 'x' + v.height, { views: 0, failures: [] }]));
+  const perViewport = new Map(VIEWPORTS.map((v) => [v.width + 'x' + v.height, { views: 0, bad: 0 }]));
   for (const c of campaigns) {
     await step(`the sweep: ${c.title}`, async () => {
       await openCampaign(c.href);
@@ -219,15 +221,14 @@ try {
           await choose(d);
           const r = await sweepScenes();
           sv.views += r.views;
-          const tagged = r.failures.map((f) => `${v.width}x${v.height} ${d}: ${f}`);
-          sv.failures.push(...tagged);
-          failures.push(...tagged);
+          sv.bad += r.bad;
+          failures.push(...r.failures.map((f) => `${v.width}x${v.height} ${d}: ${f}`));
         }
       }
       assert.deepEqual(failures.slice(0, 20), [], `${failures.length} problems`);
     });
   }
-  console.log(`     sweep: ${[...perViewport].map(([k, v]) => `${k} ${v.failures.length}/${v.views}`).join(', ')} (clipped/scene views) in ${Date.now() - sweepStarted} ms`);
+  console.log(`     sweep: ${[...perViewport].map(([k, v]) => `${k} ${v.bad}/${v.views}`).join(', ')} (scene views with a problem / scene views) in ${Date.now() - sweepStarted} ms`);
 
   await step('screenshots: one scene per campaign, phone and desktop', async () => {
     for (const c of campaigns) {
