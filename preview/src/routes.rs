@@ -121,9 +121,9 @@ fn root_display(app: &App) -> String {
         .unwrap_or_default()
 }
 
-/// `m:ss` of a duration in ms.
+/// `m:ss` of a duration in ms, rounded to the nearest second (3:59.6 is 4:00, not 3:59).
 pub fn clock(ms: u64) -> String {
-    let s = ms / 1000;
+    let s = ms.saturating_add(500) / 1000;
     format!("{}:{:02}", s / 60, s % 60)
 }
 
@@ -461,4 +461,14 @@ pub fn visuals(c: &guide_compiler::ir::Campaign) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clock_rounds_to_the_nearest_second() {
+        assert_eq!(super::clock(239_600), "4:00");
+        assert_eq!(super::clock(239_400), "3:59");
+        assert_eq!(super::clock(0), "0:00");
+    }
 }

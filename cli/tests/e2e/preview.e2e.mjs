@@ -199,7 +199,7 @@ try {
     console.log(`     page updated ${Date.now() - before} ms after the save`);
     assert.match(await sceneLabel(), /importo/, 'the scene is kept');
     assert.equal(await page.locator('.field[data-name="importo_mensile"] input').inputValue(), '999', 'the edited values are kept');
-    assert.equal(await page.locator('#recipient-select').inputValue(), 'demo:chiara', 'the recipient is kept');
+    assert.equal(await page.locator('#recipient-select').inputValue(), 'custom', 'the edited recipient is kept, as "Personalizzato"');
   });
 
   await step('an error in the file shows the diagnostics over the player; fixing it clears them', async () => {

@@ -49,9 +49,50 @@
     return e;
   }
 
-  function clock(ms) {
-    const s = Math.max(0, Math.floor(ms / 1000));
+  // `m:ss`; a position is cut to the second it is in, a total is rounded to the nearest one.
+  function clock(ms, round) {
+    const s = Math.max(0, (round ? Math.round : Math.floor)(ms / 1000));
     return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  const MONTHS = ['gennaio', 'febbraio', 'marzo', 'aprile', 'maggio', 'giugno', 'luglio', 'agosto',
+    'settembre', 'ottobre', 'novembre', 'dicembre'];
+
+  // `2024-02-29` written in Italian: `29 febbraio 2024`; anything else as it is.
+  function italianDate(iso) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso));
+    const month = m ? MONTHS[Number(m[2]) - 1] : undefined;
+    return m && month ? Number(m[3]) + ' ' + month + ' ' + m[1] : String(iso);
+  }
+
+  // ---------------------------------------------------------------- texts in time with the narration
+
+  const STOPWORDS = new Set(['della', 'delle', 'dello', 'degli', 'nella', 'nelle', 'sono', 'questo',
+    'questa', 'quello', 'quella', 'anche', 'come', 'puoi', 'hai', 'tuo', 'tua', 'tuoi', 'tue', 'per',
+    'con', 'che', 'non', 'una', 'uno', 'gli', 'dal', 'dalla', 'alla', 'alle', 'sul', 'sulla', 'più']);
+
+  function words(text) {
+    return (String(text).toLowerCase().match(/[\p{L}\p{N}]+(?:[.,]\p{N}+)*/gu) || [])
+      .filter((w) => (w.length >= 3 || /\p{N}/u.test(w)) && !STOPWORDS.has(w));
+  }
+
+  // When each text of a scene shows, in ms from the scene's start: the title at once, every
+  // other text with the caption cue that shares the most words with it (the narration that
+  // mentions it), or spread over the first part of the scene when no cue does.
+  function revealTimes(texts, captions, duration) {
+    const cues = captions.map((c) => ({ start: c.start, words: new Set(words(c.text)) }));
+    const latest = Math.max(0, duration * 0.6);
+    return texts.map((t, i) => {
+      if (i === 0) return 0;
+      let best = null;
+      let score = 0;
+      for (const c of cues) {
+        const n = words(t).filter((w) => c.words.has(w)).length;
+        if (n > score) { score = n; best = c; }
+      }
+      const at = best ? best.start : latest * i / texts.length;
+      return Math.max(0, Math.min(at, latest));
+    });
   }
 
   function safeUrl(u) {
@@ -84,22 +125,25 @@
       // Captions are timed from the guide's start (the runtime's timeline): make them relative
       // to the scene, unless they already are.
       const absolute = caps.every((c) => Number(c.start_ms) >= begin);
+      const captions = caps.map((c) => ({
+        start: (Number(c.start_ms) || 0) - (absolute ? begin : 0),
+        end: (Number(c.end_ms) || 0) - (absolute ? begin : 0),
+        text: String(c.text || ''),
+      }));
+      const texts = Array.isArray(s.texts) ? s.texts.map(String) : [];
       return {
         id: String(s.id || ''),
         start: begin,
         duration: duration,
         visual: s.visual || null,
-        texts: Array.isArray(s.texts) ? s.texts.map(String) : [],
+        texts: texts,
+        reveal: revealTimes(texts, captions, duration),
         narration: String(s.narration || ''),
         popups: Array.isArray(s.popups) ? s.popups : [],
         buttons: Array.isArray(s.buttons) ? s.buttons : [],
         rating: s.rating || null,
         ending: i === scenes.length - 1 && (ending !== null || !!s.rating),
-        captions: caps.map((c) => ({
-          start: (Number(c.start_ms) || 0) - (absolute ? begin : 0),
-          end: (Number(c.end_ms) || 0) - (absolute ? begin : 0),
-          text: String(c.text || ''),
-        })),
+        captions: captions,
       };
     });
   }
@@ -119,7 +163,7 @@
     $('variant').textContent = tl.variant ? String(tl.variant) : '—';
     const av = tl.available || {};
     $('available').textContent = av.from || av.until
-      ? 'Disponibile' + (av.from ? ' dal ' + av.from : '') + (av.until ? ' al ' + av.until : '')
+      ? 'Disponibile' + (av.from ? ' dal ' + italianDate(av.from) : '') + (av.until ? ' al ' + italianDate(av.until) : '')
       : 'Sempre disponibile';
     renderMarkers();
     renderScene(false);
@@ -148,10 +192,20 @@
     return a && $('stage').contains(a) ? a.dataset.key || null : null;
   }
 
+  // Says "Scena N di M: title" once per scene change, politely (the one live region).
+  function announce(s) {
+    const box = $('scene-announce');
+    const text = s ? 'Scena ' + (st.idx + 1) + ' di ' + st.scenes.length + ': ' + (s.texts[0] || s.id) : '';
+    if (box.dataset.said === text) return;
+    box.dataset.said = text;
+    box.textContent = text;
+  }
+
   function renderScene(animate) {
     const s = st.scenes[st.idx];
     const stage = $('stage');
     const key = focusKey();
+    const hadFocus = stage.contains(document.activeElement) && document.activeElement !== stage;
     st.rendered = s || null;
     const texts = $('scene-texts');
     const actions = $('scene-actions');
@@ -165,6 +219,9 @@
     if (!s) {
       stage.setAttribute('aria-label', 'Nessuna scena');
       $('scene-label').textContent = '';
+      $('captions').textContent = '';
+      announce(null);
+      if (hadFocus) stage.focus();
       return;
     }
     const n = st.scenes.length;
@@ -181,7 +238,7 @@
     }
     visual.hidden = !s.visual;
 
-    s.texts.forEach((t, i) => texts.append(el(i === 0 ? 'p' : 'p', { class: i === 0 ? 'scene-title' : 'scene-text', text: t })));
+    s.texts.forEach((t, i) => texts.append(el('p', { class: i === 0 ? 'scene-title' : 'scene-text', text: t })));
 
     for (const p of s.popups) {
       const b = el('button', {
@@ -216,11 +273,24 @@
       void stage.offsetWidth; // restart the animation
       stage.classList.add('enter');
     }
-    if (key) {
-      const again = Array.from(stage.querySelectorAll('[data-key]')).find((x) => x.dataset.key === key);
-      if (again) again.focus();
+    if (hadFocus) {
+      // The focused control was redrawn: the same one again, or the stage, never <body>.
+      const again = key ? Array.from(stage.querySelectorAll('[data-key]')).find((x) => x.dataset.key === key) : null;
+      (again || stage).focus();
     }
+    announce(s);
+    renderReveal();
     renderCaption(true);
+  }
+
+  // Hides the texts the narration has not reached yet (never under reduced motion).
+  function renderReveal() {
+    const s = st.scenes[st.idx];
+    if (!s) return;
+    const still = reducedMotion.matches;
+    $('scene-texts').querySelectorAll('p').forEach((p, i) => {
+      p.classList.toggle('is-waiting', !still && st.t < (s.reveal[i] || 0));
+    });
   }
 
   function ratingBox(r) {
@@ -253,17 +323,17 @@
         (st.t >= s.duration - 1 && s.captions.length ? s.captions[s.captions.length - 1] : null);
       text = c ? c.text : '';
     }
-    if (force || box.textContent !== text) box.textContent = text;
+    if (force || box.textContent !== text) box.replaceChildren(...(text ? [el('span', { text: text })] : []));
   }
 
   function renderTime() {
     const s = st.scenes[st.idx];
     const at = s ? s.start + st.t : 0;
-    $('time').textContent = clock(at) + ' / ' + clock(st.duration);
+    $('time').textContent = clock(at) + ' / ' + clock(st.duration, true);
     const range = $('progress');
     if (document.activeElement !== range || !st.playing) range.value = String(Math.round(at));
     const label = s ? (s.ending ? 'Fine' : 'Scena ' + (st.idx + 1) + ' di ' + st.scenes.length) + ' (' + s.id + '), ' : '';
-    range.setAttribute('aria-valuetext', label + clock(at) + ' di ' + clock(st.duration));
+    range.setAttribute('aria-valuetext', label + clock(at) + ' di ' + clock(st.duration, true));
     $('prev').disabled = !s || (st.idx === 0 && st.t < 1000);
     $('next').disabled = !s || st.idx >= st.scenes.length - 1;
     $('play').disabled = !s;
@@ -292,7 +362,7 @@
     const s = st.scenes[idx];
     if (!s) return;
     if (idx !== st.idx) goTo(idx, ms - s.start, true);
-    else { st.t = Math.max(0, ms - s.start); renderCaption(false); renderTime(); }
+    else { st.t = Math.max(0, ms - s.start); renderReveal(); renderCaption(false); renderTime(); }
   }
 
   function tick() {
@@ -311,6 +381,7 @@
         setPlaying(false);
       }
     }
+    renderReveal();
     renderCaption(false);
     renderTime();
   }
@@ -580,6 +651,20 @@
     $('outcome').hidden = true;
   }
 
+  // No guide for this recipient: stop, and drop the previous recipient's guide.
+  function clearGuide() {
+    setPlaying(false);
+    st.scenes = [];
+    st.duration = 0;
+    st.idx = 0;
+    st.t = 0;
+    $('variant').textContent = '—';
+    $('available').textContent = '';
+    renderMarkers();
+    renderScene(false);
+    renderTime();
+  }
+
   async function evaluateNow() {
     clearTimeout(st.evalTimer);
     if (!st.state || !st.state.playable) return;
@@ -601,18 +686,20 @@
     clearErrors();
     renderWhy(out.explanation);
     if (out.status === 'ok') {
+      hideOutcome();
       setTimeline(out.timeline);
       document.body.dataset.generation = String(out.generation);
     } else if (out.status === 'record_error') {
       // The player keeps the last good timeline; the error sits next to its field.
       showFieldError(out.field, out.message);
     } else if (out.status === 'not_eligible') {
-      setPlaying(false);
-      showOutcome('Questo destinatario non riceve la guida (' + out.message + ').');
+      clearGuide();
+      showOutcome('Questo destinatario non riceve la guida: non soddisfa la condizione su chi la riceve (la trovi sotto, in «Perché queste scene»).');
     } else {
-      setPlaying(false);
-      showOutcome(out.message || 'La guida non può essere prodotta per questo destinatario.');
+      clearGuide();
+      showOutcome('La guida non può essere prodotta per questo destinatario. Controlla i valori del modulo.');
     }
+    document.body.dataset.evaluated = String(seq);
   }
 
   // ---------------------------------------------------------------- why each scene plays
@@ -634,6 +721,16 @@
   }
 
   function renderWhy(x) {
+    const a = document.activeElement;
+    const focused = a && $('why').contains(a) ? a.getAttribute('aria-label') : null;
+    renderWhyList(x);
+    if (focused !== null) {
+      const again = Array.from($('why').querySelectorAll('button')).find((b) => b.getAttribute('aria-label') === focused);
+      (again || $('why-heading')).focus();
+    }
+  }
+
+  function renderWhyList(x) {
     const list = $('why');
     const req = $('why-requires');
     list.replaceChildren();
@@ -729,9 +826,8 @@
       evaluateNow();
     }
     if (!s.playable) {
-      st.scenes = [];
-      renderScene(false);
-      renderTime();
+      clearGuide();
+      if (s.compiling) showOutcome('Compilazione in corso…');
     }
   }
 
@@ -792,6 +888,18 @@
       $('cc').setAttribute('aria-pressed', String(st.captions));
       renderCaption(true);
     });
+    const full = $('fullscreen');
+    if (document.fullscreenEnabled && $('player').requestFullscreen) {
+      full.hidden = false;
+      full.addEventListener('click', () => {
+        if (document.fullscreenElement) document.exitFullscreen();
+        else $('player').requestFullscreen().catch(() => {});
+      });
+      document.addEventListener('fullscreenchange', () => {
+        const on = document.fullscreenElement === $('player');
+        full.setAttribute('aria-pressed', String(on));
+      });
+    }
     $('popup-close').addEventListener('click', closePopup);
     $('popup').addEventListener('close', onPopupClosed);
     $('diagnostics-toggle').addEventListener('click', () => {
@@ -807,6 +915,8 @@
     const edited = (e) => {
       const box = e.target.closest('.field');
       if (box && e.target.dataset.role === 'present') syncPresent(box);
+      // The values are no longer those of the recipient chosen.
+      if (e.isTrusted) $('recipient-select').value = 'custom';
       scheduleEvaluate();
     };
     form.addEventListener('input', edited);
