@@ -85,6 +85,9 @@ pub trait Store {
 
     /// How many recipients a campaign has (purged ones included).
     fn count(&mut self, campaign: &str) -> Result<u64, StoreError>;
+
+    /// Every recipient of a campaign, by token (for checks and exports: it reads them all).
+    fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError>;
 }
 
 /// Opens (creating it if needed, and migrating it) the database at `location`: a

@@ -185,4 +185,23 @@ impl Store for PgStore {
             .get(0);
         Ok(u64::try_from(n).unwrap_or(0))
     }
+
+    fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError> {
+        let rows = self.client.query(
+            "SELECT token, campaign, version, record, available_from, available_until
+             FROM recipients WHERE campaign = $1 ORDER BY token",
+            &[&campaign],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredRecipient {
+                token: r.get(0),
+                campaign: r.get(1),
+                version: r.get(2),
+                record: r.get(3),
+                from: parse_date(r.get(4)),
+                until: parse_date(r.get(5)),
+            })
+            .collect())
+    }
 }

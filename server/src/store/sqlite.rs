@@ -26,6 +26,8 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted content is overwritten with zeros, not left in free pages of the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         let mut store = SqliteStore {
             conn,
@@ -147,6 +149,10 @@ impl Store for SqliteStore {
              WHERE (record IS NOT NULL OR key_hash IS NOT NULL) AND available_until <= ?1",
             [cutoff.to_string()],
         )?;
+        // The pages as they were before the purge are still in the write-ahead log: copy the
+        // log into the database and empty it.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(n as u64)
     }
 
@@ -198,5 +204,23 @@ impl Store for SqliteStore {
             |r| r.get(0),
         )?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT token, campaign, version, record, available_from, available_until
+             FROM recipients WHERE campaign = ?1 ORDER BY token",
+        )?;
+        let rows = st.query_map([campaign], |r| {
+            Ok(StoredRecipient {
+                token: r.get(0)?,
+                campaign: r.get(1)?,
+                version: r.get(2)?,
+                record: r.get(3)?,
+                from: parse_date(r.get(4)?),
+                until: parse_date(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
