@@ -530,7 +530,7 @@ fn kill_9_then_rerun_completes_and_keeps_tokens() {
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("guide runs");
-            std::thread::sleep(Duration::from_millis(100 + rng(3000)));
+            std::thread::sleep(Duration::from_millis(100 + round * 400 + rng(1000)));
             // SIGKILL: no handler runs, the transaction in progress is simply cut.
             let _ = child.kill();
             let status = child.wait().expect("ends");

@@ -6,6 +6,7 @@ use crate::token::{random, SECRET_BYTES};
 use crate::StoreError;
 use guide_runtime::Date;
 use postgres::{Client, NoTls};
+use std::collections::HashMap;
 
 /// The migrations, in order: (number, SQL).
 pub const MIGRATIONS: &[(i64, &str)] =
@@ -100,35 +101,52 @@ impl Store for PgStore {
         version: &str,
         rows: &[NewRecipient],
     ) -> Result<Vec<String>, StoreError> {
+        // One statement for the whole batch (arrays unnested), each key hash once: a key given
+        // twice in a batch takes its last record, as row-by-row upserts would.
+        let mut last: HashMap<&[u8], usize> = HashMap::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            last.insert(&r.key_hash, i);
+        }
+        let mut unique: Vec<usize> = last.values().copied().collect();
+        unique.sort_unstable();
+        let col = |f: &dyn Fn(&NewRecipient) -> Option<String>| -> Vec<Option<String>> {
+            unique.iter().map(|&i| f(&rows[i])).collect()
+        };
+        let tokens = col(&|r| Some(r.token.clone()));
+        let records = col(&|r| Some(r.record.clone()));
+        let froms = col(&|r| date_text(r.from));
+        let untils = col(&|r| date_text(r.until));
+        let hashes: Vec<&[u8]> = unique
+            .iter()
+            .map(|&i| rows[i].key_hash.as_slice())
+            .collect();
         let mut tx = self.client.transaction()?;
-        let st = tx.prepare(
+        let stored = tx.query(
             "INSERT INTO recipients
                (token, campaign, version, key_hash, record, available_from, available_until)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             SELECT t, $1, $2, k, r, f, u
+             FROM UNNEST($3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[])
+               AS n (t, k, r, f, u)
              ON CONFLICT (campaign, key_hash) DO UPDATE SET
                version = excluded.version, record = excluded.record,
                available_from = excluded.available_from,
                available_until = excluded.available_until
-             RETURNING token",
+             RETURNING key_hash, token",
+            &[
+                &campaign, &version, &tokens, &hashes, &records, &froms, &untils,
+            ],
         )?;
-        let mut tokens = Vec::with_capacity(rows.len());
-        for r in rows {
-            let row = tx.query_one(
-                &st,
-                &[
-                    &r.token,
-                    &campaign,
-                    &version,
-                    &r.key_hash,
-                    &r.record,
-                    &date_text(r.from),
-                    &date_text(r.until),
-                ],
-            )?;
-            tokens.push(row.get(0));
-        }
         tx.commit()?;
-        Ok(tokens)
+        let by_hash: HashMap<Vec<u8>, String> =
+            stored.iter().map(|r| (r.get(0), r.get(1))).collect();
+        rows.iter()
+            .map(|r| {
+                by_hash
+                    .get(&r.key_hash)
+                    .cloned()
+                    .ok_or_else(|| StoreError::Database("a published row was not returned".into()))
+            })
+            .collect()
     }
 
     fn purge_until(&mut self, cutoff: Date) -> Result<u64, StoreError> {
