@@ -513,7 +513,7 @@ fn kill_9_then_rerun_completes_and_keeps_tokens() {
             let rows = recipients(&db, "naspi_peer");
             let n = rows.len() as u64;
             assert!(
-                n % batch == 0 || n == total,
+                n.is_multiple_of(batch) || n == total,
                 "{n} rows: a batch half written"
             );
             for (id, r) in by_key(&rows, "id") {

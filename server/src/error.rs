@@ -45,8 +45,17 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl From<postgres::Error> for StoreError {
+    /// The server's message without its DETAIL, which may quote the values of a row.
     fn from(e: postgres::Error) -> Self {
-        StoreError::Database(e.to_string())
+        match e.as_db_error() {
+            Some(db) => StoreError::Database(format!(
+                "{} ({}): {}",
+                db.severity(),
+                db.code().code(),
+                db.message()
+            )),
+            None => StoreError::Database(e.to_string()),
+        }
     }
 }
 
