@@ -27,6 +27,7 @@ use guide_runtime::{Date, EvalError, Evaluator, Outcome, Program, Record};
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::{Duration, Instant};
 
 /// Recipients per transaction.
@@ -113,19 +114,29 @@ struct Pending {
 struct Run<'a> {
     program: &'a Program,
     ev: Evaluator<'a>,
-    store: &'a mut dyn Store,
     hasher: KeyHasher,
-    campaign: String,
-    version: String,
     key_slot: usize,
     key_name: &'a str,
     batch_rows: usize,
     pending: Vec<Pending>,
     rejects: Sink,
     not_eligible: Sink,
-    links: Option<LinkWriter>,
+    /// Whether the key's value is kept for the links manifest.
+    want_keys: bool,
     summary: Summary,
     entry: Vec<u8>,
+    /// Full batches, to the thread that writes them into the database.
+    out: SyncSender<Vec<Pending>>,
+}
+
+/// Writes the batches into the database, and their links.
+struct Writer<'a> {
+    store: &'a mut dyn Store,
+    campaign: String,
+    version: String,
+    links: Option<LinkWriter>,
+    published: u64,
+    created: u64,
 }
 
 /// Publishes every record of `paths.data` with `program` into `store`; see the
@@ -184,13 +195,11 @@ pub fn publish(
     let version = version_of(&bytecode);
     let campaign = program.metadata().id.to_owned();
     store.put_version(&campaign, &version, &bytecode)?;
-    let mut run = Run {
+    let (out, batches) = sync_channel::<Vec<Pending>>(2);
+    let run = Run {
         program,
         ev: program.evaluator(),
         hasher: KeyHasher::new(store.key_secret()),
-        store,
-        campaign,
-        version,
         key_slot,
         key_name,
         batch_rows: opts.batch_rows.max(1),
@@ -198,62 +207,128 @@ pub fn publish(
         rejects: Sink::create(&paths.rejects).map_err(io_err("create", &paths.rejects))?,
         not_eligible: Sink::create(&paths.not_eligible)
             .map_err(io_err("create", &paths.not_eligible))?,
-        links,
+        want_keys: links.is_some(),
         summary: Summary::default(),
         entry: Vec::new(),
+        out,
     };
-    let read_err = |e: io::Error| PublishError::Io(format!("cannot read the recipients: {e}"));
-    if let Some(mut lines) = lines {
-        let mut buf = Vec::new();
-        while let Some(batch) = lines.next_batch(buf).map_err(read_err)? {
-            let Items::Jsonl {
-                data,
-                first_line,
-                too_long,
-            } = batch.items
-            else {
-                buf = Vec::new();
-                continue;
-            };
-            for n in too_long {
-                run.summary.read += 1;
-                run.reject(n, None, "the line is longer than 16 MiB")?;
+    let mut writer = Writer {
+        store,
+        campaign,
+        version,
+        links,
+        published: 0,
+        created: 0,
+    };
+    // Two threads: this one writes into the database while the other reads, checks and
+    // evaluates the next batch.
+    let (read, written) = std::thread::scope(|s| {
+        let reader = s.spawn(move || run.read_all(lines, csv_source));
+        let mut written = Ok(());
+        for batch in batches.iter() {
+            written = writer.write(batch);
+            if written.is_err() {
+                break;
             }
-            let mut failed = None;
-            for_each_line(&data, first_line, |n, line| {
-                if failed.is_none() {
-                    failed = run.jsonl(n, line).err();
-                }
-            });
-            if let Some(e) = failed {
-                return Err(e);
-            }
-            buf = data;
         }
+        // The reader stops at its next batch if the writer failed.
+        drop(batches);
+        (reader.join(), written)
+    });
+    written?;
+    let mut summary = read.map_err(|_| PublishError::Io("the reading thread failed".into()))??;
+    if let Some(l) = writer.links {
+        l.finish()
+            .map_err(|e| PublishError::Io(format!("cannot finish the links: {e}")))?;
     }
-    if let Some((mut reader, map)) = csv_source {
-        let mut rec = ::csv::ByteRecord::new();
-        while reader
-            .read_byte_record(&mut rec)
-            .map_err(|e| read_err(io::Error::other(e)))?
-        {
-            let line = rec.position().map_or(0, ::csv::Position::line);
-            run.csv_row(line, &rec, &map)?;
-        }
-    }
-    run.flush()?;
-    let ferr = |e: io::Error| PublishError::Io(format!("cannot finish the output: {e}"));
-    run.rejects.finish().map_err(ferr)?;
-    run.not_eligible.finish().map_err(ferr)?;
-    if let Some(l) = run.links {
-        l.finish().map_err(ferr)?;
-    }
-    let mut summary = run.summary;
+    summary.published = writer.published;
+    summary.created = writer.created;
     summary.elapsed = t0.elapsed();
     Ok(summary)
 }
 
+impl Writer<'_> {
+    /// Writes one batch in one transaction, new tokens for the recipients that are new.
+    fn write(&mut self, pending: Vec<Pending>) -> Result<(), PublishError> {
+        let tokens = new_tokens(pending.len())?;
+        let mut rows = Vec::with_capacity(pending.len());
+        let mut keys = Vec::with_capacity(pending.len());
+        for (p, t) in pending.into_iter().zip(tokens) {
+            let mut row = p.row;
+            row.token = t;
+            rows.push(row);
+            keys.push(p.key);
+        }
+        let stored = self
+            .store
+            .publish_batch(&self.campaign, &self.version, &rows)?;
+        for ((row, key), token) in rows.iter().zip(&keys).zip(&stored) {
+            self.published += 1;
+            if *token == row.token {
+                self.created += 1;
+            }
+            if let Some(l) = &mut self.links {
+                l.add(key, token, row.from, row.until)
+                    .map_err(|e| PublishError::Io(format!("cannot write the links: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Run<'_> {
+    /// Reads every record, queues the eligible ones, lists the others; finishes the lists.
+    fn read_all(
+        mut self,
+        lines: Option<LineBatches<File>>,
+        csv_source: Option<(::csv::Reader<File>, CsvMap)>,
+    ) -> Result<Summary, PublishError> {
+        let read_err = |e: io::Error| PublishError::Io(format!("cannot read the recipients: {e}"));
+        if let Some(mut lines) = lines {
+            let mut buf = Vec::new();
+            while let Some(batch) = lines.next_batch(buf).map_err(read_err)? {
+                let Items::Jsonl {
+                    data,
+                    first_line,
+                    too_long,
+                } = batch.items
+                else {
+                    buf = Vec::new();
+                    continue;
+                };
+                for n in too_long {
+                    self.summary.read += 1;
+                    self.reject(n, None, "the line is longer than 16 MiB")?;
+                }
+                let mut failed = None;
+                for_each_line(&data, first_line, |n, line| {
+                    if failed.is_none() {
+                        failed = self.jsonl(n, line).err();
+                    }
+                });
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                buf = data;
+            }
+        }
+        if let Some((mut reader, map)) = csv_source {
+            let mut rec = ::csv::ByteRecord::new();
+            while reader
+                .read_byte_record(&mut rec)
+                .map_err(|e| read_err(io::Error::other(e)))?
+            {
+                let line = rec.position().map_or(0, ::csv::Position::line);
+                self.csv_row(line, &rec, &map)?;
+            }
+        }
+        self.flush()?;
+        let ferr = |e: io::Error| PublishError::Io(format!("cannot finish the lists: {e}"));
+        self.rejects.finish().map_err(ferr)?;
+        self.not_eligible.finish().map_err(ferr)?;
+        Ok(self.summary)
+    }
+
     fn jsonl(&mut self, n: u64, line: &[u8]) -> Result<(), PublishError> {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
@@ -329,11 +404,7 @@ impl Run<'_> {
             from: window.from,
             until: window.until.and_then(next_day),
         };
-        let key = if self.links.is_some() {
-            key
-        } else {
-            String::new()
-        };
+        let key = if self.want_keys { key } else { String::new() };
         self.pending.push(Pending { row, key });
         if self.pending.len() >= self.batch_rows {
             self.flush()?;
@@ -341,34 +412,15 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Writes the queued recipients in one transaction, and their links.
+    /// Hands the queued recipients to the database writer.
     fn flush(&mut self) -> Result<(), PublishError> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let tokens = new_tokens(self.pending.len())?;
-        let mut rows = Vec::with_capacity(self.pending.len());
-        let mut keys = Vec::with_capacity(self.pending.len());
-        for (p, t) in self.pending.drain(..).zip(tokens) {
-            let mut row = p.row;
-            row.token = t;
-            rows.push(row);
-            keys.push(p.key);
-        }
-        let stored = self
-            .store
-            .publish_batch(&self.campaign, &self.version, &rows)?;
-        for ((row, key), token) in rows.iter().zip(&keys).zip(&stored) {
-            self.summary.published += 1;
-            if *token == row.token {
-                self.summary.created += 1;
-            }
-            if let Some(l) = &mut self.links {
-                l.add(key, token, row.from, row.until)
-                    .map_err(|e| PublishError::Io(format!("cannot write the links: {e}")))?;
-            }
-        }
-        Ok(())
+        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(self.batch_rows));
+        self.out
+            .send(batch)
+            .map_err(|_| PublishError::Io("the database writer stopped".into()))
     }
 
     fn reject(&mut self, line: u64, key: Option<&str>, error: &str) -> Result<(), PublishError> {

@@ -28,6 +28,9 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Deleted content is overwritten with zeros, not left in free pages of the file.
         conn.pragma_update(None, "secure_delete", "ON")?;
+        // The indexes of millions of recipients (token, key hash) are written in random order:
+        // a page cache of 64 MiB keeps most of their inner pages in memory.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         let mut store = SqliteStore {
             conn,
