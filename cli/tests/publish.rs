@@ -551,6 +551,95 @@ fn kill_9_then_rerun_completes_and_keeps_tokens() {
     }
 }
 
+/// `guide publish` interrupted by SIGINT or SIGTERM at random moments: it exits 130 (or has
+/// finished, exit 0), leaves no temporary and nothing under a final name (the rejects and
+/// not-eligible lists, the links manifest), the database holds whole batches only, and a re-run
+/// completes the work with every token kept.
+#[test]
+fn an_interrupt_at_any_moment_leaves_nothing_and_a_rerun_completes() {
+    let dir = scratch("interrupt");
+    let campaign = root().join("examples/naspi-peer");
+    let total = 20_000u64;
+    let batch = 500u64;
+    let data = dir.join("r.jsonl");
+    write_jsonl(&data, &naspi_peer_recipients(total));
+    let mut rng = clock_rng();
+    for db in databases(&dir, "interrupt") {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let check = |seen: &mut HashMap<String, String>| -> usize {
+            let rows = recipients(&db, "naspi_peer");
+            let n = rows.len() as u64;
+            assert!(
+                n.is_multiple_of(batch) || n == total,
+                "{n} rows: a batch half written"
+            );
+            for (id, r) in by_key(&rows, "id") {
+                if let Some(t) = seen.insert(id.clone(), r.token.clone()) {
+                    assert_eq!(t, r.token, "the token of {id} changed");
+                }
+            }
+            rows.len()
+        };
+        let links = dir.join("links.csv");
+        for round in 0..8u64 {
+            let _ = std::fs::remove_file(&links);
+            let child = Command::new(env!("CARGO_BIN_EXE_guide"))
+                .args(["publish", p(&campaign), "--data", p(&data), "--db", &db])
+                .args(["--batch", &batch.to_string(), "--links", p(&links)])
+                .args(["--base-url", "https://guide.inps.it"])
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("guide runs");
+            std::thread::sleep(Duration::from_millis(rng(1500)));
+            let signal = if round % 2 == 0 { "-INT" } else { "-TERM" };
+            let _ = Command::new("kill")
+                .args([signal, &child.id().to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let o = child.wait_with_output().expect("ends");
+            let err = String::from_utf8_lossy(&o.stderr);
+            let left: Vec<String> = std::fs::read_dir(&dir)
+                .expect("folder")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            assert!(
+                !left.iter().any(|n| n.contains(".partial")),
+                "round {round} ({signal}): temporaries left: {left:?}\n{err}"
+            );
+            match o.status.code() {
+                Some(130) => {
+                    assert!(
+                        !links.exists(),
+                        "round {round}: a manifest left after 130\n{err}"
+                    );
+                    assert!(
+                        !dir.join("r.rejects.jsonl").exists()
+                            && !dir.join("r.not-eligible.jsonl").exists(),
+                        "round {round}: a list left after 130: {left:?}"
+                    );
+                }
+                Some(0) => assert!(
+                    links.exists(),
+                    "round {round}: finished without its manifest"
+                ),
+                // A signal before the handler is installed (the first milliseconds) ends the
+                // process by the signal itself: nothing can have been written yet.
+                None => assert!(
+                    !links.exists(),
+                    "round {round}: killed early, left {left:?}"
+                ),
+                other => panic!("round {round} ({signal}): exit {other:?}\n{err}"),
+            }
+            let n = check(&mut seen);
+            eprintln!("round {round}: {signal} -> {:?}, {n} rows", o.status.code());
+        }
+        let (code, err) = guide(&["publish", p(&campaign), "--data", p(&data), "--db", &db]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(check(&mut seen) as u64, total);
+    }
+}
+
 /// The links manifest and the QR codes: one row and one SVG and PNG per recipient, the QR code
 /// decoding to BASE/g/TOKEN?c=qr, the window as stored; --base-url required and checked.
 #[test]

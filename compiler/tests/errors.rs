@@ -1,7 +1,7 @@
 //! The checker's and the analyses' problems are data (facts, each with its file) until they are
 //! rendered, in one place; the rendered diagnostics keep every fact, notes in other files included.
 
-#![allow(clippy::disallowed_methods)] // a test reads its fixtures from disk; the crate may not
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a test reads fixtures and prints; the crate may not
 
 use guide_compiler::analysis::error::AnalysisError;
 use guide_compiler::check::error::{CheckError, Context, Expected, FileId, Place};

@@ -1,6 +1,8 @@
 //! Hostile recipient data: every record gives either a correct timeline (texts intact) or a
 //! precise error naming the attribute; none panics. Runs the real naspi campaign.
 
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a test reads fixtures and prints; the crate may not
+
 use guide_runtime::{EvalError, Outcome, Program};
 use serde_json::{json, Value};
 

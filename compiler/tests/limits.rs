@@ -10,6 +10,8 @@
 //! (found by the `guide_source` fuzz target: an 11 KB file took 11 s, 26 such lines 20 s);
 //! blocks nested 2,000 deep through broken lines overflowed the stack.
 
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a test reads fixtures and prints; the crate may not
+
 use guide_compiler::diagnostic::{Diagnostic, MAX_SHOWN_LINE, WINDOW};
 use guide_compiler::schema::{MAX_ENUM_VALUES, MAX_TYPE_DEPTH};
 use guide_compiler::{check, codegen, project};

@@ -7,6 +7,8 @@
 //!
 //! The call limit is global to the process: this binary holds this one test only.
 
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a test reads fixtures and prints; the crate may not
+
 #[path = "inputs/scaling.rs"]
 mod scaling;
 

@@ -13,6 +13,8 @@
 //!
 //! A few hundred cases each, so that `cargo test` stays fast.
 
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a test reads fixtures and prints; the crate may not
+
 use guide_compiler::{analysis, check, codegen, project};
 use guide_runtime::bytecode::{reader, writer, Module, Op};
 use guide_runtime::schema::{Attribute, Fields, Schema, Type};

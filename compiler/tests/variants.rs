@@ -3,7 +3,7 @@
 //! campaign shows as a diff of exactly the variants it changes; a variant without a snapshot, or a
 //! snapshot of a variant that no longer exists, fails the test.
 
-#![allow(clippy::disallowed_methods)] // a test reads its fixtures from disk; the crate may not
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a test reads fixtures and prints; the crate may not
 
 use guide_compiler::analysis::{self, variants};
 use guide_compiler::project;

@@ -1542,6 +1542,7 @@ pub fn describe_rule(r: Rule) -> Option<&'static str> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods, clippy::disallowed_macros)] // a test reads the spec from disk
 mod tests {
     use super::*;
 
