@@ -162,26 +162,10 @@ fn print_summary(campaign: &str, paths: &PublishPaths, db: &str, s: &Summary) {
         count(s.created),
         count(s.published - s.created)
     );
-    eprintln!(
-        "  not eligible  {:>12}  {}",
-        count(s.not_eligible),
-        shown(&paths.not_eligible)
+    super::render::print_accounting(
+        (s.not_eligible, &paths.not_eligible),
+        (s.rejected, &paths.rejects),
+        s.elapsed,
+        s.per_second(),
     );
-    eprintln!(
-        "  rejected      {:>12}  {}",
-        count(s.rejected),
-        shown(&paths.rejects)
-    );
-    eprintln!(
-        "  time          {:>10.3} s  {} recipients/s",
-        s.elapsed.as_secs_f64(),
-        count(s.per_second().round() as u64)
-    );
-    if s.rejected > 0 {
-        eprintln!(
-            "{} record(s) rejected: see {} (exit code {EXIT_REJECTED})",
-            count(s.rejected),
-            shown(&paths.rejects)
-        );
-    }
 }

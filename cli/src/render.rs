@@ -158,26 +158,42 @@ fn print_summary(campaign: &str, paths: &Paths, s: &Summary) {
     );
     eprintln!("  read          {:>12}", count(s.read));
     eprintln!("  rendered      {:>12}", count(s.rendered));
+    print_accounting(
+        (s.not_eligible, &paths.not_eligible),
+        (s.rejected, &paths.rejects),
+        s.elapsed,
+        s.per_second(),
+    );
+}
+
+/// The summary lines `guide render` and `guide publish` share: the not-eligible and rejected
+/// counts with their files, the time and rate, and where to look when records were rejected.
+pub fn print_accounting(
+    not_eligible: (u64, &Path),
+    rejected: (u64, &Path),
+    elapsed: std::time::Duration,
+    per_second: f64,
+) {
     eprintln!(
         "  not eligible  {:>12}  {}",
-        count(s.not_eligible),
-        shown(&paths.not_eligible)
+        count(not_eligible.0),
+        not_eligible.1.display()
     );
     eprintln!(
         "  rejected      {:>12}  {}",
-        count(s.rejected),
-        shown(&paths.rejects)
+        count(rejected.0),
+        rejected.1.display()
     );
     eprintln!(
         "  time          {:>10.3} s  {} recipients/s",
-        s.elapsed.as_secs_f64(),
-        count(s.per_second().round() as u64)
+        elapsed.as_secs_f64(),
+        count(per_second.round() as u64)
     );
-    if s.rejected > 0 {
+    if rejected.0 > 0 {
         eprintln!(
             "{} record(s) rejected: see {} (exit code {EXIT_REJECTED})",
-            count(s.rejected),
-            shown(&paths.rejects)
+            count(rejected.0),
+            rejected.1.display()
         );
     }
 }

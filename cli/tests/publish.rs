@@ -495,6 +495,23 @@ fn clock_rng() -> impl FnMut(u64) -> u64 {
     }
 }
 
+/// The naspi-peer recipients in `db` after an interrupted run: whole batches of `batch` only (or
+/// all `total`), and no token of a recipient `seen` before changed. Their number.
+fn whole_batches(db: &str, batch: u64, total: u64, seen: &mut HashMap<String, String>) -> usize {
+    let rows = recipients(db, "naspi_peer");
+    let n = rows.len() as u64;
+    assert!(
+        n.is_multiple_of(batch) || n == total,
+        "{n} rows: a batch half written"
+    );
+    for (id, r) in by_key(&rows, "id") {
+        if let Some(t) = seen.insert(id.clone(), r.token.clone()) {
+            assert_eq!(t, r.token, "the token of {id} changed");
+        }
+    }
+    rows.len()
+}
+
 /// `guide publish` killed with SIGKILL at random moments, several times: the database stays
 /// consistent (whole batches only), a re-run completes the work, and no token of a recipient
 /// already published ever changes.
@@ -509,20 +526,7 @@ fn kill_9_then_rerun_completes_and_keeps_tokens() {
     let mut rng = clock_rng();
     for db in databases(&dir, "kill") {
         let mut seen: HashMap<String, String> = HashMap::new();
-        let check = |seen: &mut HashMap<String, String>| -> usize {
-            let rows = recipients(&db, "naspi_peer");
-            let n = rows.len() as u64;
-            assert!(
-                n.is_multiple_of(batch) || n == total,
-                "{n} rows: a batch half written"
-            );
-            for (id, r) in by_key(&rows, "id") {
-                if let Some(t) = seen.insert(id.clone(), r.token.clone()) {
-                    assert_eq!(t, r.token, "the token of {id} changed");
-                }
-            }
-            rows.len()
-        };
+        let check = |seen: &mut HashMap<String, String>| whole_batches(&db, batch, total, seen);
         for round in 0..5 {
             let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
                 .args(["publish", p(&campaign), "--data", p(&data), "--db", &db])
@@ -566,20 +570,7 @@ fn an_interrupt_at_any_moment_leaves_nothing_and_a_rerun_completes() {
     let mut rng = clock_rng();
     for db in databases(&dir, "interrupt") {
         let mut seen: HashMap<String, String> = HashMap::new();
-        let check = |seen: &mut HashMap<String, String>| -> usize {
-            let rows = recipients(&db, "naspi_peer");
-            let n = rows.len() as u64;
-            assert!(
-                n.is_multiple_of(batch) || n == total,
-                "{n} rows: a batch half written"
-            );
-            for (id, r) in by_key(&rows, "id") {
-                if let Some(t) = seen.insert(id.clone(), r.token.clone()) {
-                    assert_eq!(t, r.token, "the token of {id} changed");
-                }
-            }
-            rows.len()
-        };
+        let check = |seen: &mut HashMap<String, String>| whole_batches(&db, batch, total, seen);
         let links = dir.join("links.csv");
         for round in 0..8u64 {
             let _ = std::fs::remove_file(&links);
