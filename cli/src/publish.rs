@@ -3,6 +3,10 @@
 //! by [`guide_server`].
 
 use super::render::EXIT_REJECTED;
+
+/// What an interrupted run prints on standard error.
+const INTERRUPTED: &str =
+    "interrupted: the recipients committed so far stay published; run again to complete";
 use super::EXIT_USAGE;
 use clap::builder::TypedValueParser as _;
 use guide_render::InputFormat;
@@ -112,9 +116,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     // Ctrl-C ends the run: the batch in progress is rolled back (its transaction never
     // commits), the lists are not left behind (guide_render::interrupt removes them).
-    if let Err(e) = guide_render::interrupt::install(
-        "interrupted: the recipients committed so far stay published; run again to complete",
-    ) {
+    if let Err(e) = guide_render::interrupt::install(INTERRUPTED) {
         eprintln!("error: cannot handle interrupts: {e}");
         return ExitCode::from(EXIT_USAGE);
     }
@@ -140,12 +142,14 @@ pub fn run(args: Args) -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Err(PublishError::Interrupted) => guide_render::interrupt::exit(INTERRUPTED),
         Err(e) => {
             eprintln!("error: {e}");
             match e {
-                PublishError::Usage(_) | PublishError::Io(_) | PublishError::Store(_) => {
-                    ExitCode::from(EXIT_USAGE)
-                }
+                PublishError::Usage(_)
+                | PublishError::Io(_)
+                | PublishError::Store(_)
+                | PublishError::Interrupted => ExitCode::from(EXIT_USAGE),
             }
         }
     }

@@ -68,11 +68,15 @@ pub enum PublishError {
     Io(String),
     /// The database failed.
     Store(StoreError),
+    /// An interrupt came before the lists and links were given their final names: they were
+    /// removed (the batches committed before stay published; a re-run writes them).
+    Interrupted,
 }
 
 impl fmt::Display for PublishError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            PublishError::Interrupted => f.write_str("interrupted"),
             PublishError::Usage(m) | PublishError::Io(m) => f.write_str(m),
             PublishError::Store(e) => e.fmt(f),
         }

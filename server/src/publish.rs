@@ -103,6 +103,12 @@ fn io_err<'a>(what: &'a str, path: &'a Path) -> impl FnOnce(io::Error) -> Publis
     move |e| PublishError::Io(format!("cannot {what} {}: {e}", path.display()))
 }
 
+/// The rejects and not-eligible lists of a run, written under temporary names.
+struct Lists {
+    rejects: Sink,
+    not_eligible: Sink,
+}
+
 /// A recipient waiting for its batch to be written.
 struct Pending {
     row: NewRecipient,
@@ -239,11 +245,21 @@ pub fn publish(
         (reader.join(), written)
     });
     written?;
-    let mut summary = read.map_err(|_| PublishError::Io("the reading thread failed".into()))??;
-    if let Some(l) = writer.links {
-        l.finish()
-            .map_err(|e| PublishError::Io(format!("cannot finish the links: {e}")))?;
-    }
+    let (mut summary, lists) =
+        read.map_err(|_| PublishError::Io("the reading thread failed".into()))??;
+    // Every file gets its final name in one commit, after the last batch is in the database:
+    // an interrupt before it removes them all, one after it lets the run end normally.
+    let links = writer.links.take();
+    guide_render::interrupt::commit(|| -> io::Result<()> {
+        lists.rejects.finish()?;
+        lists.not_eligible.finish()?;
+        match links {
+            Some(l) => l.finish(),
+            None => Ok(()),
+        }
+    })
+    .map_err(|_| PublishError::Interrupted)?
+    .map_err(|e| PublishError::Io(format!("cannot finish the lists and the links: {e}")))?;
     summary.published = writer.published;
     summary.created = writer.created;
     summary.elapsed = t0.elapsed();
@@ -280,12 +296,13 @@ impl Writer<'_> {
 }
 
 impl Run<'_> {
-    /// Reads every record, queues the eligible ones, lists the others; finishes the lists.
+    /// Reads every record, queues the eligible ones, lists the others; hands back the lists,
+    /// still under their temporary names.
     fn read_all(
         mut self,
         lines: Option<LineBatches<File>>,
         csv_source: Option<(::csv::Reader<File>, CsvMap)>,
-    ) -> Result<Summary, PublishError> {
+    ) -> Result<(Summary, Lists), PublishError> {
         let read_err = |e: io::Error| PublishError::Io(format!("cannot read the recipients: {e}"));
         if let Some(mut lines) = lines {
             let mut buf = Vec::new();
@@ -326,10 +343,13 @@ impl Run<'_> {
             }
         }
         self.flush()?;
-        let ferr = |e: io::Error| PublishError::Io(format!("cannot finish the lists: {e}"));
-        self.rejects.finish().map_err(ferr)?;
-        self.not_eligible.finish().map_err(ferr)?;
-        Ok(self.summary)
+        Ok((
+            self.summary,
+            Lists {
+                rejects: self.rejects,
+                not_eligible: self.not_eligible,
+            },
+        ))
     }
 
     fn jsonl(&mut self, n: u64, line: &[u8]) -> Result<(), PublishError> {
