@@ -573,7 +573,14 @@ fn an_interrupt_at_any_moment_leaves_nothing_and_a_rerun_completes() {
         let check = |seen: &mut HashMap<String, String>| whole_batches(&db, batch, total, seen);
         let links = dir.join("links.csv");
         for round in 0..8u64 {
-            let _ = std::fs::remove_file(&links);
+            // What a previous round that finished left under the final names.
+            for f in [
+                &links,
+                &dir.join("r.rejects.jsonl"),
+                &dir.join("r.not-eligible.jsonl"),
+            ] {
+                let _ = std::fs::remove_file(f);
+            }
             let child = Command::new(env!("CARGO_BIN_EXE_guide"))
                 .args(["publish", p(&campaign), "--data", p(&data), "--db", &db])
                 .args(["--batch", &batch.to_string(), "--links", p(&links)])
