@@ -22,6 +22,12 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 echo "== cargo test"
+# [publish] A throwaway PostgreSQL for the store tests (GUIDE_TEST_POSTGRES), stopped and removed
+# on exit, also on failure.
+PGDIR=$(mktemp -d -u "${TMPDIR:-/tmp}/guide-pg.XXXXXX")
+trap 'scripts/postgres.sh stop "$PGDIR"' EXIT
+eval "$(scripts/postgres.sh start "$PGDIR")"
+# [/publish]
 cargo test --workspace --quiet
 
 echo "== runtime docs (public items documented, links resolve, with and without the json feature)"

@@ -8,6 +8,8 @@ mod build;
 mod check;
 mod disasm;
 mod preview;
+mod publish;
+mod purge;
 mod render;
 mod run;
 mod variants;
@@ -86,6 +88,11 @@ enum Command {
     /// Serve every campaign under a folder in the browser, personalised for any recipient,
     /// reloading as files are saved.
     Preview(preview::Args),
+    /// Publish every eligible recipient of a file into the recipient service's database, each
+    /// with a personal token; links manifest and QR codes on request.
+    Publish(publish::Args),
+    /// Delete the personal data of every recipient whose availability window has closed.
+    Purge(purge::Args),
 }
 
 /// Exit code: the input has errors.
@@ -114,5 +121,7 @@ fn main() -> ExitCode {
         } => variants::run(&path, minimal, format),
         Command::Preview(args) => preview::run(args),
         Command::Render(args) => render::run(args),
+        Command::Publish(args) => publish::run(args),
+        Command::Purge(args) => purge::run(args),
     }
 }

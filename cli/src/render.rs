@@ -137,7 +137,7 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 /// A count with thousands separated by commas, for people.
-fn count(n: u64) -> String {
+pub fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -24,6 +24,16 @@ impl From<io::Error> for CreateError {
     }
 }
 
+impl From<CreateError> for io::Error {
+    /// An interrupt becomes [`io::ErrorKind::Interrupted`], for callers that only speak `io`.
+    fn from(e: CreateError) -> io::Error {
+        match e {
+            CreateError::Interrupted => io::Error::new(io::ErrorKind::Interrupted, "interrupted"),
+            CreateError::Io(e) => e,
+        }
+    }
+}
+
 impl From<Interrupted> for CreateError {
     fn from(_: Interrupted) -> CreateError {
         CreateError::Interrupted

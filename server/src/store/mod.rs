@@ -1,0 +1,118 @@
+//! The database of published recipients, behind one [`Store`] trait: SQLite in a file (the
+//! default, nothing to install) or PostgreSQL (`postgres://...`), with the same behaviour.
+//!
+//! The tables (see `server/migrations/`): `meta` (the secret the key attribute is hashed
+//! under), `campaigns` (the version served), `versions` (every version's bytecode, so the
+//! server evaluates a guide from the database alone) and `recipients` (token, campaign,
+//! version, keyed hash of the key attribute, the validated record as JSON, the availability
+//! window `[from, until)`). Migrations are applied on open and recorded in `schema_version`;
+//! a database with a newer schema than this binary knows is refused.
+
+pub mod postgres;
+pub mod sqlite;
+
+use crate::StoreError;
+use guide_runtime::Date;
+
+/// A recipient to publish: a new token is used only if the recipient (campaign and key hash)
+/// is not in the database yet.
+#[derive(Debug, Clone)]
+pub struct NewRecipient {
+    /// The token to give if the recipient is new.
+    pub token: String,
+    /// HMAC-SHA256 of the key attribute's value.
+    pub key_hash: Vec<u8>,
+    /// The validated record, as JSON.
+    pub record: String,
+    /// First day of availability (inclusive), if bounded.
+    pub from: Option<Date>,
+    /// First day the guide is no longer available (exclusive), if bounded.
+    pub until: Option<Date>,
+}
+
+/// A recipient as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecipient {
+    /// The personal token.
+    pub token: String,
+    /// The campaign id.
+    pub campaign: String,
+    /// The campaign version served (SHA-256 of its bytecode, hex).
+    pub version: String,
+    /// The record as JSON; `None` once purged.
+    pub record: Option<String>,
+    /// First day of availability (inclusive).
+    pub from: Option<Date>,
+    /// First day the guide is no longer available (exclusive).
+    pub until: Option<Date>,
+}
+
+/// The recipient service's database.
+pub trait Store {
+    /// The secret the key attribute is hashed under (generated with the database).
+    fn key_secret(&self) -> &[u8];
+
+    /// Records a campaign version (its bytecode) if new, and makes it the version served.
+    fn put_version(
+        &mut self,
+        campaign: &str,
+        version: &str,
+        bytecode: &[u8],
+    ) -> Result<(), StoreError>;
+
+    /// Publishes `rows` of `campaign` at `version` in one transaction: a recipient already
+    /// there (same campaign and key hash) keeps its token and gets the new record, window and
+    /// version. Returns the token of each row, in order.
+    fn publish_batch(
+        &mut self,
+        campaign: &str,
+        version: &str,
+        rows: &[NewRecipient],
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Deletes the personal data (record and key hash) of every recipient whose window ended
+    /// on or before `cutoff` (`until <= cutoff`). Returns the number of rows purged.
+    fn purge_until(&mut self, cutoff: Date) -> Result<u64, StoreError>;
+
+    /// The recipient with this token.
+    fn recipient(&mut self, token: &str) -> Result<Option<StoredRecipient>, StoreError>;
+
+    /// The bytecode of a campaign version.
+    fn bytecode(&mut self, campaign: &str, version: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// The version of a campaign served.
+    fn current_version(&mut self, campaign: &str) -> Result<Option<String>, StoreError>;
+
+    /// How many recipients a campaign has (purged ones included).
+    fn count(&mut self, campaign: &str) -> Result<u64, StoreError>;
+
+    /// Every recipient of a campaign, by token (for checks and exports: it reads them all).
+    fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError>;
+}
+
+/// Opens (creating it if needed, and migrating it) the database at `location`: a
+/// `postgres://` or `postgresql://` URL, or else the path of a SQLite file.
+pub fn open(location: &str) -> Result<Box<dyn Store>, StoreError> {
+    if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+        Ok(Box::new(postgres::PgStore::open(location)?))
+    } else {
+        Ok(Box::new(sqlite::SqliteStore::open(std::path::Path::new(
+            location,
+        ))?))
+    }
+}
+
+/// A date column's value.
+pub(crate) fn date_text(d: Option<Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// A date column read back (`None` for NULL or a value that is not a date).
+pub(crate) fn parse_date(s: Option<String>) -> Option<Date> {
+    s.as_deref().and_then(Date::parse_iso)
+}
+
+/// The newest migration among `migrations` (numbered from 1).
+pub(crate) fn known_version(migrations: &[(i64, &str)]) -> i64 {
+    migrations.iter().map(|(n, _)| *n).max().unwrap_or(0)
+}

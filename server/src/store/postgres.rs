@@ -1,0 +1,225 @@
+//! PostgreSQL (`postgres://...`): the same tables and behaviour as SQLite, one transaction per
+//! batch.
+
+use super::{date_text, known_version, parse_date, NewRecipient, Store, StoredRecipient};
+use crate::token::{random, SECRET_BYTES};
+use crate::StoreError;
+use guide_runtime::Date;
+use postgres::{Client, NoTls};
+use std::collections::HashMap;
+
+/// The migrations, in order: (number, SQL).
+pub const MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../../migrations/postgres/001_initial.sql"))];
+
+/// A lock key that serialises migrations between processes opening the same database.
+const MIGRATION_LOCK: i64 = 0x6775_6964_6500;
+
+/// A PostgreSQL database.
+pub struct PgStore {
+    client: Client,
+    secret: Vec<u8>,
+}
+
+impl PgStore {
+    /// Connects, and migrates the database.
+    pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        // The URL may hold a password: the error says why, never what was given.
+        let client =
+            Client::connect(url, NoTls).map_err(|e| StoreError::Location(e.to_string()))?;
+        let mut store = PgStore {
+            client,
+            secret: Vec::new(),
+        };
+        store.migrate()?;
+        store.secret = store.load_secret()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+        let found: i64 = tx
+            .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?
+            .get(0);
+        let known = known_version(MIGRATIONS);
+        if found > known {
+            return Err(StoreError::NewerSchema { found, known });
+        }
+        for (n, sql) in MIGRATIONS.iter().filter(|(n, _)| *n > found) {
+            tx.batch_execute(sql)?;
+            tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[n])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn load_secret(&mut self) -> Result<Vec<u8>, StoreError> {
+        let mut fresh = vec![0u8; SECRET_BYTES];
+        random(&mut fresh)?;
+        self.client.execute(
+            "INSERT INTO meta (name, value) VALUES ('key_secret', $1) ON CONFLICT (name) DO NOTHING",
+            &[&fresh],
+        )?;
+        Ok(self
+            .client
+            .query_one("SELECT value FROM meta WHERE name = 'key_secret'", &[])?
+            .get(0))
+    }
+}
+
+impl Store for PgStore {
+    fn key_secret(&self) -> &[u8] {
+        &self.secret
+    }
+
+    fn put_version(
+        &mut self,
+        campaign: &str,
+        version: &str,
+        bytecode: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.client.transaction()?;
+        tx.execute(
+            "INSERT INTO campaigns (id, current_version) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET current_version = excluded.current_version",
+            &[&campaign, &version],
+        )?;
+        tx.execute(
+            "INSERT INTO versions (campaign, version, bytecode) VALUES ($1, $2, $3)
+             ON CONFLICT (campaign, version) DO NOTHING",
+            &[&campaign, &version, &bytecode],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn publish_batch(
+        &mut self,
+        campaign: &str,
+        version: &str,
+        rows: &[NewRecipient],
+    ) -> Result<Vec<String>, StoreError> {
+        // One statement for the whole batch (arrays unnested), each key hash once: a key given
+        // twice in a batch takes its last record, as row-by-row upserts would.
+        let mut last: HashMap<&[u8], usize> = HashMap::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            last.insert(&r.key_hash, i);
+        }
+        let mut unique: Vec<usize> = last.values().copied().collect();
+        unique.sort_unstable();
+        let col = |f: &dyn Fn(&NewRecipient) -> Option<String>| -> Vec<Option<String>> {
+            unique.iter().map(|&i| f(&rows[i])).collect()
+        };
+        let tokens = col(&|r| Some(r.token.clone()));
+        let records = col(&|r| Some(r.record.clone()));
+        let froms = col(&|r| date_text(r.from));
+        let untils = col(&|r| date_text(r.until));
+        let hashes: Vec<&[u8]> = unique
+            .iter()
+            .map(|&i| rows[i].key_hash.as_slice())
+            .collect();
+        let mut tx = self.client.transaction()?;
+        let stored = tx.query(
+            "INSERT INTO recipients
+               (token, campaign, version, key_hash, record, available_from, available_until)
+             SELECT t, $1, $2, k, r, f, u
+             FROM UNNEST($3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[])
+               AS n (t, k, r, f, u)
+             ON CONFLICT (campaign, key_hash) DO UPDATE SET
+               version = excluded.version, record = excluded.record,
+               available_from = excluded.available_from,
+               available_until = excluded.available_until
+             RETURNING key_hash, token",
+            &[
+                &campaign, &version, &tokens, &hashes, &records, &froms, &untils,
+            ],
+        )?;
+        tx.commit()?;
+        let by_hash: HashMap<Vec<u8>, String> =
+            stored.iter().map(|r| (r.get(0), r.get(1))).collect();
+        rows.iter()
+            .map(|r| {
+                by_hash
+                    .get(&r.key_hash)
+                    .cloned()
+                    .ok_or_else(|| StoreError::Database("a published row was not returned".into()))
+            })
+            .collect()
+    }
+
+    fn purge_until(&mut self, cutoff: Date) -> Result<u64, StoreError> {
+        Ok(self.client.execute(
+            "UPDATE recipients SET record = NULL, key_hash = NULL
+             WHERE (record IS NOT NULL OR key_hash IS NOT NULL) AND available_until <= $1",
+            &[&cutoff.to_string()],
+        )?)
+    }
+
+    fn recipient(&mut self, token: &str) -> Result<Option<StoredRecipient>, StoreError> {
+        let row = self.client.query_opt(
+            "SELECT token, campaign, version, record, available_from, available_until
+             FROM recipients WHERE token = $1",
+            &[&token],
+        )?;
+        Ok(row.map(|r| StoredRecipient {
+            token: r.get(0),
+            campaign: r.get(1),
+            version: r.get(2),
+            record: r.get(3),
+            from: parse_date(r.get(4)),
+            until: parse_date(r.get(5)),
+        }))
+    }
+
+    fn bytecode(&mut self, campaign: &str, version: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT bytecode FROM versions WHERE campaign = $1 AND version = $2",
+                &[&campaign, &version],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn current_version(&mut self, campaign: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .client
+            .query_opt(
+                "SELECT current_version FROM campaigns WHERE id = $1",
+                &[&campaign],
+            )?
+            .map(|r| r.get(0)))
+    }
+
+    fn count(&mut self, campaign: &str) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .client
+            .query_one(
+                "SELECT COUNT(*) FROM recipients WHERE campaign = $1",
+                &[&campaign],
+            )?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError> {
+        let rows = self.client.query(
+            "SELECT token, campaign, version, record, available_from, available_until
+             FROM recipients WHERE campaign = $1 ORDER BY token",
+            &[&campaign],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredRecipient {
+                token: r.get(0),
+                campaign: r.get(1),
+                version: r.get(2),
+                record: r.get(3),
+                from: parse_date(r.get(4)),
+                until: parse_date(r.get(5)),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,229 @@
+//! SQLite in a file: WAL mode, prepared statements, one transaction per batch. Killed at any
+//! moment, the file holds every batch committed before and nothing of the one in progress.
+
+use super::{date_text, known_version, parse_date, NewRecipient, Store, StoredRecipient};
+use crate::token::{random, SECRET_BYTES};
+use crate::StoreError;
+use guide_runtime::Date;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+/// The migrations, in order: (number, SQL).
+pub const MIGRATIONS: &[(i64, &str)] =
+    &[(1, include_str!("../../migrations/sqlite/001_initial.sql"))];
+
+/// A SQLite database.
+pub struct SqliteStore {
+    conn: Connection,
+    secret: Vec<u8>,
+}
+
+impl SqliteStore {
+    /// Opens or creates the database file, and migrates it.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::Location(format!("{}: {e}", path.display())))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted content is overwritten with zeros, not left in free pages of the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        // The indexes of millions of recipients (token, key hash) are written in random order:
+        // a page cache of 64 MiB keeps most of their inner pages in memory.
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let mut store = SqliteStore {
+            conn,
+            secret: Vec::new(),
+        };
+        store.migrate()?;
+        store.secret = store.load_secret()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
+        let found: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            [],
+            |r| r.get(0),
+        )?;
+        let known = known_version(MIGRATIONS);
+        if found > known {
+            return Err(StoreError::NewerSchema { found, known });
+        }
+        for (n, sql) in MIGRATIONS.iter().filter(|(n, _)| *n > found) {
+            tx.execute_batch(sql)?;
+            tx.execute("INSERT INTO schema_version (version) VALUES (?1)", [n])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn load_secret(&mut self) -> Result<Vec<u8>, StoreError> {
+        let mut fresh = vec![0u8; SECRET_BYTES];
+        random(&mut fresh)?;
+        self.conn.execute(
+            "INSERT INTO meta (name, value) VALUES ('key_secret', ?1) ON CONFLICT (name) DO NOTHING",
+            [&fresh],
+        )?;
+        Ok(self.conn.query_row(
+            "SELECT value FROM meta WHERE name = 'key_secret'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The connection, for tests that read every table.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Store for SqliteStore {
+    fn key_secret(&self) -> &[u8] {
+        &self.secret
+    }
+
+    fn put_version(
+        &mut self,
+        campaign: &str,
+        version: &str,
+        bytecode: &[u8],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO campaigns (id, current_version) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET current_version = excluded.current_version",
+            params![campaign, version],
+        )?;
+        tx.execute(
+            "INSERT INTO versions (campaign, version, bytecode) VALUES (?1, ?2, ?3)
+             ON CONFLICT (campaign, version) DO NOTHING",
+            params![campaign, version, bytecode],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn publish_batch(
+        &mut self,
+        campaign: &str,
+        version: &str,
+        rows: &[NewRecipient],
+    ) -> Result<Vec<String>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut tokens = Vec::with_capacity(rows.len());
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO recipients
+                   (token, campaign, version, key_hash, record, available_from, available_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (campaign, key_hash) DO UPDATE SET
+                   version = excluded.version, record = excluded.record,
+                   available_from = excluded.available_from,
+                   available_until = excluded.available_until
+                 RETURNING token",
+            )?;
+            for r in rows {
+                let token: String = st.query_row(
+                    params![
+                        r.token,
+                        campaign,
+                        version,
+                        r.key_hash,
+                        r.record,
+                        date_text(r.from),
+                        date_text(r.until)
+                    ],
+                    |row| row.get(0),
+                )?;
+                tokens.push(token);
+            }
+        }
+        tx.commit()?;
+        Ok(tokens)
+    }
+
+    fn purge_until(&mut self, cutoff: Date) -> Result<u64, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE recipients SET record = NULL, key_hash = NULL
+             WHERE (record IS NOT NULL OR key_hash IS NOT NULL) AND available_until <= ?1",
+            [cutoff.to_string()],
+        )?;
+        // The pages as they were before the purge are still in the write-ahead log: copy the
+        // log into the database and empty it.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(n as u64)
+    }
+
+    fn recipient(&mut self, token: &str) -> Result<Option<StoredRecipient>, StoreError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT token, campaign, version, record, available_from, available_until
+             FROM recipients WHERE token = ?1",
+        )?;
+        Ok(st
+            .query_row([token], |r| {
+                Ok(StoredRecipient {
+                    token: r.get(0)?,
+                    campaign: r.get(1)?,
+                    version: r.get(2)?,
+                    record: r.get(3)?,
+                    from: parse_date(r.get(4)?),
+                    until: parse_date(r.get(5)?),
+                })
+            })
+            .optional()?)
+    }
+
+    fn bytecode(&mut self, campaign: &str, version: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT bytecode FROM versions WHERE campaign = ?1 AND version = ?2",
+                [campaign, version],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn current_version(&mut self, campaign: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT current_version FROM campaigns WHERE id = ?1",
+                [campaign],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn count(&mut self, campaign: &str) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM recipients WHERE campaign = ?1",
+            [campaign],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError> {
+        let mut st = self.conn.prepare(
+            "SELECT token, campaign, version, record, available_from, available_until
+             FROM recipients WHERE campaign = ?1 ORDER BY token",
+        )?;
+        let rows = st.query_map([campaign], |r| {
+            Ok(StoredRecipient {
+                token: r.get(0)?,
+                campaign: r.get(1)?,
+                version: r.get(2)?,
+                record: r.get(3)?,
+                from: parse_date(r.get(4)?),
+                until: parse_date(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
