@@ -343,3 +343,79 @@ fn failed_look_ups_are_limited_per_client() {
         "no look-up at all once over the budget"
     );
 }
+
+/// Set to `1` to skip the browser test where Chromium or playwright-core cannot be installed.
+const SKIP_BROWSER: &str = "GUIDE_SKIP_BROWSER";
+
+/// The browser test's prerequisites, or why it cannot run (then it fails, unless told to skip).
+fn browser_ready(e2e: &Path, chromium: &Path) -> Result<(), String> {
+    if !chromium.exists() {
+        return Err(format!("Chromium at {}", chromium.display()));
+    }
+    let node = Command::new("node")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !node {
+        return Err("Node.js (`node`)".into());
+    }
+    if !e2e
+        .join("node_modules/playwright-core/package.json")
+        .exists()
+    {
+        return Err("playwright-core (`npm ci` in cli/tests/e2e)".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn a_recipient_plays_their_guide_in_headless_chromium() {
+    if std::env::var(SKIP_BROWSER).is_ok_and(|v| v == "1") {
+        eprintln!("skipped: {SKIP_BROWSER}=1");
+        return;
+    }
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
+    let chromium = std::env::var_os("GUIDE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if let Err(what) = browser_ready(&e2e, &chromium) {
+        panic!(
+            "the browser test of guide serve needs {what}; run ./test.sh, or set {SKIP_BROWSER}=1"
+        );
+    }
+    let dir = scratch("browser");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    let s = serve(&db, &["--as-of", "2024-07-01"]);
+    let link = format!("http://{}/g/{}?c=qr", s.addr, links[CHIARA].token);
+    let artifacts = root().join("target").join("e2e-artifacts");
+    let mut node = Command::new("node")
+        .arg("serve.e2e.mjs")
+        .arg(&link)
+        .arg(&artifacts)
+        .current_dir(&e2e)
+        .env("GUIDE_CHROMIUM", &chromium)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start node");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = node.try_wait().expect("wait for node") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "the browser test took longer than 3 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let output = node.wait_with_output().expect("node output");
+    let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    println!("{out}");
+    assert!(status.success(), "the browser test failed:\n{out}\n{err}");
+    assert!(artifacts.join("serve-390x844.png").exists());
+}

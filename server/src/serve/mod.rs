@@ -328,7 +328,14 @@ async fn not_found(State(app): State<Arc<App>>) -> Response {
     app.answer(Lookup::NotFound)
 }
 
+/// The style sheet of the recipient's page, after the preview's.
+const RECIPIENT_CSS: &[u8] = include_bytes!("assets/recipient.css");
+
+/// The preview's static files (one player, two hosts), and the recipient's style sheet.
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    if name == "recipient.css" {
+        return guide_web::assets::serve(RECIPIENT_CSS, "text/css; charset=utf-8", &headers);
+    }
     match guide_preview::assets::get(&name) {
         Some(a) => guide_web::assets::serve(a.bytes, a.content_type, &headers),
         None => StatusCode::NOT_FOUND.into_response(),
