@@ -28,6 +28,10 @@ pub struct Args {
     /// DEMOS AND TESTS ONLY: view the guides as on this day (YYYY-MM-DD) instead of today.
     #[arg(long = "as-of", value_parser = date)]
     as_of: Option<Date>,
+    /// Connections one client address may hold (behind a reverse proxy every connection
+    /// comes from the proxy: raise it to the proxy's).
+    #[arg(long = "max-per-address", default_value_t = 64)]
+    max_per_address: usize,
     /// No line per request on standard error.
     #[arg(long)]
     quiet: bool,
@@ -47,6 +51,7 @@ pub fn run(args: Args) -> ExitCode {
         grace_days: args.grace,
         failures_per_minute: args.failures_per_minute,
         log: !args.quiet,
+        max_per_address: args.max_per_address,
     };
     let db = args.db.clone();
     let (running, purged) = match guide_server::serve::start(move || guide_server::open(&db), &opts)

@@ -7,6 +7,7 @@
 //! | `GET /g/TOKEN/testo` | the text version of the same guide |
 //! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`), not stored yet |
 //! | `GET /static/NAME` | the preview's style sheet, script and fonts |
+//! | `GET /healthz` | `ok`: for the proxy's health checks (and the benchmark's baseline) |
 //!
 //! Before the window opens: `200` with the day it opens; after it closes or once purged:
 //! `410`; an unknown or malformed token: `404`, one page for both. A client whose failed
@@ -53,6 +54,9 @@ pub struct Options {
     pub failures_per_minute: u32,
     /// One line per request on standard error (the token as a short hash).
     pub log: bool,
+    /// Connections one client address may hold (behind a reverse proxy, every connection is
+    /// the proxy's).
+    pub max_per_address: usize,
 }
 
 /// Why the server did not start.
@@ -158,6 +162,7 @@ pub fn start(
         .route("/g/{token}/testo", get(text))
         .route("/g/{token}/rating", guide_web::axum::routing::post(rating))
         .route("/static/{*name}", get(asset))
+        .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .with_state(app);
     let config = Config {
@@ -167,6 +172,13 @@ pub fn start(
             cache_control: "private, no-store".into(),
         },
         thread_name: "guide-serve".into(),
+        limits: guide_web::Limits {
+            max_per_address: opts.max_per_address.max(1),
+            max_connections: guide_web::Limits::default()
+                .max_connections
+                .max(opts.max_per_address + 64),
+            ..guide_web::Limits::default()
+        },
         ..Config::default()
     };
     let server = Server::start(config, router).map_err(ServeError::Web)?;
