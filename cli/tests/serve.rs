@@ -419,3 +419,49 @@ fn a_recipient_plays_their_guide_in_headless_chromium() {
     assert!(status.success(), "the browser test failed:\n{out}\n{err}");
     assert!(artifacts.join("serve-390x844.png").exists());
 }
+
+#[test]
+fn the_log_shows_a_short_hash_of_the_token_never_the_token() {
+    let dir = scratch("log");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    let token = links[CHIARA].token.clone();
+    let log = dir.join("serve.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
+        .arg("serve")
+        .arg("--db")
+        .arg(&db)
+        .args(["--port", "0", "--as-of", "2024-07-01"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("start guide serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let addr = line
+        .trim()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    assert_eq!(get(&addr, &format!("/g/{token}?c=sms")).status, 200);
+    assert_eq!(get(&addr, &format!("/g/{token}/testo")).status, 200);
+    assert_eq!(get(&addr, "/g/AAAAAAAAAAAAAAAAAAAAAA").status, 404);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        text.contains("--as-of 2024-07-01"),
+        "the demo date is said loudly: {text}"
+    );
+    let hash = guide_server::serve::token_hash(&token);
+    assert!(text.contains(&format!("GET /g/#{hash} 200")), "{text}");
+    assert!(
+        text.contains(&format!("GET /g/#{hash}/testo 200")),
+        "{text}"
+    );
+    assert!(!text.contains(&token), "{text}");
+    assert!(!text.contains("AAAAAAAAAAAAAAAAAAAAAA"), "{text}");
+    assert!(!text.contains("Chiara") && !text.contains(CHIARA), "{text}");
+}
