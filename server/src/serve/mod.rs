@@ -20,7 +20,7 @@ pub mod pages;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use guide_runtime::{Date, Outcome, Program};
 use guide_web::axum::extract::{ConnectInfo, Path, State};
@@ -84,7 +84,10 @@ impl std::error::Error for ServeError {}
 
 /// The service's state, shared by every request.
 struct App {
-    store: Mutex<Box<dyn Store>>,
+    /// Connections to the database, one per core: a request takes the first one free.
+    stores: Vec<Mutex<Box<dyn Store>>>,
+    /// The version served of each campaign, and when it was read.
+    versions: Mutex<HashMap<String, (String, Instant)>>,
     programs: Mutex<HashMap<String, Arc<Program>>>,
     pages: Pages,
     limiter: Limiter,
@@ -147,10 +150,15 @@ pub fn start(
     open: impl Fn() -> Result<Box<dyn Store>, crate::StoreError> + Send + 'static,
     opts: &Options,
 ) -> Result<(Running, u64), ServeError> {
-    let store = open().map_err(ServeError::Store)?;
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+    let stores = (0..cores)
+        .map(|_| open().map(Mutex::new))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ServeError::Store)?;
     let purged = start_purge(open, opts)?;
     let app = Arc::new(App {
-        store: Mutex::new(store),
+        stores,
+        versions: Mutex::new(HashMap::new()),
         programs: Mutex::new(HashMap::new()),
         pages: Pages::new().map_err(ServeError::Templates)?,
         limiter: Limiter::new(opts.failures_per_minute),
@@ -202,12 +210,42 @@ enum Page {
     Text,
 }
 
+/// How long the version served of a campaign is kept before it is read again: a campaign
+/// published again reaches its links within this time.
+const VERSION_TTL: Duration = Duration::from_secs(5);
+
 impl App {
+    /// A database connection: the first one free, else the first one.
+    fn store(&self) -> Option<std::sync::MutexGuard<'_, Box<dyn Store>>> {
+        for s in &self.stores {
+            if let Ok(guard) = s.try_lock() {
+                return Some(guard);
+            }
+        }
+        self.stores.first()?.lock().ok()
+    }
+
+    /// The version of `campaign` served now.
+    fn current_version(&self, campaign: &str) -> Option<String> {
+        let now = Instant::now();
+        if let Some((v, at)) = self.versions.lock().ok()?.get(campaign) {
+            if now.duration_since(*at) < VERSION_TTL {
+                return Some(v.clone());
+            }
+        }
+        let v = self.store()?.current_version(campaign).ok()??;
+        self.versions
+            .lock()
+            .ok()?
+            .insert(campaign.to_string(), (v.clone(), now));
+        Some(v)
+    }
+
     fn program(&self, campaign: &str, version: &str) -> Option<Arc<Program>> {
         if let Some(p) = self.programs.lock().ok()?.get(version) {
             return Some(Arc::clone(p));
         }
-        let bytes = self.store.lock().ok()?.bytecode(campaign, version).ok()??;
+        let bytes = self.store()?.bytecode(campaign, version).ok()??;
         let program = Arc::new(Program::from_bytes(&bytes).ok()?);
         self.programs
             .lock()
@@ -222,9 +260,9 @@ impl App {
         }
         // A malformed token is looked up too: the same work, the same answer as an unknown one.
         let key = if is_token(token) { token } else { "-" };
-        let found = match self.store.lock() {
-            Ok(mut s) => s.recipient(key),
-            Err(_) => return Lookup::Failed,
+        let found = match self.store() {
+            Some(mut s) => s.recipient(key),
+            None => return Lookup::Failed,
         };
         let row = match found {
             Ok(Some(row)) => row,
@@ -244,11 +282,7 @@ impl App {
         if let Some(from) = row.from.filter(|f| day < *f) {
             return Lookup::NotYet(from);
         }
-        let current = match self.store.lock() {
-            Ok(mut s) => s.current_version(&row.campaign).ok().flatten(),
-            Err(_) => None,
-        };
-        let version = current.unwrap_or(row.version);
+        let version = self.current_version(&row.campaign).unwrap_or(row.version);
         let Some(program) = self.program(&row.campaign, &version) else {
             return Lookup::Failed;
         };
