@@ -19,11 +19,18 @@ SECONDS_EACH=${DURATION:-10}
 PORT=${PORT:-18190}
 mkdir -p "$WORK"
 
-echo "== build guide and the load generator (release)"
-cargo build --release --quiet -p guide-cli
-cargo build --release --quiet -p guide-server --example serve_load
-GUIDE=$ROOT/target/release/guide
-LOAD=$ROOT/target/release/examples/serve_load
+# PROFILE=debug only to try the script itself: the figures are release ones.
+PROFILE=${PROFILE:-release}
+echo "== build guide and the load generator ($PROFILE)"
+if [ "$PROFILE" = release ]; then
+  cargo build --release --quiet -p guide-cli
+  cargo build --release --quiet -p guide-server --example serve_load
+else
+  cargo build --quiet -p guide-cli
+  cargo build --quiet -p guide-server --example serve_load
+fi
+GUIDE=$ROOT/target/$PROFILE/guide
+LOAD=$ROOT/target/$PROFILE/examples/serve_load
 
 echo "== the peers' generator (a copy of $PEERS)"
 if [ ! -x "$WORK/peers/target/release/gen" ]; then
@@ -48,13 +55,16 @@ AS_OF=$(sed -n 2p "$WORK/serve-links.csv" | cut -d, -f3)
 tail -n +2 "$WORK/serve-links.csv" \
   | awk -F, -v d="$AS_OF" '($3 == "" || $3 <= d) && ($4 == "" || d < $4) { n = split($2, p, "/"); print p[n] }' \
   > "$WORK/serve-tokens.txt"
-echo "views as on $AS_OF: $(wc -l < "$WORK/serve-tokens.txt") recipients in their window"
+echo "views as on ${AS_OF:-today}: $(wc -l < "$WORK/serve-tokens.txt") recipients in their window"
+as_of=()
+[ -n "$AS_OF" ] && as_of=(--as-of "$AS_OF")
 
-"$GUIDE" serve --db "$DB" --port "$PORT" --as-of "$AS_OF" --quiet --max-per-address $((C + 8)) \
+"$GUIDE" serve --db "$DB" --port "$PORT" "${as_of[@]}" --quiet --max-per-address $((C + 8)) \
   > "$WORK/serve.out" 2> "$WORK/serve.err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -s "$WORK/serve.out" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -s "$WORK/serve.out" ] && break; sleep 0.1; done
+[ -s "$WORK/serve.out" ] || { cat "$WORK/serve.err" >&2; exit 2; }
 ADDR=127.0.0.1:$PORT
 
 echo "== warm-up (2 s)"
