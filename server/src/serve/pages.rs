@@ -48,6 +48,41 @@ pub fn json_for_html(json: &str) -> String {
 /// The page templates, compiled once.
 pub struct Pages {
     hb: Handlebars<'static>,
+    /// The player page, rendered once with markers and cut at them: a view fills the holes.
+    player: Vec<Piece>,
+}
+
+/// A piece of the player page.
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Text(String),
+    Title,
+    Timeline,
+    Token,
+}
+
+/// The markers of the holes of the player page (control characters no template holds).
+const HOLES: [(&str, Piece); 3] = [
+    ("\u{1}T\u{1}", Piece::Title),
+    ("\u{1}J\u{1}", Piece::Timeline),
+    ("\u{1}K\u{1}", Piece::Token),
+];
+
+/// `page` cut at the markers of [`HOLES`].
+fn cut(page: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut rest = page;
+    while let Some((at, marker, piece)) = HOLES
+        .iter()
+        .filter_map(|(m, p)| rest.find(m).map(|at| (at, *m, p)))
+        .min_by_key(|(at, _, _)| *at)
+    {
+        pieces.push(Piece::Text(rest[..at].to_string()));
+        pieces.push(piece.clone());
+        rest = &rest[at + marker.len()..];
+    }
+    pieces.push(Piece::Text(rest.to_string()));
+    pieces
 }
 
 /// The data of the player page.
@@ -107,7 +142,19 @@ impl Pages {
             hb.register_template_string(name, text)
                 .map_err(|e| format!("template {name}: {e}"))?;
         }
-        Ok(Pages { hb })
+        let marked = hb
+            .render(
+                "recipient",
+                &PlayerPage {
+                    title: HOLES[0].0,
+                    timeline: HOLES[1].0.into(),
+                    text_href: &format!("/g/{}/testo", HOLES[2].0),
+                    rating_href: &format!("/g/{}/rating", HOLES[2].0),
+                },
+            )
+            .map_err(|e| format!("template recipient: {e}"))?;
+        let player = cut(&marked);
+        Ok(Pages { hb, player })
     }
 
     fn render(&self, name: &str, data: &impl Serialize) -> String {
@@ -116,18 +163,20 @@ impl Pages {
             .unwrap_or_else(|e| format!("<!doctype html><title>Errore</title><p>{e}</p>"))
     }
 
-    /// The player page of `token` for `timeline`.
+    /// The player page of `token` (a well-formed token: URL-safe characters only) for
+    /// `timeline`.
     pub fn player(&self, timeline: &Timeline<'_>, token: &str) -> String {
         let json = serde_json::to_string(timeline).unwrap_or_else(|_| "{}".into());
-        self.render(
-            "recipient",
-            &PlayerPage {
-                title: timeline.title(),
-                timeline: json_for_html(&json),
-                text_href: &format!("/g/{token}/testo"),
-                rating_href: &format!("/g/{token}/rating"),
-            },
-        )
+        let mut page = String::with_capacity(json.len() + 12 * 1024);
+        for piece in &self.player {
+            match piece {
+                Piece::Text(t) => page.push_str(t),
+                Piece::Title => page.push_str(&handlebars::html_escape(timeline.title())),
+                Piece::Timeline => page.push_str(&json_for_html(&json)),
+                Piece::Token => page.push_str(token),
+            }
+        }
+        page
     }
 
     /// The text version of `timeline`.
@@ -238,6 +287,29 @@ mod tests {
             italian_date(Date::new(2024, 12, 31).unwrap()),
             "31 dicembre 2024"
         );
+    }
+
+    #[test]
+    fn the_player_page_is_cut_at_its_holes() {
+        let pages = Pages::new().unwrap();
+        let holes: Vec<_> = pages
+            .player
+            .iter()
+            .filter(|p| !matches!(p, Piece::Text(_)))
+            .collect();
+        assert_eq!(
+            holes,
+            [
+                &Piece::Token,
+                &Piece::Title,
+                &Piece::Token,
+                &Piece::Timeline
+            ]
+        );
+        assert!(pages.player.iter().all(|p| match p {
+            Piece::Text(t) => !t.contains('\u{1}'),
+            _ => true,
+        }));
     }
 
     #[test]
