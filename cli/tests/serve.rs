@@ -465,3 +465,17 @@ fn the_log_shows_a_short_hash_of_the_token_never_the_token() {
     assert!(!text.contains("AAAAAAAAAAAAAAAAAAAAAA"), "{text}");
     assert!(!text.contains("Chiara") && !text.contains(CHIARA), "{text}");
 }
+
+#[test]
+fn without_as_of_the_server_clock_decides() {
+    let dir = scratch("clock");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    // The demo windows lie in 2024: today (the server's clock, well past them) they are closed.
+    let s = serve(&db, &[]);
+    let a = get(&s.addr, &format!("/g/{}", links[CHIARA].token));
+    assert_eq!(a.status, 410);
+    assert!(a
+        .body
+        .contains("non è più disponibile dal 11 novembre 2024"));
+}
