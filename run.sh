@@ -1,17 +1,61 @@
 #!/usr/bin/env bash
-# The main job: builds `guide`, checks every campaign under campaigns/, compiles each one's
-# bytecode into target/guidec/, then serves them all in the browser with live reload
-# (`guide preview campaigns/`). Extra arguments go to `guide preview` (e.g. --port 8080).
+# The main job: the whole system on this machine.
+#  1. builds `guide`, checks every campaign under campaigns/ and compiles its bytecode into
+#     target/guidec/;
+#  2. publishes every campaign's demo recipients (campaigns/*/demo/*.json) into a fresh SQLite
+#     file, target/demo/recipients.db, and prints each one's personal link;
+#  3. starts `guide serve` on that database (port SERVE_PORT, default 8090) viewing the guides as
+#     on AS_OF (default 2024-07-01, inside the demo windows, which lie in 2024: --as-of is for
+#     demos only; in production the server's clock decides) and `guide preview campaigns/` (port
+#     PREVIEW_PORT, default 8080), and keeps both running until Ctrl-C.
+# PROFILE=debug ./run.sh builds without optimisation (faster to build, slower to serve).
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&2; exit 2; }
-cargo build --release --quiet -p guide-cli
-guide=./target/release/guide
-mkdir -p target/guidec
+PROFILE=${PROFILE:-release}
+SERVE_PORT=${SERVE_PORT:-8090}
+PREVIEW_PORT=${PREVIEW_PORT:-8080}
+AS_OF=${AS_OF:-2024-07-01}
+if [ "$PROFILE" = release ]; then
+  cargo build --release --quiet -p guide-cli
+else
+  cargo build --quiet -p guide-cli
+fi
+guide=./target/$PROFILE/guide
+mkdir -p target/guidec target/demo
+db=target/demo/recipients.db
+rm -f "$db" "$db-wal" "$db-shm" target/demo/*.jsonl target/demo/*.csv
 for dir in campaigns/*/; do
   name=$(basename "$dir")
   [ "$name" = common ] && continue
   "$guide" check "$dir"
   "$guide" build "$dir" -o "target/guidec/$name.guidec" >/dev/null
+  [ -d "$dir/demo" ] || continue
+  data=target/demo/$name.jsonl
+  for f in "$dir"demo/*.json; do
+    # One record per line: the demo files are pretty-printed JSON objects.
+    tr -d '\n' < "$f"; echo
+  done > "$data"
+  "$guide" publish "$dir" --data "$data" --db "$db" --links "target/demo/$name.csv" \
+    --base-url "http://127.0.0.1:$SERVE_PORT" >/dev/null 2>&1
 done
-exec "$guide" preview campaigns/ "$@"
+echo
+echo "Personal links of the demo recipients (viewed as on $AS_OF):"
+for links in target/demo/*.csv; do
+  echo "  $(basename "$links" .csv)"
+  tail -n +2 "$links" | while IFS=, read -r key url from until _; do
+    state="plays"
+    if [ -n "$from" ] && [[ "$AS_OF" < "$from" ]]; then state="not yet (from $from)"; fi
+    if [ -n "$until" ] && ! [[ "$AS_OF" < "$until" ]]; then state="closed (410)"; fi
+    printf '    %-50s %s\n' "$url" "$state"
+  done
+done
+echo
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
+"$guide" serve --db "$db" --port "$SERVE_PORT" --as-of "$AS_OF" &
+pids+=($!)
+"$guide" preview campaigns/ --port "$PREVIEW_PORT" "$@" &
+pids+=($!)
+echo "guide serve on http://127.0.0.1:$SERVE_PORT/g/TOKEN, the preview on http://127.0.0.1:$PREVIEW_PORT/ (Ctrl-C stops both)"
+wait

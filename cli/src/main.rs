@@ -12,6 +12,7 @@ mod publish;
 mod purge;
 mod render;
 mod run;
+mod serve;
 mod variants;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -93,6 +94,9 @@ enum Command {
     Publish(publish::Args),
     /// Delete the personal data of every recipient whose availability window has closed.
     Purge(purge::Args),
+    /// Serve every published recipient's own guide at /g/TOKEN (window checked at each view;
+    /// purge at start and daily).
+    Serve(serve::Args),
 }
 
 /// Exit code: the input has errors.
@@ -123,5 +127,6 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::Publish(args) => publish::run(args),
         Command::Purge(args) => purge::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -7,12 +7,14 @@
 //!   opaque personal token that never changes when the same recipient is published again.
 //! - [`links`]: the links manifest (CSV) and one QR code per recipient.
 //! - [`purge`]: retention, the personal data of every closed window deleted.
+//! - [`serve`]: `guide serve`, every recipient's own guide at `/g/TOKEN`.
 //! - [`token`]: tokens and the keyed hash of the key attribute.
 
 pub mod error;
 pub mod links;
 pub mod publish;
 pub mod purge;
+pub mod serve;
 pub mod store;
 pub mod token;
 

@@ -450,6 +450,8 @@ try {
     const full = page.locator('#fullscreen');
     await full.click();
     await page.waitForFunction(() => document.fullscreenElement && document.fullscreenElement.id === 'player');
+    // The button follows the `fullscreenchange` event, which may come after the element is set.
+    await page.waitForFunction(() => document.getElementById('fullscreen').getAttribute('aria-pressed') === 'true', null, { timeout: 5000 });
     assert.equal(await full.getAttribute('aria-pressed'), 'true');
     await full.click();
     await page.waitForFunction(() => !document.fullscreenElement);

@@ -7,6 +7,9 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const slug = document.body.dataset.slug || '';
+  // `guide serve` shows a recipient's own guide with the same player: the page embeds the
+  // timeline (a JSON data block) and has no designer panels.
+  const recipientMode = document.body.dataset.mode === 'recipient';
   const slugPath = slug.split('/').map(encodeURIComponent).join('/');
   const reducedMotion = window.matchMedia ? window.matchMedia('(prefers-reduced-motion: reduce)') : { matches: false };
 
@@ -160,9 +163,9 @@
     const cur = st.scenes[i];
     st.t = cur ? Math.min(st.t, cur.duration - 1) : 0;
     if (st.t < 0) st.t = 0;
-    $('variant').textContent = tl.variant ? String(tl.variant) : '—';
+    if (!recipientMode) $('variant').textContent = tl.variant ? String(tl.variant) : '—';
     const av = tl.available || {};
-    $('available').textContent = av.from || av.until
+    if (!recipientMode) $('available').textContent = av.from || av.until
       ? 'Disponibile' + (av.from ? ' dal ' + italianDate(av.from) : '') + (av.until ? ' al ' + italianDate(av.until) : '')
       : 'Sempre disponibile';
     renderMarkers();
@@ -304,7 +307,16 @@
       if (st.rating === v) input.checked = true;
       input.addEventListener('change', () => {
         st.rating = v;
-        thanks.textContent = 'Grazie! Hai dato ' + v + ' su ' + max + '. (In anteprima il voto non viene inviato.)';
+        if (recipientMode) {
+          thanks.textContent = 'Grazie! Hai dato ' + v + ' su ' + max + '.';
+          fetch(document.body.dataset.rating, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ rating: v }),
+          }).catch(() => {});
+        } else {
+          thanks.textContent = 'Grazie! Hai dato ' + v + ' su ' + max + '. (In anteprima il voto non viene inviato.)';
+        }
       });
       row.append(el('span', { class: 'rating-option' }, [input, el('label', { for: id, text: String(v) })]));
     }
@@ -902,6 +914,10 @@
     }
     $('popup-close').addEventListener('click', closePopup);
     $('popup').addEventListener('close', onPopupClosed);
+    if (recipientMode) {
+      wireKeys();
+      return;
+    }
     $('diagnostics-toggle').addEventListener('click', () => {
       st.diagnosticsHidden = !st.diagnosticsHidden;
       $('diagnostics').classList.toggle('collapsed', st.diagnosticsHidden);
@@ -922,6 +938,10 @@
     form.addEventListener('input', edited);
     form.addEventListener('change', edited);
     form.addEventListener('submit', (e) => { e.preventDefault(); evaluateNow(); });
+    wireKeys();
+  }
+
+  function wireKeys() {
     // Space or K plays and pauses when the focus is on the player itself, not on a control.
     document.addEventListener('keydown', (e) => {
       if (st.popupOpen || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -939,6 +959,13 @@
   }
 
   wire();
-  listen();
-  loadState();
+  if (recipientMode) {
+    let tl = null;
+    try { tl = JSON.parse($('timeline').textContent); } catch (_) { tl = null; }
+    if (tl) setTimeline(tl);
+    else showOutcome('La guida non può essere mostrata.');
+  } else {
+    listen();
+    loadState();
+  }
 })();

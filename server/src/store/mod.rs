@@ -48,7 +48,7 @@ pub struct StoredRecipient {
 }
 
 /// The recipient service's database.
-pub trait Store {
+pub trait Store: Send {
     /// The secret the key attribute is hashed under (generated with the database).
     fn key_secret(&self) -> &[u8];
 

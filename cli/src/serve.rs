@@ -1,0 +1,80 @@
+//! `guide serve --db DB [--host 127.0.0.1] [--port N] [--grace DAYS] [--as-of DATE]`: every
+//! recipient's own guide at `/g/TOKEN`. The work is done by [`guide_server::serve`].
+
+use super::publish::shown_db;
+use super::EXIT_USAGE;
+use guide_runtime::Date;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+/// The arguments of `guide serve`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The database: a SQLite file, or a postgres:// URL.
+    #[arg(long)]
+    db: String,
+    /// The address to listen on (put a TLS reverse proxy in front: see the README).
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    host: IpAddr,
+    /// The port (0: a free one, printed at start).
+    #[arg(long, default_value_t = 8090)]
+    port: u16,
+    /// Days personal data is kept after a window closes (purged at start and then daily).
+    #[arg(long, default_value_t = 0)]
+    grace: u32,
+    /// Failed token look-ups a client may make per minute before it gets 429.
+    #[arg(long = "failures-per-minute", default_value_t = 20)]
+    failures_per_minute: u32,
+    /// DEMOS AND TESTS ONLY: view the guides as on this day (YYYY-MM-DD) instead of today.
+    #[arg(long = "as-of", value_parser = date)]
+    as_of: Option<Date>,
+    /// Connections one client address may hold (behind a reverse proxy every connection
+    /// comes from the proxy: raise it to the proxy's).
+    #[arg(long = "max-per-address", default_value_t = 64)]
+    max_per_address: usize,
+    /// No line per request on standard error.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn date(s: &str) -> Result<Date, String> {
+    Date::parse_iso(s).ok_or_else(|| "expected a date written YYYY-MM-DD".into())
+}
+
+pub fn run(args: Args) -> ExitCode {
+    if let Some(d) = args.as_of {
+        eprintln!("WARNING: --as-of {d}: every guide is viewed as on {d}, not today. For demos and tests only.");
+    }
+    let opts = guide_server::serve::Options {
+        addr: SocketAddr::new(args.host, args.port),
+        as_of: args.as_of,
+        grace_days: args.grace,
+        failures_per_minute: args.failures_per_minute,
+        log: !args.quiet,
+        max_per_address: args.max_per_address,
+    };
+    let db = args.db.clone();
+    let (running, purged) = match guide_server::serve::start(move || guide_server::open(&db), &opts)
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    eprintln!(
+        "purged {} recipient(s) of {} at start (grace {} day(s))",
+        super::render::count(purged),
+        shown_db(&args.db),
+        args.grace
+    );
+    // The address on standard output, alone on its line: scripts and tests read it.
+    println!("http://{}/", running.addr());
+    eprintln!(
+        "guides at http://{}/g/TOKEN (Ctrl-C to stop)",
+        running.addr()
+    );
+    loop {
+        std::thread::park();
+    }
+}

@@ -1,0 +1,482 @@
+//! `guide serve`: demo recipients published into a fresh SQLite file, the server started on a
+//! free port, then over HTTP: the guide, its text version, the notices (not yet, no longer,
+//! not found), the security headers, the budget of failed look-ups, and purge then 410.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A fresh folder under target/.
+fn scratch(name: &str) -> PathBuf {
+    let dir = root()
+        .join("target")
+        .join("serve-tests")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// A demo recipient as published: its token and window.
+#[derive(Debug, Clone)]
+struct Link {
+    token: String,
+    from: String,
+    until: String,
+}
+
+/// Publishes the demo recipients of `campaign` into `db`; their links by codice fiscale.
+fn publish(dir: &Path, campaign: &str, db: &Path) -> HashMap<String, Link> {
+    let demo = root().join("campaigns").join(campaign).join("demo");
+    let mut lines = String::new();
+    let mut names: Vec<_> = std::fs::read_dir(&demo)
+        .expect("demo folder")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    names.sort();
+    for p in names {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).expect("demo")).expect("json");
+        lines.push_str(&v.to_string());
+        lines.push('\n');
+    }
+    let data = dir.join(format!("{campaign}.jsonl"));
+    std::fs::write(&data, lines).expect("write data");
+    let links = dir.join(format!("{campaign}.csv"));
+    let out = Command::new(env!("CARGO_BIN_EXE_guide"))
+        .arg("publish")
+        .arg(root().join("campaigns").join(campaign))
+        .arg("--data")
+        .arg(&data)
+        .arg("--db")
+        .arg(db)
+        .arg("--links")
+        .arg(&links)
+        .arg("--base-url")
+        .arg("https://guide.example")
+        .output()
+        .expect("run guide publish");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_path(&links).expect("links");
+    r.records()
+        .map(|row| {
+            let row = row.expect("row");
+            let token = row[1].rsplit('/').next().expect("token").to_string();
+            (
+                row[0].to_string(),
+                Link {
+                    token,
+                    from: row[2].to_string(),
+                    until: row[3].to_string(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// A running `guide serve`, killed on drop.
+struct Serve {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db: &Path, extra: &[&str]) -> Serve {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
+        .arg("serve")
+        .arg("--db")
+        .arg(db)
+        .args(["--port", "0", "--quiet"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start guide serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let addr = line
+        .trim()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    assert!(!addr.is_empty(), "guide serve printed no address");
+    Serve { child, addr }
+}
+
+/// An HTTP answer.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn request(addr: &str, method: &str, path: &str) -> Answer {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let text = String::from_utf8(raw).expect("utf-8");
+    let (head, body) = text.split_once("\r\n\r\n").expect("head");
+    let mut lines = head.lines();
+    let status = lines.next().expect("status line")[9..12]
+        .parse()
+        .expect("status");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+fn get(addr: &str, path: &str) -> Answer {
+    request(addr, "GET", path)
+}
+
+const CHIARA: &str = "SPSCHR96P42F839G";
+
+fn title(body: &str) -> &str {
+    let start = body.find("<title>").expect("title") + 7;
+    let end = body.find("</title>").expect("end of title");
+    &body[start..end]
+}
+
+#[test]
+fn a_recipient_opens_their_guide_and_its_text_version() {
+    let dir = scratch("guide");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    let chiara = &links[CHIARA];
+    assert_eq!(chiara.from, "2024-05-10");
+    let s = serve(&db, &["--as-of", "2024-07-01"]);
+
+    let a = get(&s.addr, &format!("/g/{}?c=qr", chiara.token));
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(a.body.contains("/static/player.js"));
+    assert!(a
+        .body
+        .contains(r#"<script type="application/json" id="timeline">"#));
+    assert!(
+        a.body.contains("Benvenuta Chiara"),
+        "the timeline is embedded"
+    );
+    assert!(a.body.contains(r#"data-mode="recipient""#));
+    assert!(!a.body.contains("record-form"), "no designer panel");
+    let t = title(&a.body);
+    assert!(!t.contains("Chiara") && !t.contains(CHIARA), "{t}");
+    for (n, v) in &a.headers {
+        assert!(
+            !v.contains("Chiara") && !v.contains(CHIARA) && !v.contains(&chiara.token),
+            "{n}: {v}"
+        );
+    }
+    assert_eq!(a.header("referrer-policy"), Some("no-referrer"));
+    assert_eq!(a.header("x-robots-tag"), Some("noindex, nofollow"));
+    assert_eq!(a.header("cache-control"), Some("private, no-store"));
+    assert_eq!(a.header("x-frame-options"), Some("DENY"));
+    let csp = a.header("content-security-policy").expect("CSP");
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(a
+        .body
+        .contains(r#"<meta name="robots" content="noindex, nofollow">"#));
+
+    let text = get(&s.addr, &format!("/g/{}/testo", chiara.token));
+    assert_eq!(text.status, 200);
+    assert!(!title(&text.body).contains("Chiara"));
+    for needle in [
+        "Benvenuta Chiara",
+        "€ 865,10 al mese",
+        "Come viene calcolato l&#x27;importo",
+        "Quanto ti è stato utile questo video? (da 1 a 5)",
+        "https://",
+    ] {
+        assert!(text.body.contains(needle), "{needle} in {}", text.body);
+    }
+
+    let rated = request(&s.addr, "POST", &format!("/g/{}/rating", chiara.token));
+    assert_eq!(rated.status, 204);
+
+    let js = get(&s.addr, "/static/player.js");
+    assert_eq!(js.status, 200);
+    assert!(js.body.contains("recipientMode"));
+}
+
+#[test]
+fn before_the_window_the_page_says_from_when() {
+    let dir = scratch("before");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    let s = serve(&db, &["--as-of", "2024-01-01"]);
+    let a = get(&s.addr, &format!("/g/{}", links[CHIARA].token));
+    assert_eq!(a.status, 200);
+    assert!(
+        a.body.contains("sarà disponibile dal 10 maggio 2024"),
+        "{}",
+        a.body
+    );
+    assert!(!a.body.contains("player.js"));
+    assert_eq!(a.header("cache-control"), Some("private, no-store"));
+}
+
+#[test]
+fn after_the_window_410_and_purge_keeps_410() {
+    let dir = scratch("after");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    let chiara = &links[CHIARA];
+    assert_eq!(chiara.until, "2024-11-11");
+    let token = chiara.token.clone();
+    {
+        // A long grace: closed, not purged yet.
+        let s = serve(&db, &["--as-of", "2025-01-01", "--grace", "1000"]);
+        let a = get(&s.addr, &format!("/g/{token}"));
+        assert_eq!(a.status, 410);
+        assert!(
+            a.body
+                .contains("non è più disponibile dal 11 novembre 2024"),
+            "{}",
+            a.body
+        );
+        assert!(a.body.contains("MyINPS"));
+        let mut store = guide_server::open(&db.display().to_string()).expect("open");
+        assert!(store
+            .recipient(&token)
+            .expect("row")
+            .expect("row")
+            .record
+            .is_some());
+    }
+    // No grace: the start purges it; still 410, with nothing personal left.
+    let s = serve(&db, &["--as-of", "2025-01-01"]);
+    let mut store = guide_server::open(&db.display().to_string()).expect("open");
+    assert!(store
+        .recipient(&token)
+        .expect("row")
+        .expect("row")
+        .record
+        .is_none());
+    let a = get(&s.addr, &format!("/g/{token}"));
+    assert_eq!(a.status, 410);
+    assert!(a
+        .body
+        .contains("non è più disponibile dal 11 novembre 2024"));
+}
+
+#[test]
+fn unknown_and_malformed_tokens_get_the_same_404() {
+    let dir = scratch("unknown");
+    let db = dir.join("serve.db");
+    publish(&dir, "naspi", &db);
+    let s = serve(&db, &["--as-of", "2024-07-01"]);
+    let unknown = get(&s.addr, "/g/AAAAAAAAAAAAAAAAAAAAAA");
+    let malformed = get(&s.addr, "/g/not-a-token");
+    let nowhere = get(&s.addr, "/elsewhere");
+    assert_eq!(unknown.status, 404);
+    assert_eq!(malformed.status, 404);
+    assert_eq!(nowhere.status, 404);
+    assert_eq!(unknown.body, malformed.body);
+    assert_eq!(unknown.header("x-robots-tag"), Some("noindex, nofollow"));
+    assert_eq!(unknown.header("referrer-policy"), Some("no-referrer"));
+}
+
+#[test]
+fn failed_look_ups_are_limited_per_client() {
+    let dir = scratch("limit");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    let s = serve(
+        &db,
+        &["--as-of", "2024-07-01", "--failures-per-minute", "5"],
+    );
+    let ok = format!("/g/{}", links[CHIARA].token);
+    assert_eq!(get(&s.addr, &ok).status, 200, "a success costs nothing");
+    for i in 0..5 {
+        assert_eq!(
+            get(&s.addr, &format!("/g/AAAAAAAAAAAAAAAAAAAAA{i}")).status,
+            404
+        );
+    }
+    let refused = get(&s.addr, "/g/BBBBBBBBBBBBBBBBBBBBBB");
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.header("retry-after"), Some("60"));
+    assert_eq!(
+        get(&s.addr, &ok).status,
+        429,
+        "no look-up at all once over the budget"
+    );
+}
+
+/// Set to `1` to skip the browser test where Chromium or playwright-core cannot be installed.
+const SKIP_BROWSER: &str = "GUIDE_SKIP_BROWSER";
+
+/// The browser test's prerequisites, or why it cannot run (then it fails, unless told to skip).
+fn browser_ready(e2e: &Path, chromium: &Path) -> Result<(), String> {
+    if !chromium.exists() {
+        return Err(format!("Chromium at {}", chromium.display()));
+    }
+    let node = Command::new("node")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !node {
+        return Err("Node.js (`node`)".into());
+    }
+    if !e2e
+        .join("node_modules/playwright-core/package.json")
+        .exists()
+    {
+        return Err("playwright-core (`npm ci` in cli/tests/e2e)".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn a_recipient_plays_their_guide_in_headless_chromium() {
+    if std::env::var(SKIP_BROWSER).is_ok_and(|v| v == "1") {
+        eprintln!("skipped: {SKIP_BROWSER}=1");
+        return;
+    }
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
+    let chromium = std::env::var_os("GUIDE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if let Err(what) = browser_ready(&e2e, &chromium) {
+        panic!(
+            "the browser test of guide serve needs {what}; run ./test.sh, or set {SKIP_BROWSER}=1"
+        );
+    }
+    let dir = scratch("browser");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    let s = serve(&db, &["--as-of", "2024-07-01"]);
+    let link = format!("http://{}/g/{}?c=qr", s.addr, links[CHIARA].token);
+    let artifacts = root().join("target").join("e2e-artifacts");
+    let mut node = Command::new("node")
+        .arg("serve.e2e.mjs")
+        .arg(&link)
+        .arg(&artifacts)
+        .current_dir(&e2e)
+        .env("GUIDE_CHROMIUM", &chromium)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start node");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = node.try_wait().expect("wait for node") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(180) {
+            let _ = node.kill();
+            let _ = node.wait();
+            panic!("the browser test took longer than 3 minutes");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let output = node.wait_with_output().expect("node output");
+    let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    println!("{out}");
+    assert!(status.success(), "the browser test failed:\n{out}\n{err}");
+    assert!(artifacts.join("serve-390x844.png").exists());
+}
+
+#[test]
+fn the_log_shows_a_short_hash_of_the_token_never_the_token() {
+    let dir = scratch("log");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    let token = links[CHIARA].token.clone();
+    let log = dir.join("serve.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
+        .arg("serve")
+        .arg("--db")
+        .arg(&db)
+        .args(["--port", "0", "--as-of", "2024-07-01"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("start guide serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("address line");
+    let addr = line
+        .trim()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    assert_eq!(get(&addr, &format!("/g/{token}?c=sms")).status, 200);
+    assert_eq!(get(&addr, &format!("/g/{token}/testo")).status, 200);
+    assert_eq!(get(&addr, "/g/AAAAAAAAAAAAAAAAAAAAAA").status, 404);
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        text.contains("--as-of 2024-07-01"),
+        "the demo date is said loudly: {text}"
+    );
+    let hash = guide_server::serve::token_hash(&token);
+    assert!(text.contains(&format!("GET /g/#{hash} 200")), "{text}");
+    assert!(
+        text.contains(&format!("GET /g/#{hash}/testo 200")),
+        "{text}"
+    );
+    assert!(!text.contains(&token), "{text}");
+    assert!(!text.contains("AAAAAAAAAAAAAAAAAAAAAA"), "{text}");
+    assert!(!text.contains("Chiara") && !text.contains(CHIARA), "{text}");
+}
+
+#[test]
+fn without_as_of_the_server_clock_decides() {
+    let dir = scratch("clock");
+    let db = dir.join("serve.db");
+    let links = publish(&dir, "naspi", &db);
+    // The demo windows lie in 2024: today (the server's clock, well past them) they are closed.
+    let s = serve(&db, &[]);
+    let a = get(&s.addr, &format!("/g/{}", links[CHIARA].token));
+    assert_eq!(a.status, 410);
+    assert!(a
+        .body
+        .contains("non è più disponibile dal 11 novembre 2024"));
+}

@@ -1,0 +1,389 @@
+//! `guide serve`: every recipient opens their own guide at `/g/TOKEN`, evaluated when asked
+//! from the stored record and the campaign's current bytecode (loaded once per version).
+//!
+//! | Route | |
+//! |---|---|
+//! | `GET /g/TOKEN` | the player (the preview's `player.js` in recipient mode), the timeline embedded as JSON |
+//! | `GET /g/TOKEN/testo` | the text version of the same guide |
+//! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`), not stored yet |
+//! | `GET /static/NAME` | the preview's style sheet, script and fonts |
+//! | `GET /healthz` | `ok`: for the proxy's health checks (and the benchmark's baseline) |
+//!
+//! Before the window opens: `200` with the day it opens; after it closes or once purged:
+//! `410`; an unknown or malformed token: `404`, one page for both. A client whose failed
+//! look-ups exhaust its budget ([`limiter`]) gets `429`. No token is ever written to the log:
+//! a short hash of it instead.
+
+pub mod limiter;
+pub mod pages;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use guide_runtime::{Date, Outcome, Program};
+use guide_web::axum::extract::{ConnectInfo, Path, State};
+use guide_web::axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use guide_web::axum::response::{IntoResponse, Response};
+use guide_web::axum::routing::get;
+use guide_web::axum::Router;
+use guide_web::{Config, SecurityHeaders, Server};
+use sha2::{Digest, Sha256};
+
+use crate::store::Store;
+use crate::token::is_token;
+use limiter::Limiter;
+use pages::Pages;
+
+/// The policy of every page: scripts, styles and fonts from the server only, nothing else.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// The day guides are viewed on, instead of today (demos and tests only).
+    pub as_of: Option<Date>,
+    /// Days personal data is kept after a window closes (the purge runs at start and daily).
+    pub grace_days: u32,
+    /// Failed look-ups a client may make per minute (and at once).
+    pub failures_per_minute: u32,
+    /// One line per request on standard error (the token as a short hash).
+    pub log: bool,
+    /// Connections one client address may hold (behind a reverse proxy, every connection is
+    /// the proxy's).
+    pub max_per_address: usize,
+}
+
+/// Why the server did not start.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The templates did not compile (a bug).
+    Templates(String),
+    /// The HTTP server did not start.
+    Web(guide_web::Error),
+    /// The first purge failed.
+    Store(crate::StoreError),
+}
+
+impl std::fmt::Display for ServeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServeError::Templates(e) => write!(f, "templates: {e}"),
+            ServeError::Web(e) => write!(f, "{e}"),
+            ServeError::Store(e) => write!(f, "purge: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+/// The service's state, shared by every request.
+struct App {
+    /// Connections to the database, one per core: a request takes the first one free.
+    stores: Vec<Mutex<Box<dyn Store>>>,
+    /// The version served of each campaign, and when it was read.
+    versions: Mutex<HashMap<String, (String, Instant)>>,
+    programs: Mutex<HashMap<String, Arc<Program>>>,
+    pages: Pages,
+    limiter: Limiter,
+    as_of: Option<Date>,
+    log: bool,
+}
+
+/// A running `guide serve`: dropping it stops the server (the purge thread ends with the
+/// process).
+pub struct Running {
+    server: Server,
+}
+
+impl Running {
+    /// The address bound.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+}
+
+/// The day of a view: `as_of` if given, else today (UTC).
+fn today(as_of: Option<Date>) -> Date {
+    as_of.unwrap_or_else(crate::purge::today)
+}
+
+/// A short hash of a token, for the log (never the token).
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Purges `store` now, then every day on a thread of its own (`open` gives it its own
+/// connection).
+fn start_purge(
+    open: impl Fn() -> Result<Box<dyn Store>, crate::StoreError> + Send + 'static,
+    opts: &Options,
+) -> Result<u64, ServeError> {
+    let mut store = open().map_err(ServeError::Store)?;
+    let n = crate::purge(store.as_mut(), today(opts.as_of), opts.grace_days)
+        .map_err(ServeError::Store)?;
+    let (as_of, grace) = (opts.as_of, opts.grace_days);
+    let _ = std::thread::Builder::new()
+        .name("guide-serve-purge".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_secs(6 * 3600));
+            match crate::purge(store.as_mut(), today(as_of), grace) {
+                Ok(n) => eprintln!("purge: {n} recipient(s) purged"),
+                Err(e) => eprintln!("purge failed: {e}"),
+            }
+        });
+    Ok(n)
+}
+
+/// Starts serving: purges once (and every six hours after), then listens on `opts.addr`.
+/// `open` opens the database (called twice: the server's connection and the purge's).
+pub fn start(
+    open: impl Fn() -> Result<Box<dyn Store>, crate::StoreError> + Send + 'static,
+    opts: &Options,
+) -> Result<(Running, u64), ServeError> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+    let stores = (0..cores)
+        .map(|_| open().map(Mutex::new))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ServeError::Store)?;
+    let purged = start_purge(open, opts)?;
+    let app = Arc::new(App {
+        stores,
+        versions: Mutex::new(HashMap::new()),
+        programs: Mutex::new(HashMap::new()),
+        pages: Pages::new().map_err(ServeError::Templates)?,
+        limiter: Limiter::new(opts.failures_per_minute),
+        as_of: opts.as_of,
+        log: opts.log,
+    });
+    let router = Router::new()
+        .route("/g/{token}", get(guide))
+        .route("/g/{token}/testo", get(text))
+        .route("/g/{token}/rating", guide_web::axum::routing::post(rating))
+        .route("/static/{*name}", get(asset))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(not_found)
+        .with_state(app);
+    let config = Config {
+        addr: opts.addr,
+        headers: SecurityHeaders {
+            content_security_policy: CONTENT_SECURITY_POLICY.into(),
+            cache_control: "private, no-store".into(),
+        },
+        thread_name: "guide-serve".into(),
+        limits: guide_web::Limits {
+            max_per_address: opts.max_per_address.max(1),
+            max_connections: guide_web::Limits::default()
+                .max_connections
+                .max(opts.max_per_address + 64),
+            ..guide_web::Limits::default()
+        },
+        ..Config::default()
+    };
+    let server = Server::start(config, router).map_err(ServeError::Web)?;
+    Ok((Running { server }, purged))
+}
+
+/// What a look-up found.
+enum Lookup {
+    Player(String),
+    NotYet(Date),
+    Gone(Option<Date>),
+    NotFound,
+    TooMany,
+    Failed,
+}
+
+/// Which page of a guide.
+#[derive(Clone, Copy)]
+enum Page {
+    Player,
+    Text,
+}
+
+/// How long the version served of a campaign is kept before it is read again: a campaign
+/// published again reaches its links within this time.
+const VERSION_TTL: Duration = Duration::from_secs(5);
+
+impl App {
+    /// A database connection: the first one free, else the first one.
+    fn store(&self) -> Option<std::sync::MutexGuard<'_, Box<dyn Store>>> {
+        for s in &self.stores {
+            if let Ok(guard) = s.try_lock() {
+                return Some(guard);
+            }
+        }
+        self.stores.first()?.lock().ok()
+    }
+
+    /// The version of `campaign` served now.
+    fn current_version(&self, campaign: &str) -> Option<String> {
+        let now = Instant::now();
+        if let Some((v, at)) = self.versions.lock().ok()?.get(campaign) {
+            if now.duration_since(*at) < VERSION_TTL {
+                return Some(v.clone());
+            }
+        }
+        let v = self.store()?.current_version(campaign).ok()??;
+        self.versions
+            .lock()
+            .ok()?
+            .insert(campaign.to_string(), (v.clone(), now));
+        Some(v)
+    }
+
+    fn program(&self, campaign: &str, version: &str) -> Option<Arc<Program>> {
+        if let Some(p) = self.programs.lock().ok()?.get(version) {
+            return Some(Arc::clone(p));
+        }
+        let bytes = self.store()?.bytecode(campaign, version).ok()??;
+        let program = Arc::new(Program::from_bytes(&bytes).ok()?);
+        self.programs
+            .lock()
+            .ok()?
+            .insert(version.to_string(), Arc::clone(&program));
+        Some(program)
+    }
+
+    fn look_up(&self, token: &str, client: IpAddr, page: Page) -> Lookup {
+        if !self.limiter.allowed(client) {
+            return Lookup::TooMany;
+        }
+        // A malformed token is looked up too: the same work, the same answer as an unknown one.
+        let key = if is_token(token) { token } else { "-" };
+        let found = match self.store() {
+            Some(mut s) => s.recipient(key),
+            None => return Lookup::Failed,
+        };
+        let row = match found {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                self.limiter.failed(client);
+                return Lookup::NotFound;
+            }
+            Err(_) => return Lookup::Failed,
+        };
+        let day = today(self.as_of);
+        if row.until.is_some_and(|u| day >= u) {
+            return Lookup::Gone(row.until);
+        }
+        let Some(record) = row.record else {
+            return Lookup::Gone(row.until);
+        };
+        if let Some(from) = row.from.filter(|f| day < *f) {
+            return Lookup::NotYet(from);
+        }
+        let version = self.current_version(&row.campaign).unwrap_or(row.version);
+        let Some(program) = self.program(&row.campaign, &version) else {
+            return Lookup::Failed;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&record) else {
+            return Lookup::Failed;
+        };
+        match program.evaluate_json(&json) {
+            Ok(Outcome::Eligible(t)) => Lookup::Player(match page {
+                Page::Player => self.pages.player(&t, token),
+                Page::Text => self.pages.text(&t, token),
+            }),
+            Ok(Outcome::NotEligible) => Lookup::Gone(None),
+            Err(_) => Lookup::Failed,
+        }
+    }
+
+    fn answer(&self, found: Lookup) -> Response {
+        let (status, body) = match found {
+            Lookup::Player(html) => (StatusCode::OK, html),
+            Lookup::NotYet(from) => (StatusCode::OK, self.pages.not_yet(from)),
+            Lookup::Gone(until) => (StatusCode::GONE, self.pages.gone(until)),
+            Lookup::NotFound => (StatusCode::NOT_FOUND, self.pages.not_found()),
+            Lookup::TooMany => (StatusCode::TOO_MANY_REQUESTS, self.pages.too_many()),
+            Lookup::Failed => (StatusCode::SERVICE_UNAVAILABLE, self.pages.failed()),
+        };
+        let mut resp = (status, body).into_response();
+        let h = resp.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        h.insert(
+            "x-robots-tag",
+            HeaderValue::from_static("noindex, nofollow"),
+        );
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            h.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
+        resp
+    }
+}
+
+async fn view(
+    app: Arc<App>,
+    token: String,
+    client: SocketAddr,
+    page: Page,
+    what: &str,
+) -> Response {
+    let a = Arc::clone(&app);
+    let hash = token_hash(&token);
+    let found =
+        guide_web::tokio::task::spawn_blocking(move || a.look_up(&token, client.ip(), page))
+            .await
+            .unwrap_or(Lookup::Failed);
+    let resp = app.answer(found);
+    if app.log {
+        eprintln!("GET /g/#{hash}{what} {}", resp.status().as_u16());
+    }
+    resp
+}
+
+async fn guide(
+    State(app): State<Arc<App>>,
+    Path(token): Path<String>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+) -> Response {
+    view(app, token, client, Page::Player, "").await
+}
+
+async fn text(
+    State(app): State<Arc<App>>,
+    Path(token): Path<String>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+) -> Response {
+    view(app, token, client, Page::Text, "/testo").await
+}
+
+/// The rating is acknowledged, not stored (the dashboard will store it).
+async fn rating(Path(_token): Path<String>) -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+async fn not_found(State(app): State<Arc<App>>) -> Response {
+    app.answer(Lookup::NotFound)
+}
+
+/// The style sheet of the recipient's page, after the preview's.
+const RECIPIENT_CSS: &[u8] = include_bytes!("assets/recipient.css");
+
+/// The preview's static files (one player, two hosts), and the recipient's style sheet.
+async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
+    if name == "recipient.css" {
+        return guide_web::assets::serve(RECIPIENT_CSS, "text/css; charset=utf-8", &headers);
+    }
+    match guide_preview::assets::get(&name) {
+        Some(a) => guide_web::assets::serve(a.bytes, a.content_type, &headers),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
