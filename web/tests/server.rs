@@ -194,7 +194,9 @@ fn connections_are_limited_per_address_and_in_total() {
     assert_eq!(get_from([127, 0, 0, 1], addr, "/").0, 200);
     // Its place (and the refused one's) is given back once the server has closed them, which
     // may take a moment on a busy machine: only then do two more fill the server exactly.
-    wait_until("the closed connections given back", || server.connections() == 2);
+    wait_until("the closed connections given back", || {
+        server.connections() == 2
+    });
     // The total: two more idle from a third address fill the server.
     let idle_b: Vec<TcpStream> = (0..2).map(|_| connect_from([127, 0, 0, 3], addr)).collect();
     wait_until("four connections", || server.connections() == 4);
