@@ -28,7 +28,7 @@ cd "$(dirname "$0")"
 SECS=${1:-60}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(guide_source schema bytecode record)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(guide_source schema bytecode record recipient_page)
 TIMEOUT=${TIMEOUT:-5}
 SLOW=${SLOW:-3}
 SANITIZER=${SANITIZER:-none}
