@@ -6,32 +6,13 @@
 //! holds may add an element to either page. Seeds: the campaigns' demo recipients.
 #![no_main]
 
-use guide_runtime::{Outcome, Program, Record};
+use guide_runtime::{Outcome, Record};
 use guide_server::serve::pages::Pages;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
 const TOKEN: &str = "AAAAAAAAAAAAAAAAAAAAAA";
 const OPEN: &str = "<script type=\"application/json\" id=\"timeline\">";
-
-fn programs() -> &'static [Program] {
-    static P: OnceLock<Vec<Program>> = OnceLock::new();
-    P.get_or_init(|| {
-        guide_fuzz::files()
-            .campaigns
-            .iter()
-            .map(|(name, _, _)| {
-                let p =
-                    guide_compiler::project::load(&guide_fuzz::root().join("campaigns").join(name))
-                        .expect("campaign loads");
-                let c = guide_compiler::check::check(&p)
-                    .campaign
-                    .expect("campaign checks");
-                guide_compiler::codegen::program(&c).expect("campaign compiles")
-            })
-            .collect()
-    })
-}
 
 fn pages() -> &'static Pages {
     static P: OnceLock<Pages> = OnceLock::new();
@@ -55,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let ps = programs();
+    let ps = guide_fuzz::programs();
     let program = &ps[usize::from(pick) % ps.len()];
     let Ok(record) = Record::from_json_str(program.schema(), text) else {
         return;

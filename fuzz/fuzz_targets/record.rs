@@ -4,28 +4,8 @@
 //! is evaluated. Seeds: the campaigns' demo recipients.
 #![no_main]
 
-use guide_runtime::{Program, Record};
+use guide_runtime::Record;
 use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
-
-fn programs() -> &'static [Program] {
-    static P: OnceLock<Vec<Program>> = OnceLock::new();
-    P.get_or_init(|| {
-        guide_fuzz::files()
-            .campaigns
-            .iter()
-            .map(|(name, _, _)| {
-                let p =
-                    guide_compiler::project::load(&guide_fuzz::root().join("campaigns").join(name))
-                        .expect("campaign loads");
-                let c = guide_compiler::check::check(&p)
-                    .campaign
-                    .expect("campaign checks");
-                guide_compiler::codegen::program(&c).expect("campaign compiles")
-            })
-            .collect()
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else {
@@ -34,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let ps = programs();
+    let ps = guide_fuzz::programs();
     let program = &ps[usize::from(pick) % ps.len()];
     let schema = program.schema();
     let fast = Record::from_json_str(schema, text);

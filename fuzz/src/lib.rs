@@ -36,6 +36,25 @@ fn read_dir(dir: &Path, ext: &str, into: &mut HashMap<String, String>) {
     }
 }
 
+/// The program of each campaign of `campaigns/` (in [`Files::campaigns`] order), compiled once.
+pub fn programs() -> &'static [Program] {
+    static P: OnceLock<Vec<Program>> = OnceLock::new();
+    P.get_or_init(|| {
+        files()
+            .campaigns
+            .iter()
+            .map(|(name, _, _)| {
+                let p =
+                    project::load(&root().join("campaigns").join(name)).expect("campaign loads");
+                let c = guide_compiler::check::check(&p)
+                    .campaign
+                    .expect("campaign checks");
+                guide_compiler::codegen::program(&c).expect("campaign compiles")
+            })
+            .collect()
+    })
+}
+
 /// The files, read once.
 pub fn files() -> &'static Files {
     static FILES: OnceLock<Files> = OnceLock::new();

@@ -5,29 +5,11 @@ use guide_runtime::{Date, Timeline};
 use handlebars::Handlebars;
 use serde::Serialize;
 
-/// The month names, for dates written `1 marzo 2025`.
-const MONTHS: [&str; 12] = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-];
-
-/// A date as written in Italian: `1 marzo 2025`.
+/// A date as written in Italian: `1 marzo 2025` (the runtime's formatter of dates in texts).
 pub fn italian_date(d: Date) -> String {
-    let month = MONTHS
-        .get(usize::from(d.month()).saturating_sub(1))
-        .copied()
-        .unwrap_or("");
-    format!("{} {month} {}", d.day(), d.year())
+    let mut out = String::new();
+    guide_runtime::format::date_words(&mut out, d);
+    out
 }
 
 /// JSON safe inside a `<script type="application/json">` element: `<`, `>` and `&` (which
