@@ -69,7 +69,8 @@ fn names_are_kept_intact_whatever_they_contain() {
         "\"quoted\" \\ back",
         "tab\tnew\nline\u{7}bell",
         "😀 emoji",
-        &"x".repeat(100_000),
+        &"x".repeat(40),
+        &"è".repeat(40),
     ] {
         let texts = run(&p, &with("nome", json!(name))).expect("a name is any string");
         assert!(
@@ -78,18 +79,20 @@ fn names_are_kept_intact_whatever_they_contain() {
             name.chars().take(30).collect::<String>()
         );
     }
+    // Past the schema's max_length (40 characters), refused, naming the bound.
+    for name in ["x".repeat(41), "è".repeat(41), "x".repeat(100_000)] {
+        let e = run(&p, &with("nome", json!(name))).expect_err("too long");
+        assert!(
+            e.contains("nome") && e.contains("(max_length: 40)"),
+            "{e:.200}"
+        );
+    }
 }
 
 #[test]
 fn amounts_and_dates_at_the_edges() {
     let p = program();
-    for amount in [
-        json!(0),
-        json!(-12.5),
-        json!(0.005),
-        json!(1e12),
-        json!("1234.50"),
-    ] {
+    for amount in [json!(0), json!(0.01), json!(1e12), json!("1234.50")] {
         assert!(
             run(&p, &with("importo_mensile", amount.clone())).is_ok(),
             "{amount}"
@@ -102,7 +105,17 @@ fn amounts_and_dates_at_the_edges() {
         texts.iter().any(|t| t.contains("29 febbraio 2024")),
         "{texts:?}"
     );
-    for bad in [json!(1e300), json!("12,50"), json!("abc"), json!(true)] {
+    // Negative amounts are below the schema's `min: 0`; a third decimal is never rounded away.
+    for bad in [
+        json!(1e300),
+        json!("12,50"),
+        json!("abc"),
+        json!(true),
+        json!(-12.5),
+        json!(-0.01),
+        json!(0.005),
+        json!(1234.567),
+    ] {
         let e = run(&p, &with("importo_mensile", bad.clone())).expect_err("refused");
         assert!(e.contains("importo_mensile"), "{bad}: {e}");
     }
@@ -284,10 +297,11 @@ fn odd_keys_numbers_and_shapes_are_refused_naming_the_attribute() {
         let shown = attr.trim_matches('"');
         assert!(e.contains(shown) || shown.is_empty(), "{extra}: {e}");
     }
-    // Numbers of euros are rounded to the cent, whatever their form.
+    // Numbers of euros are read to the cent, whatever their form (a third decimal is refused
+    // above, never rounded; a number below the smallest double is zero for JSON itself).
     for (value, shown) in [
         ("1e-400", "€ 0,00"),
-        ("12.345", "€ 12,35"),
+        ("12.340", "€ 12,34"),
         ("-0", "€ 0,00"),
         // Surrounding white space (any, as `str::trim` sees it) is ignored in a string.
         ("\" 1234\u{a0}\"", "€ 1.234,00"),
@@ -350,13 +364,26 @@ fn deep_and_huge_records_are_refused_or_bounded_without_exhausting_anything() {
         let deep = format!("{}{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
         assert!(run_text(&p, &text_with(&format!("\"{key}\":{deep}"))).is_err());
     }
-    // A name of 2 MB: the timeline would exceed the output limit, which says so.
+    // A name of 2 MB: refused by the schema's max_length before anything is evaluated.
     let e = run_text(
         &p,
         &text_with(&format!("\"nome\":\"{}\"", "x".repeat(2 << 20))),
     )
-    .expect_err("too much text");
-    assert!(e.contains("exceeds") && e.starts_with("eval:"), "{e:.200}");
+    .expect_err("too long a name");
+    assert!(e.starts_with("record: nome"), "{e:.200}");
+    // A timeline past the output limit says so.
+    let mut ev = guide_runtime::Evaluator::new(
+        &p,
+        guide_runtime::Limits {
+            max_output_bytes: 200,
+            ..guide_runtime::Limits::default()
+        },
+    );
+    let e = ev
+        .evaluate_json_str(&text_with("\"nome\":\"Chiara\""))
+        .map(|_| ())
+        .expect_err("too much text");
+    assert!(e.to_string().contains("exceeds"), "{e}");
     // Many unknown attributes: one error, naming the first.
     let many: Vec<String> = (0..10_000).map(|i| format!("\"x{i}\":{i}")).collect();
     let e = run_text(&p, &text_with(&many.join(","))).expect_err("unknown");

@@ -2,7 +2,7 @@
 //!
 //! - random recipients generated from a campaign's schema, some with defects (a required
 //!   attribute missing or null, a value of the wrong type, an enum value not allowed, an
-//!   unknown attribute): evaluation never fails except with a `RecordError` that is true of the
+//!   unknown attribute, a value outside its declared range): evaluation never fails except with a `RecordError` that is true of the
 //!   record (it names an attribute that has a defect), and never quotes a personal value;
 //! - encoding and decoding bytecode is the identity, for the campaigns' modules and for modules
 //!   whose strings, constants, metadata and schema are replaced by random ones;
@@ -17,7 +17,7 @@
 
 use guide_compiler::{analysis, check, codegen, project};
 use guide_runtime::bytecode::{reader, writer, Module, Op};
-use guide_runtime::schema::{Attribute, Fields, Schema, Type};
+use guide_runtime::schema::{Attribute, Bound, Fields, Range, Schema, Type};
 use guide_runtime::{Date, EvalError, Outcome, Program};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -146,7 +146,8 @@ fn object(fields: &Fields) -> BoxedStrategy<Value> {
         .iter()
         .map(|(name, a)| {
             let name = name.clone();
-            let v = value(&a.ty);
+            let range = a.range;
+            let v = value(&a.ty).prop_map(move |v| in_range(&range, v));
             if matches!(a.ty, Type::Optional(_)) {
                 proptest::option::weighted(0.8, v.prop_map(move |v| (name.clone(), v))).boxed()
             } else {
@@ -159,6 +160,20 @@ fn object(fields: &Fields) -> BoxedStrategy<Value> {
         .boxed()
 }
 
+/// `v` brought into the attribute's declared range (money written as text too).
+fn in_range(range: &Range, v: Value) -> Value {
+    match v {
+        Value::String(s) if range.min.is_some() || range.max.is_some() => match s.parse::<f64>() {
+            Ok(x) => match analysis::ranges::fit(range, json!(x)) {
+                fitted if fitted == json!(x) => Value::String(s),
+                fitted => fitted,
+            },
+            Err(_) => Value::String(s),
+        },
+        v => analysis::ranges::fit(range, v),
+    }
+}
+
 /// What can be wrong with one top-level attribute.
 #[derive(Debug, Clone, Copy)]
 enum Defect {
@@ -167,6 +182,7 @@ enum Defect {
     WrongType,
     BadEnumValue,
     Unknown,
+    OutOfRange,
 }
 
 fn defect() -> impl Strategy<Value = Defect> {
@@ -176,6 +192,7 @@ fn defect() -> impl Strategy<Value = Defect> {
         Just(Defect::WrongType),
         Just(Defect::BadEnumValue),
         Just(Defect::Unknown),
+        Just(Defect::OutOfRange),
     ]
 }
 
@@ -205,6 +222,19 @@ fn apply(schema: &Schema, record: &mut Value, d: Defect, pick: usize) -> Option<
         }
         Defect::BadEnumValue if matches!(a.ty, Type::Enum(_)) => {
             map.insert(name.clone(), json!("zz_non_previsto"));
+        }
+        Defect::OutOfRange if !a.range.is_unbounded() => {
+            let past = match (a.range.min, a.range.max, a.range.max_length) {
+                (Some(Bound::Int(i)), ..) => json!(i - 1),
+                (Some(Bound::Cents(c)), ..) => json!((c - 1) as f64 / 100.0),
+                (Some(Bound::Decimal(d)), ..) => json!(d - 1.0),
+                (None, Some(Bound::Int(i)), _) => json!(i + 1),
+                (None, Some(Bound::Cents(c)), _) => json!((c + 1) as f64 / 100.0),
+                (None, Some(Bound::Decimal(d)), _) => json!(d + 1.0),
+                (None, None, Some(n)) => json!("x".repeat(n as usize + 1)),
+                (None, None, None) => return None,
+            };
+            map.insert(name.clone(), past);
         }
         Defect::Unknown => {
             map.insert("zz_attributo_ignoto".into(), json!(1));

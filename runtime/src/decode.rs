@@ -20,8 +20,9 @@
 //! digits (an integer below 2^53, an exact double) divided by a power of ten (at most 10^15,
 //! exact too): the correctly rounded double, which is what [`str::parse`] gives and what the
 //! fast path computes the same way. The shortest decimal form of that double is the number as
-//! written, so an amount of money is converted to cents from its digits exactly as
-//! [`crate::format::money_from_f64`] would.
+//! written, so an amount of money is converted to cents from its digits, exactly; one with more
+//! than two decimals (other than zeros) goes to the slow path, which rejects it
+//! ([`RecordErrorKind::MoneyPrecision`]).
 
 use crate::date::Date;
 use crate::record::{check_range, parse_money, Record, RecordError, RecordErrorKind, Value};
@@ -723,16 +724,19 @@ impl Num {
         Ok(if self.neg { -x } else { x })
     }
 
-    /// An amount of euros in cents, rounded as [`crate::format::money_from_f64`] rounds: the
-    /// digits up to the cents, plus one if the next digit is 5 or more.
+    /// An amount of euros in cents, exactly: more than two decimals other than zeros
+    /// (`1.567`, never rounded) are left to the slow path, which rejects them.
     #[inline]
     fn cents(&self) -> R<i64> {
         let c = match self.frac {
             None => self.digits * 100,
             Some(k) if k <= 2 => self.digits * POW10.get(2 - k).ok_or(Fail)?,
             Some(k) => {
-                let mils = self.digits / POW10.get(k - 3).ok_or(Fail)?;
-                mils / 10 + i64::from(mils % 10 >= 5)
+                let past = POW10.get(k - 2).ok_or(Fail)?;
+                if self.digits % past != 0 {
+                    return Err(Fail);
+                }
+                self.digits / past
             }
         };
         Ok(if self.neg { -c } else { c })
@@ -1230,6 +1234,22 @@ mod tests {
                     d = 1;
                 }
                 n.push(char::from(b"0123456789"[(d % 10) as usize]));
+            }
+            // Money with more than two decimals (other than zeros) is refused by both paths.
+            let frac = n.split_once('.').map_or("", |(_, f)| f);
+            if frac.len() > 2 && frac.bytes().skip(2).any(|b| b != b'0') {
+                let text = record("1", r#""A""#, "1", &n, "");
+                assert!(fast(&s, Some(&plan), &text, &mut values).is_none(), "{n}");
+                let e = reference(&s, &text).expect_err(&n);
+                assert!(
+                    matches!(e.kind, RecordErrorKind::MoneyPrecision { .. }),
+                    "{n}: {e}"
+                );
+                let text = record("1", r#""A""#, &n, "1", "");
+                assert!(fast(&s, Some(&plan), &text, &mut values).is_some(), "{n}");
+                let r = reference(&s, &text).unwrap_or_else(|e| panic!("{n}: {e}"));
+                assert_eq!(&values[..], r.values(), "{n}");
+                continue;
             }
             let text = record("1", r#""A""#, &n, &n, "");
             assert!(fast(&s, Some(&plan), &text, &mut values).is_some(), "{n}");

@@ -82,8 +82,9 @@ impl Record {
     /// - A missing key or `null` is [`Value::Absent`] for an `Optional` attribute and
     ///   [`RecordErrorKind::Missing`] otherwise.
     /// - `Int` takes integer numbers only (`1.5` and `1.0` are errors); `Decimal` any number.
-    /// - `Money` takes a number of euros (`1234.5`, rounded half away from zero to the cent) or
-    ///   a string with at most two decimals and a dot (`"1234.50"`, `"-12"`).
+    /// - `Money` takes a number of euros or a string with a dot (`1234.5`, `"1234.50"`,
+    ///   `"-12"`), with at most two decimals either way: `1234.567` is
+    ///   [`RecordErrorKind::MoneyPrecision`], never rounded.
     /// - `Date` takes an ISO string (`"2024-02-29"`); impossible dates are errors.
     /// - `Enum` takes a string among the declared values (case-sensitive); `Set` an array of such
     ///   strings, repetitions allowed; `Record` an object; `List` an array of objects.
@@ -189,6 +190,12 @@ pub enum RecordErrorKind {
     },
     /// An amount of money too large to be held in cents.
     MoneyOutOfRange,
+    /// An amount of money with more than two decimals (`1234.567`, `0.005`): amounts are
+    /// euros and cents, and are never rounded.
+    MoneyPrecision {
+        /// The amount as given ([`REDACTED`] for a personal attribute).
+        value: String,
+    },
     /// A value outside the range the schema declares for the attribute (`min`, `max`,
     /// `max_length`).
     OutOfRange {
@@ -289,6 +296,11 @@ impl fmt::Display for RecordError {
                 Quoted(value)
             ),
             RecordErrorKind::MoneyOutOfRange => f.write_str(": the amount is too large"),
+            RecordErrorKind::MoneyPrecision { value } => write!(
+                f,
+                ": {value} has more than two decimals; amounts are written in euros and cents \
+                 (\"1234.56\") and are never rounded"
+            ),
             RecordErrorKind::OutOfRange { value, violation } => match violation {
                 Violation::BelowMin(b) => write!(
                     f,
@@ -501,8 +513,13 @@ pub(crate) fn parse_money(s: &str) -> Result<i64, RecordErrorKind> {
         None => (t, None),
     };
     let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(whole) || frac.is_some_and(|f| !all_digits(f) || f.len() > 2) {
+    if !all_digits(whole) || frac.is_some_and(|f| !all_digits(f)) {
         return Err(malformed());
+    }
+    if frac.is_some_and(|f| f.len() > 2) {
+        return Err(RecordErrorKind::MoneyPrecision {
+            value: s.trim().to_owned(),
+        });
     }
     let mut cents: i64 = 0;
     let frac = frac.unwrap_or("");
@@ -588,19 +605,31 @@ mod json {
                 .map(Value::Decimal)
                 .ok_or_else(|| wrong(path, "a number", value, personal)),
             (Type::Money, J::Number(n)) => {
+                let euros = n.as_f64();
                 let cents = match n.as_i64() {
                     Some(i) => i.checked_mul(100),
                     None if n.is_u64() => None,
-                    None => n.as_f64().and_then(format::money_from_f64),
+                    None => euros.and_then(format::money_from_f64),
                 };
-                cents
-                    .map(Value::Money)
-                    .ok_or_else(|| err(RecordErrorKind::MoneyOutOfRange))
+                let cents = cents.ok_or_else(|| err(RecordErrorKind::MoneyOutOfRange))?;
+                // Exactly the cents: the shortest form of the double (the number as written)
+                // has at most two decimals. Integers are exact whatever their size.
+                let exact = n.as_i64().is_some()
+                    || euros.is_some_and(|x| x.fract() == 0.0 || cents as f64 / 100.0 == x);
+                if !exact {
+                    return Err(err(RecordErrorKind::MoneyPrecision {
+                        value: shown(&n.to_string(), personal),
+                    }));
+                }
+                Ok(Value::Money(cents))
             }
             (Type::Money, J::String(s)) => parse_money(s).map(Value::Money).map_err(|kind| {
                 err(match kind {
                     RecordErrorKind::MalformedMoney { .. } => RecordErrorKind::MalformedMoney {
                         value: shown(s, personal),
+                    },
+                    RecordErrorKind::MoneyPrecision { .. } => RecordErrorKind::MoneyPrecision {
+                        value: shown(s.trim(), personal),
                     },
                     other => other,
                 })
@@ -1570,8 +1599,27 @@ mod tests {
             assert_eq!(cents(json!(1234.5)), Ok(123_450));
             assert_eq!(cents(json!(500)), Ok(50_000));
             assert_eq!(cents(json!(-12)), Ok(-1200));
-            assert_eq!(cents(json!(0.005)), Ok(1));
-            assert_eq!(cents(json!(1.005)), Ok(101));
+            assert_eq!(cents(json!(1.5e1)), Ok(1500));
+            assert_eq!(cents(json!(1e12)), Ok(100_000_000_000_000));
+            // More than two decimals: refused, never rounded, as a number or as a string.
+            for (v, written) in [
+                (json!(0.005), "0.005"),
+                (json!(1.005), "1.005"),
+                (json!(999.999), "999.999"),
+                (json!(1234.567), "1234.567"),
+                (json!(-0.125), "-0.125"),
+                (json!("1234.567"), "1234.567"),
+                (json!(" 0.005 "), "0.005"),
+                (json!("1.234"), "1.234"),
+            ] {
+                assert_eq!(
+                    cents(v),
+                    Err(RecordErrorKind::MoneyPrecision {
+                        value: written.into()
+                    }),
+                    "{written}"
+                );
+            }
             assert_eq!(cents(json!("1234.50")), Ok(123_450));
             assert_eq!(cents(json!("1234.5")), Ok(123_450));
             assert_eq!(cents(json!("1234")), Ok(123_400));
@@ -1579,7 +1627,7 @@ mod tests {
             assert_eq!(cents(json!(" 7.05 ")), Ok(705));
             assert_eq!(cents(json!("92233720368547758.07")), Ok(i64::MAX));
             for bad in [
-                "1.234,50", "12,5", "€ 12", "1.", ".5", "-", "", "1.234", "1e3", "+5", "--1",
+                "1.234,50", "12,5", "€ 12", "1.", ".5", "-", "", "1e3", "+5", "--1",
             ] {
                 assert_eq!(
                     cents(json!(bad)),

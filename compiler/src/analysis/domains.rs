@@ -60,10 +60,11 @@ pub fn domains(c: &ir::Campaign) -> Vec<Domain> {
         .iter()
         .filter_map(|(path, f)| {
             let (name, ty) = lookup(&c.schema.attributes, path)?;
+            let range = super::ranges::range_at(&c.schema.attributes, path);
             Some(Domain {
                 path: path.clone(),
                 name,
-                values: values_for(ty, f),
+                values: super::ranges::fit_all(&range, values_for(ty, f)),
             })
         })
         .collect();
@@ -456,7 +457,8 @@ fn values_for(ty: &Type, f: &Facts) -> Vec<Value> {
             // an `any` condition.
             for (path, ef) in &f.element {
                 if let Some((_, fty)) = lookup(fields, path) {
-                    for v in values_for(fty, ef) {
+                    let range = super::ranges::range_at(fields, path);
+                    for v in super::ranges::fit_all(&range, values_for(fty, ef)) {
                         let mut e = element.clone();
                         set_path(&mut e, fields, path, v);
                         let l = Value::Array(vec![e]);
@@ -486,7 +488,10 @@ pub fn default_value(ty: &Type) -> Value {
         Type::Record(fields) => Value::Object(
             fields
                 .iter()
-                .map(|(n, a)| (n.to_string(), default_value(&a.ty)))
+                .map(|(n, a)| {
+                    let v = super::ranges::fit(&a.range, default_value(&a.ty));
+                    (n.to_string(), v)
+                })
                 .collect(),
         ),
         Type::List(_) => json!([]),

@@ -2,6 +2,7 @@
 //! for each, and the duration range.
 pub mod domains;
 pub mod error;
+pub mod ranges;
 pub mod timing;
 pub mod variants;
 
