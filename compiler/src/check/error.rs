@@ -454,15 +454,26 @@ pub enum CheckError {
         /// Why.
         why: Constant,
     },
+    /// W0103: a comparison that the range an attribute declares makes always true or false.
+    RangeCondition {
+        /// The comparison.
+        span: Span,
+        /// Its value, for every record the schema allows.
+        value: bool,
+        /// The attribute compared.
+        attribute: String,
+        /// Its range as the schema writes it: `min: 0.00`.
+        range: String,
+    },
 }
 
 impl CheckError {
     /// Whether it stops compilation or is only worth a look.
     pub fn severity(&self) -> Severity {
         match self {
-            CheckError::UnusedAttribute { .. } | CheckError::ConstantCondition { .. } => {
-                Severity::Warning
-            }
+            CheckError::UnusedAttribute { .. }
+            | CheckError::ConstantCondition { .. }
+            | CheckError::RangeCondition { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -122,6 +122,7 @@ impl Checker<'_> {
             });
             return mk(c.kind, Ty::Error, c.span);
         }
+        self.range_decided(&c);
         // A presence test on a non-optional value already explained itself.
         if !depends_on_recipient(&c) && !contains_presence(e) {
             if let Some(v) = const_bool(&c) {

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod expr;
+mod ranges;
 
 use std::collections::HashMap;
 

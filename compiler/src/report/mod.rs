@@ -657,6 +657,23 @@ impl CheckError {
             } else {
                 "this content never plays: fix the condition or remove the content"
             }),
+            RangeCondition {
+                span,
+                value,
+                attribute,
+                range,
+            } => Diagnostic::warning(
+                "W0103",
+                format!("this comparison is always {value}"),
+                file,
+                span,
+                format!("the schema bounds `{attribute}` ({range}): no record can make it {}", !value),
+            )
+            .with_help(if value {
+                "remove the comparison, or correct the bound in the schema"
+            } else {
+                "the comparison never holds: fix it, or the bound in the schema"
+            }),
         }
     }
 }
