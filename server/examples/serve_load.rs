@@ -97,10 +97,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let mut buf = Vec::with_capacity(32 * 1024);
                 // xorshift64, one sequence per connection.
                 let mut x = 0x9e37_79b9_7f4a_7c15_u64 ^ (i as u64 + 1).wrapping_mul(0x2545_f491);
-                // The open mode's schedule: connections spread evenly over one interval.
+                // The open mode's schedule, from when the connection is up (a connection that
+                // waited in the listen queue is not charged to its requests): connections
+                // spread evenly over one interval.
                 let mut due = every.map(|e| {
-                    tokio::time::Instant::from_std(started)
-                        + e.mul_f64(i as f64 / connections as f64)
+                    tokio::time::Instant::now() + e.mul_f64(i as f64 / connections as f64)
                 });
                 while started.elapsed() < run {
                     x ^= x << 13;
