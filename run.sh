@@ -5,9 +5,11 @@
 #  2. publishes every campaign's demo recipients (campaigns/*/demo/*.json) into a fresh SQLite
 #     file, target/demo/recipients.db, and prints each one's personal link;
 #  3. starts `guide serve` on that database (port SERVE_PORT, default 8090) viewing the guides as
-#     on AS_OF (default 2024-07-01, inside the demo windows, which lie in 2024: --as-of is for
-#     demos only; in production the server's clock decides) and `guide preview campaigns/` (port
-#     PREVIEW_PORT, default 8080), and keeps both running until Ctrl-C.
+#     on AS_OF (default `first-day`: each recipient's guide as on the first day of their own
+#     window, since the demo windows lie in 2024 and no one day falls in all of them; or a day,
+#     AS_OF=2024-07-01. --as-of is for demos only: in production the server's clock decides)
+#     and `guide preview campaigns/` (port PREVIEW_PORT, default 8080), and keeps both running
+#     until Ctrl-C.
 # PROFILE=debug ./run.sh builds without optimisation (faster to build, slower to serve).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -15,7 +17,7 @@ command -v cargo >/dev/null || { echo "cargo is required (https://rustup.rs)" >&
 PROFILE=${PROFILE:-release}
 SERVE_PORT=${SERVE_PORT:-8090}
 PREVIEW_PORT=${PREVIEW_PORT:-8080}
-AS_OF=${AS_OF:-2024-07-01}
+AS_OF=${AS_OF:-first-day}
 if [ "$PROFILE" = release ]; then
   cargo build --release --quiet -p guide-cli
 else
@@ -45,8 +47,12 @@ for links in target/demo/*.csv; do
   echo "  $(basename "$links" .csv)"
   tail -n +2 "$links" | while IFS=, read -r key url from until _; do
     state="plays"
-    if [ -n "$from" ] && [[ "$AS_OF" < "$from" ]]; then state="not yet (from $from)"; fi
-    if [ -n "$until" ] && ! [[ "$AS_OF" < "$until" ]]; then state="closed (410)"; fi
+    if [ "$AS_OF" = first-day ]; then
+      [ -n "$from" ] && state="plays (as on $from)"
+    else
+      if [ -n "$from" ] && [[ "$AS_OF" < "$from" ]]; then state="not yet (from $from)"; fi
+      if [ -n "$until" ] && ! [[ "$AS_OF" < "$until" ]]; then state="closed (410)"; fi
+    fi
     printf '    %-50s %s\n' "$url" "$state"
   done
 done

@@ -2,8 +2,11 @@
 # Serving speed: `guide serve` (release build) on N naspi-like recipients (the peers'
 # generator, as bench/publish.sh), 256 keep-alive connections asking for random personal links
 # for SECONDS, then the same server's constant answer (`/healthz`) in the same run: the ratio is
-# the figure (how much of the server's capacity a guide view costs). The load generator is
-# server/examples/serve_load.rs; it shares the machine's cores with the server.
+# the figure (how much of the server's capacity a guide view costs). Both are closed loads (each
+# connection asks again as soon as it is answered): their latency is connections / throughput.
+# Then the latency that counts: an open load of RATE views/s (default 5,000) over the same
+# connections, each request timed from when it was due. The load generator is
+# server/examples/serve_load.rs, one thread; it shares the machine's cores with the server.
 #
 #   bench/serve.sh                     100,000 recipients, 256 connections, 10 s each
 #   N=1000000 C=512 DURATION=20 bench/serve.sh
@@ -15,6 +18,7 @@ PEERS=${PEERS:-$ROOT/../shared/peers}
 WORK=${WORK:-$ROOT/target/bench}
 N=${N:-100000}
 C=${C:-256}
+RATE=${RATE:-5000}
 SECONDS_EACH=${DURATION:-10}
 PORT=${PORT:-18190}
 mkdir -p "$WORK"
@@ -77,4 +81,6 @@ constant=$("$LOAD" "$ADDR" -/healthz "$C" "$SECONDS_EACH")
 echo "$constant"
 v=$(echo "$views" | sed -n 's/.*: \([0-9]*\) requests\/s.*/\1/p')
 k=$(echo "$constant" | sed -n 's/.*: \([0-9]*\) requests\/s.*/\1/p')
+echo "== guide views at $RATE/s offered (open load), $C connections, $SECONDS_EACH s"
+"$LOAD" "$ADDR" "$WORK/serve-tokens.txt" "$C" "$SECONDS_EACH" "$RATE"
 awk -v v="$v" -v k="$k" 'BEGIN { printf "guide views / constant body: %d / %d = %.2f\n", v, k, v / k }'

@@ -166,6 +166,12 @@ fn print_summary(campaign: &str, paths: &PublishPaths, db: &str, s: &Summary) {
         count(s.created),
         count(s.published - s.created)
     );
+    if s.withdrawn > 0 {
+        eprintln!(
+            "  withdrawn     {:>12}  (published before, not eligible now: link closed, data deleted)",
+            count(s.withdrawn)
+        );
+    }
     super::render::print_accounting(
         (s.not_eligible, &paths.not_eligible),
         (s.rejected, &paths.rejects),

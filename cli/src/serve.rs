@@ -25,33 +25,58 @@ pub struct Args {
     /// Failed token look-ups a client may make per minute before it gets 429.
     #[arg(long = "failures-per-minute", default_value_t = 20)]
     failures_per_minute: u32,
-    /// DEMOS AND TESTS ONLY: view the guides as on this day (YYYY-MM-DD) instead of today.
-    #[arg(long = "as-of", value_parser = date)]
-    as_of: Option<Date>,
+    /// DEMOS AND TESTS ONLY: view the guides as on this day (YYYY-MM-DD) instead of today, or
+    /// `first-day`: each guide as on the first day of its own window (nothing is purged then).
+    #[arg(long = "as-of", value_parser = as_of)]
+    as_of: Option<AsOf>,
     /// Connections one client address may hold (behind a reverse proxy every connection
     /// comes from the proxy: raise it to the proxy's).
     #[arg(long = "max-per-address", default_value_t = 64)]
     max_per_address: usize,
+    /// A reverse proxy whose `X-Forwarded-For` header names the client (repeatable): failed
+    /// look-ups are then counted per client, not per proxy. From other addresses the header is
+    /// ignored.
+    #[arg(long = "trusted-proxy", value_name = "ADDR")]
+    trusted_proxy: Vec<IpAddr>,
     /// No line per request on standard error.
     #[arg(long)]
     quiet: bool,
 }
 
-fn date(s: &str) -> Result<Date, String> {
-    Date::parse_iso(s).ok_or_else(|| "expected a date written YYYY-MM-DD".into())
+/// The day of the views, when it is not today.
+#[derive(Debug, Clone, Copy)]
+enum AsOf {
+    Day(Date),
+    FirstDay,
+}
+
+fn as_of(s: &str) -> Result<AsOf, String> {
+    if s == "first-day" {
+        return Ok(AsOf::FirstDay);
+    }
+    Date::parse_iso(s)
+        .map(AsOf::Day)
+        .ok_or_else(|| "expected a date written YYYY-MM-DD, or first-day".into())
 }
 
 pub fn run(args: Args) -> ExitCode {
-    if let Some(d) = args.as_of {
-        eprintln!("WARNING: --as-of {d}: every guide is viewed as on {d}, not today. For demos and tests only.");
+    match args.as_of {
+        Some(AsOf::Day(d)) => eprintln!("WARNING: --as-of {d}: every guide is viewed as on {d}, not today. For demos and tests only."),
+        Some(AsOf::FirstDay) => eprintln!("WARNING: --as-of first-day: every guide is viewed as on the first day of its own window, not today, and nothing is purged. For demos only."),
+        None => {}
     }
     let opts = guide_server::serve::Options {
         addr: SocketAddr::new(args.host, args.port),
-        as_of: args.as_of,
+        as_of: match args.as_of {
+            Some(AsOf::Day(d)) => Some(d),
+            _ => None,
+        },
+        each_window: matches!(args.as_of, Some(AsOf::FirstDay)),
         grace_days: args.grace,
         failures_per_minute: args.failures_per_minute,
         log: !args.quiet,
         max_per_address: args.max_per_address,
+        trusted_proxies: args.trusted_proxy.clone(),
     };
     let db = args.db.clone();
     let (running, purged) = match guide_server::serve::start(move || guide_server::open(&db), &opts)

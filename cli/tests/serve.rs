@@ -1,6 +1,7 @@
-//! `guide serve`: demo recipients published into a fresh SQLite file, the server started on a
-//! free port, then over HTTP: the guide, its text version, the notices (not yet, no longer,
-//! not found), the security headers, the budget of failed look-ups, and purge then 410.
+//! `guide serve`: demo recipients published into a fresh SQLite file (and a fresh PostgreSQL
+//! database when GUIDE_TEST_POSTGRES is set), the server started on a free port, then over
+//! HTTP: the guide, its text version, the notices (not yet, no longer, not found), the security
+//! headers, the budget of failed look-ups, purge then 410, and withdrawal on republish.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -24,6 +25,39 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The databases a test runs against: a SQLite file in `dir`, and a fresh PostgreSQL database
+/// when GUIDE_TEST_POSTGRES is set (as the publish tests do).
+fn databases(dir: &Path, name: &str) -> Vec<String> {
+    let mut dbs = vec![dir.join(format!("{name}.db")).display().to_string()];
+    if let Ok(url) = std::env::var("GUIDE_TEST_POSTGRES") {
+        if !url.is_empty() {
+            dbs.push(fresh_postgres(&url, name));
+        }
+    }
+    dbs
+}
+
+/// A new, empty database on the server of `url`; its URL.
+fn fresh_postgres(url: &str, name: &str) -> String {
+    let db = format!("guide_serve_{name}_{}", std::process::id());
+    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect to PostgreSQL");
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
+        .expect("drop");
+    c.batch_execute(&format!("CREATE DATABASE {db}"))
+        .expect("create database");
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    if query.is_empty() {
+        format!("{server}/{db}")
+    } else {
+        format!("{server}/{db}?{query}")
+    }
+}
+
 /// A demo recipient as published: its token and window.
 #[derive(Debug, Clone)]
 struct Link {
@@ -32,18 +66,34 @@ struct Link {
     until: String,
 }
 
-/// Publishes the demo recipients of `campaign` into `db`; their links by codice fiscale.
-fn publish(dir: &Path, campaign: &str, db: &Path) -> HashMap<String, Link> {
+/// The demo recipients of `campaign`, by file name.
+fn demos(campaign: &str) -> Vec<serde_json::Value> {
     let demo = root().join("campaigns").join(campaign).join("demo");
-    let mut lines = String::new();
     let mut names: Vec<_> = std::fs::read_dir(&demo)
         .expect("demo folder")
         .map(|e| e.expect("entry").path())
         .collect();
     names.sort();
-    for p in names {
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&p).expect("demo")).expect("json");
+    names
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).expect("demo")).expect("json"))
+        .collect()
+}
+
+/// Publishes the demo recipients of `campaign` into `db`; their links by codice fiscale.
+fn publish(dir: &Path, campaign: &str, db: &str) -> HashMap<String, Link> {
+    publish_records(dir, campaign, db, &demos(campaign))
+}
+
+/// Publishes `records` of `campaign` into `db`; their links by codice fiscale.
+fn publish_records(
+    dir: &Path,
+    campaign: &str,
+    db: &str,
+    records: &[serde_json::Value],
+) -> HashMap<String, Link> {
+    let mut lines = String::new();
+    for v in records {
         lines.push_str(&v.to_string());
         lines.push('\n');
     }
@@ -98,7 +148,7 @@ impl Drop for Serve {
     }
 }
 
-fn serve(db: &Path, extra: &[&str]) -> Serve {
+fn serve(db: &str, extra: &[&str]) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
         .arg("serve")
         .arg("--db")
@@ -139,12 +189,17 @@ impl Answer {
 }
 
 fn request(addr: &str, method: &str, path: &str) -> Answer {
+    request_with(addr, method, path, "")
+}
+
+/// A request with `extra` header lines (each ending in CRLF).
+fn request_with(addr: &str, method: &str, path: &str, extra: &str) -> Answer {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20)))
         .expect("timeout");
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .expect("send");
     let mut raw = Vec::new();
@@ -181,167 +236,288 @@ fn title(body: &str) -> &str {
 #[test]
 fn a_recipient_opens_their_guide_and_its_text_version() {
     let dir = scratch("guide");
-    let db = dir.join("serve.db");
-    let links = publish(&dir, "naspi", &db);
-    let chiara = &links[CHIARA];
-    assert_eq!(chiara.from, "2024-05-10");
-    let s = serve(&db, &["--as-of", "2024-07-01"]);
+    for db in databases(&dir, "guide") {
+        let db = db.as_str();
+        let links = publish(&dir, "naspi", &db);
+        let chiara = &links[CHIARA];
+        assert_eq!(chiara.from, "2024-05-10");
+        let s = serve(&db, &["--as-of", "2024-07-01"]);
 
-    let a = get(&s.addr, &format!("/g/{}?c=qr", chiara.token));
-    assert_eq!(a.status, 200, "{}", a.body);
-    assert!(a.body.contains("/static/player.js"));
-    assert!(a
-        .body
-        .contains(r#"<script type="application/json" id="timeline">"#));
-    assert!(
-        a.body.contains("Benvenuta Chiara"),
-        "the timeline is embedded"
-    );
-    assert!(a.body.contains(r#"data-mode="recipient""#));
-    assert!(!a.body.contains("record-form"), "no designer panel");
-    let t = title(&a.body);
-    assert!(!t.contains("Chiara") && !t.contains(CHIARA), "{t}");
-    for (n, v) in &a.headers {
+        let a = get(&s.addr, &format!("/g/{}?c=qr", chiara.token));
+        assert_eq!(a.status, 200, "{}", a.body);
+        assert!(a.body.contains("/static/player.js"));
+        assert!(a
+            .body
+            .contains(r#"<script type="application/json" id="timeline">"#));
         assert!(
-            !v.contains("Chiara") && !v.contains(CHIARA) && !v.contains(&chiara.token),
-            "{n}: {v}"
+            a.body.contains("Benvenuta Chiara"),
+            "the timeline is embedded"
         );
+        let open = r#"<script type="application/json" id="timeline">"#;
+        let start = a.body.find(open).expect("data block") + open.len();
+        let end = start + a.body[start..].find("</script>").expect("end of block");
+        let embedded: serde_json::Value =
+            serde_json::from_str(&a.body[start..end]).expect("the data block is JSON");
+        assert_eq!(embedded["campaign"], "naspi");
+        assert!(embedded["scenes"].as_array().is_some_and(|s| !s.is_empty()));
+        assert!(a.body.contains(r#"data-mode="recipient""#));
+        assert!(!a.body.contains("record-form"), "no designer panel");
+        let t = title(&a.body);
+        assert!(!t.contains("Chiara") && !t.contains(CHIARA), "{t}");
+        for (n, v) in &a.headers {
+            assert!(
+                !v.contains("Chiara") && !v.contains(CHIARA) && !v.contains(&chiara.token),
+                "{n}: {v}"
+            );
+        }
+        assert_eq!(a.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(a.header("x-robots-tag"), Some("noindex, nofollow"));
+        assert_eq!(a.header("cache-control"), Some("private, no-store"));
+        assert_eq!(a.header("x-frame-options"), Some("DENY"));
+        let csp = a.header("content-security-policy").expect("CSP");
+        assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(a
+            .body
+            .contains(r#"<meta name="robots" content="noindex, nofollow">"#));
+
+        let text = get(&s.addr, &format!("/g/{}/testo", chiara.token));
+        assert_eq!(text.status, 200);
+        assert!(!title(&text.body).contains("Chiara"));
+        for needle in [
+            "Benvenuta Chiara",
+            "€ 865,10 al mese",
+            "Come viene calcolato l&#x27;importo",
+            "Quanto ti è stato utile questo video? (da 1 a 5)",
+            "https://",
+        ] {
+            assert!(text.body.contains(needle), "{needle} in {}", text.body);
+        }
+
+        let rated = request(&s.addr, "POST", &format!("/g/{}/rating", chiara.token));
+        assert_eq!(rated.status, 204);
+
+        let js = get(&s.addr, "/static/player.js");
+        assert_eq!(js.status, 200);
+        assert!(js.body.contains("recipientMode"));
     }
-    assert_eq!(a.header("referrer-policy"), Some("no-referrer"));
-    assert_eq!(a.header("x-robots-tag"), Some("noindex, nofollow"));
-    assert_eq!(a.header("cache-control"), Some("private, no-store"));
-    assert_eq!(a.header("x-frame-options"), Some("DENY"));
-    let csp = a.header("content-security-policy").expect("CSP");
-    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"));
-    assert!(!csp.contains("unsafe-inline"));
-    assert!(a
-        .body
-        .contains(r#"<meta name="robots" content="noindex, nofollow">"#));
-
-    let text = get(&s.addr, &format!("/g/{}/testo", chiara.token));
-    assert_eq!(text.status, 200);
-    assert!(!title(&text.body).contains("Chiara"));
-    for needle in [
-        "Benvenuta Chiara",
-        "€ 865,10 al mese",
-        "Come viene calcolato l&#x27;importo",
-        "Quanto ti è stato utile questo video? (da 1 a 5)",
-        "https://",
-    ] {
-        assert!(text.body.contains(needle), "{needle} in {}", text.body);
-    }
-
-    let rated = request(&s.addr, "POST", &format!("/g/{}/rating", chiara.token));
-    assert_eq!(rated.status, 204);
-
-    let js = get(&s.addr, "/static/player.js");
-    assert_eq!(js.status, 200);
-    assert!(js.body.contains("recipientMode"));
 }
 
 #[test]
 fn before_the_window_the_page_says_from_when() {
     let dir = scratch("before");
-    let db = dir.join("serve.db");
-    let links = publish(&dir, "naspi", &db);
-    let s = serve(&db, &["--as-of", "2024-01-01"]);
-    let a = get(&s.addr, &format!("/g/{}", links[CHIARA].token));
-    assert_eq!(a.status, 200);
-    assert!(
-        a.body.contains("sarà disponibile dal 10 maggio 2024"),
-        "{}",
-        a.body
-    );
-    assert!(!a.body.contains("player.js"));
-    assert_eq!(a.header("cache-control"), Some("private, no-store"));
+    for db in databases(&dir, "before") {
+        let db = db.as_str();
+        let links = publish(&dir, "naspi", &db);
+        let s = serve(&db, &["--as-of", "2024-01-01"]);
+        let a = get(&s.addr, &format!("/g/{}", links[CHIARA].token));
+        assert_eq!(a.status, 200);
+        assert!(
+            a.body.contains("sarà disponibile dal 10 maggio 2024"),
+            "{}",
+            a.body
+        );
+        assert!(!a.body.contains("player.js"));
+        assert_eq!(a.header("cache-control"), Some("private, no-store"));
+    }
 }
 
 #[test]
 fn after_the_window_410_and_purge_keeps_410() {
     let dir = scratch("after");
-    let db = dir.join("serve.db");
-    let links = publish(&dir, "naspi", &db);
-    let chiara = &links[CHIARA];
-    assert_eq!(chiara.until, "2024-11-11");
-    let token = chiara.token.clone();
-    {
-        // A long grace: closed, not purged yet.
-        let s = serve(&db, &["--as-of", "2025-01-01", "--grace", "1000"]);
-        let a = get(&s.addr, &format!("/g/{token}"));
-        assert_eq!(a.status, 410);
-        assert!(
-            a.body
-                .contains("non è più disponibile dal 11 novembre 2024"),
-            "{}",
-            a.body
-        );
-        assert!(a.body.contains("MyINPS"));
-        let mut store = guide_server::open(&db.display().to_string()).expect("open");
+    for db in databases(&dir, "after") {
+        let db = db.as_str();
+        let links = publish(&dir, "naspi", &db);
+        let chiara = &links[CHIARA];
+        assert_eq!(chiara.until, "2024-11-11");
+        let token = chiara.token.clone();
+        {
+            // A long grace: closed, not purged yet.
+            let s = serve(&db, &["--as-of", "2025-01-01", "--grace", "1000"]);
+            let a = get(&s.addr, &format!("/g/{token}"));
+            assert_eq!(a.status, 410);
+            assert!(
+                a.body
+                    .contains("non è più disponibile dal 11 novembre 2024"),
+                "{}",
+                a.body
+            );
+            assert!(a.body.contains("MyINPS"));
+            let mut store = guide_server::open(db).expect("open");
+            assert!(store
+                .recipient(&token)
+                .expect("row")
+                .expect("row")
+                .record
+                .is_some());
+        }
+        // No grace: the start purges it; still 410, with nothing personal left.
+        let s = serve(&db, &["--as-of", "2025-01-01"]);
+        let mut store = guide_server::open(db).expect("open");
         assert!(store
             .recipient(&token)
             .expect("row")
             .expect("row")
             .record
-            .is_some());
+            .is_none());
+        let a = get(&s.addr, &format!("/g/{token}"));
+        assert_eq!(a.status, 410);
+        assert!(a
+            .body
+            .contains("non è più disponibile dal 11 novembre 2024"));
     }
-    // No grace: the start purges it; still 410, with nothing personal left.
-    let s = serve(&db, &["--as-of", "2025-01-01"]);
-    let mut store = guide_server::open(&db.display().to_string()).expect("open");
-    assert!(store
-        .recipient(&token)
-        .expect("row")
-        .expect("row")
-        .record
-        .is_none());
-    let a = get(&s.addr, &format!("/g/{token}"));
-    assert_eq!(a.status, 410);
-    assert!(a
-        .body
-        .contains("non è più disponibile dal 11 novembre 2024"));
+}
+
+#[test]
+fn a_recipient_not_eligible_on_republish_is_withdrawn() {
+    let dir = scratch("withdrawn");
+    for db in databases(&dir, "withdrawn") {
+        let db = db.as_str();
+        let mut records = demos("assegno_unico");
+        let links = publish_records(&dir, "assegno_unico", &db, &records);
+        let who = records[0]["codice_fiscale"]
+            .as_str()
+            .expect("codice fiscale")
+            .to_string();
+        let name = records[0]["nome"].as_str().expect("nome").to_string();
+        let (token, other) = (links[&who].token.clone(), records[1].clone());
+        let other = links[other["codice_fiscale"].as_str().expect("cf")]
+            .token
+            .clone();
+        let as_of = ["--as-of", "2024-03-01"];
+        {
+            let s = serve(&db, &as_of);
+            assert_eq!(get(&s.addr, &format!("/g/{token}")).status, 200);
+        }
+        // They withdrew their consent: republished, they are not eligible any more.
+        records[0]["consenso_servizi_proattivi"] = serde_json::Value::Bool(false);
+        let again = publish_records(&dir, "assegno_unico", &db, &records);
+        assert!(!again.contains_key(&who), "no link for them");
+        let mut store = guide_server::open(db).expect("open");
+        let row = store.recipient(&token).expect("row").expect("row");
+        assert!(row.record.is_none(), "their personal data is deleted");
+        drop(store);
+        if !db.starts_with("postgres") {
+            let dump = std::fs::read(db).expect("database file");
+            let dump = String::from_utf8_lossy(&dump);
+            assert!(
+                !dump.contains(&who),
+                "their codice fiscale is in the database"
+            );
+        }
+        let s = serve(&db, &as_of);
+        let a = get(&s.addr, &format!("/g/{token}"));
+        assert_eq!(a.status, 410, "{}", a.body);
+        assert!(a.body.contains("non è più disponibile"), "{}", a.body);
+        assert!(!a.body.contains(&name) && !a.body.contains("player.js"));
+        assert_eq!(
+            get(&s.addr, &format!("/g/{other}")).status,
+            200,
+            "the others keep their guide"
+        );
+    }
+}
+
+#[test]
+fn as_of_first_day_plays_every_demo_recipient() {
+    let dir = scratch("first-day");
+    for db in databases(&dir, "first_day") {
+        let db = db.as_str();
+        let links = publish(&dir, "naspi", &db);
+        let froms: std::collections::BTreeSet<_> = links.values().map(|l| l.from.clone()).collect();
+        assert!(froms.len() > 1, "the demo windows differ: {froms:?}");
+        let s = serve(&db, &["--as-of", "first-day"]);
+        for (key, link) in &links {
+            let a = get(&s.addr, &format!("/g/{}", link.token));
+            assert_eq!(a.status, 200, "{key}: {}", a.body);
+            assert!(a.body.contains("/static/player.js"), "{key} plays");
+        }
+    }
 }
 
 #[test]
 fn unknown_and_malformed_tokens_get_the_same_404() {
     let dir = scratch("unknown");
-    let db = dir.join("serve.db");
-    publish(&dir, "naspi", &db);
-    let s = serve(&db, &["--as-of", "2024-07-01"]);
-    let unknown = get(&s.addr, "/g/AAAAAAAAAAAAAAAAAAAAAA");
-    let malformed = get(&s.addr, "/g/not-a-token");
-    let nowhere = get(&s.addr, "/elsewhere");
-    assert_eq!(unknown.status, 404);
-    assert_eq!(malformed.status, 404);
-    assert_eq!(nowhere.status, 404);
-    assert_eq!(unknown.body, malformed.body);
-    assert_eq!(unknown.header("x-robots-tag"), Some("noindex, nofollow"));
-    assert_eq!(unknown.header("referrer-policy"), Some("no-referrer"));
+    for db in databases(&dir, "unknown") {
+        let db = db.as_str();
+        publish(&dir, "naspi", &db);
+        let s = serve(&db, &["--as-of", "2024-07-01"]);
+        let unknown = get(&s.addr, "/g/AAAAAAAAAAAAAAAAAAAAAA");
+        let malformed = get(&s.addr, "/g/not-a-token");
+        let nowhere = get(&s.addr, "/elsewhere");
+        assert_eq!(unknown.status, 404);
+        assert_eq!(malformed.status, 404);
+        assert_eq!(nowhere.status, 404);
+        assert_eq!(unknown.body, malformed.body);
+        assert_eq!(unknown.header("x-robots-tag"), Some("noindex, nofollow"));
+        assert_eq!(unknown.header("referrer-policy"), Some("no-referrer"));
+    }
 }
 
 #[test]
 fn failed_look_ups_are_limited_per_client() {
     let dir = scratch("limit");
-    let db = dir.join("serve.db");
-    let links = publish(&dir, "naspi", &db);
-    let s = serve(
-        &db,
-        &["--as-of", "2024-07-01", "--failures-per-minute", "5"],
-    );
-    let ok = format!("/g/{}", links[CHIARA].token);
-    assert_eq!(get(&s.addr, &ok).status, 200, "a success costs nothing");
-    for i in 0..5 {
+    for db in databases(&dir, "limit") {
+        let db = db.as_str();
+        let links = publish(&dir, "naspi", &db);
+        let s = serve(
+            &db,
+            &["--as-of", "2024-07-01", "--failures-per-minute", "5"],
+        );
+        let ok = format!("/g/{}", links[CHIARA].token);
+        assert_eq!(get(&s.addr, &ok).status, 200, "a success costs nothing");
+        for i in 0..5 {
+            assert_eq!(
+                get(&s.addr, &format!("/g/AAAAAAAAAAAAAAAAAAAAA{i}")).status,
+                404
+            );
+        }
+        let refused = get(&s.addr, "/g/BBBBBBBBBBBBBBBBBBBBBB");
+        assert_eq!(refused.status, 429);
+        assert_eq!(refused.header("retry-after"), Some("60"));
         assert_eq!(
-            get(&s.addr, &format!("/g/AAAAAAAAAAAAAAAAAAAAA{i}")).status,
-            404
+            get(&s.addr, &ok).status,
+            429,
+            "no look-up at all once over the budget"
         );
     }
-    let refused = get(&s.addr, "/g/BBBBBBBBBBBBBBBBBBBBBB");
-    assert_eq!(refused.status, 429);
-    assert_eq!(refused.header("retry-after"), Some("60"));
-    assert_eq!(
-        get(&s.addr, &ok).status,
-        429,
-        "no look-up at all once over the budget"
-    );
+}
+
+#[test]
+fn behind_a_trusted_proxy_failed_look_ups_count_per_forwarded_client() {
+    let dir = scratch("proxy");
+    let db = dir.join("serve.db").display().to_string();
+    publish(&dir, "naspi", &db);
+    let from = |addr: &str, i: usize, client: &str| {
+        request_with(
+            addr,
+            "GET",
+            &format!("/g/AAAAAAAAAAAAAAAAAAAAA{i}"),
+            &format!("X-Forwarded-For: {client}\r\n"),
+        )
+        .status
+    };
+    let budget = ["--as-of", "2024-07-01", "--failures-per-minute", "3"];
+    {
+        let mut args = budget.to_vec();
+        args.extend(["--trusted-proxy", "127.0.0.1"]);
+        let s = serve(&db, &args);
+        for i in 0..3 {
+            assert_eq!(from(&s.addr, i, "1.2.3.4, 203.0.113.7"), 404);
+        }
+        assert_eq!(from(&s.addr, 3, "203.0.113.7"), 429, "this client's budget");
+        assert_eq!(
+            from(&s.addr, 4, "203.0.113.7, 203.0.113.8"),
+            404,
+            "another client (the last address the proxy saw) has its own"
+        );
+    }
+    // Not a trusted proxy: the header is ignored, the budget is the connection's address.
+    let s = serve(&db, &budget);
+    for i in 0..3 {
+        assert_eq!(from(&s.addr, i, &format!("198.51.100.{i}")), 404);
+    }
+    assert_eq!(from(&s.addr, 3, "198.51.100.9"), 429);
 }
 
 /// Set to `1` to skip the browser test where Chromium or playwright-core cannot be installed.
@@ -386,7 +562,8 @@ fn a_recipient_plays_their_guide_in_headless_chromium() {
         );
     }
     let dir = scratch("browser");
-    let db = dir.join("serve.db");
+    let db = dir.join("serve.db").display().to_string();
+    let db = db.as_str();
     let links = publish(&dir, "naspi", &db);
     let s = serve(&db, &["--as-of", "2024-07-01"]);
     let link = format!("http://{}/g/{}?c=qr", s.addr, links[CHIARA].token);
@@ -424,7 +601,8 @@ fn a_recipient_plays_their_guide_in_headless_chromium() {
 #[test]
 fn the_log_shows_a_short_hash_of_the_token_never_the_token() {
     let dir = scratch("log");
-    let db = dir.join("serve.db");
+    let db = dir.join("serve.db").display().to_string();
+    let db = db.as_str();
     let links = publish(&dir, "naspi", &db);
     let token = links[CHIARA].token.clone();
     let log = dir.join("serve.log");
@@ -470,7 +648,8 @@ fn the_log_shows_a_short_hash_of_the_token_never_the_token() {
 #[test]
 fn without_as_of_the_server_clock_decides() {
     let dir = scratch("clock");
-    let db = dir.join("serve.db");
+    let db = dir.join("serve.db").display().to_string();
+    let db = db.as_str();
     let links = publish(&dir, "naspi", &db);
     // The demo windows lie in 2024: today (the server's clock, well past them) they are closed.
     let s = serve(&db, &[]);

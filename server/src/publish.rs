@@ -88,6 +88,9 @@ pub struct Summary {
     pub not_eligible: u64,
     /// Records that could not be published: listed with their error.
     pub rejected: u64,
+    /// Of the not eligible, recipients published before and withdrawn now: their link says
+    /// the guide is no longer available, their personal data is deleted.
+    pub withdrawn: u64,
     /// Wall time of the whole run.
     pub elapsed: Duration,
 }
@@ -116,6 +119,15 @@ struct Pending {
     key: String,
 }
 
+/// What the writer does with one batch.
+#[derive(Default)]
+struct Batch {
+    /// Eligible recipients, to publish.
+    rows: Vec<Pending>,
+    /// Key hashes of recipients not eligible, to withdraw if published before.
+    withdrawn: Vec<Vec<u8>>,
+}
+
 /// The state of a run.
 struct Run<'a> {
     program: &'a Program,
@@ -124,7 +136,7 @@ struct Run<'a> {
     key_slot: usize,
     key_name: &'a str,
     batch_rows: usize,
-    pending: Vec<Pending>,
+    pending: Batch,
     rejects: Sink,
     not_eligible: Sink,
     /// Whether the key's value is kept for the links manifest.
@@ -132,7 +144,7 @@ struct Run<'a> {
     summary: Summary,
     entry: Vec<u8>,
     /// Full batches, to the thread that writes them into the database.
-    out: SyncSender<Vec<Pending>>,
+    out: SyncSender<Batch>,
 }
 
 /// Writes the batches into the database, and their links.
@@ -143,6 +155,9 @@ struct Writer<'a> {
     links: Option<LinkWriter>,
     published: u64,
     created: u64,
+    withdrawn: u64,
+    /// The day a withdrawn recipient's window ends.
+    today: guide_runtime::Date,
 }
 
 /// Publishes every record of `paths.data` with `program` into `store`; see the
@@ -201,7 +216,7 @@ pub fn publish(
     let version = version_of(&bytecode);
     let campaign = program.metadata().id.to_owned();
     store.put_version(&campaign, &version, &bytecode)?;
-    let (out, batches) = sync_channel::<Vec<Pending>>(2);
+    let (out, batches) = sync_channel::<Batch>(2);
     let run = Run {
         program,
         ev: program.evaluator(),
@@ -209,7 +224,7 @@ pub fn publish(
         key_slot,
         key_name,
         batch_rows: opts.batch_rows.max(1),
-        pending: Vec::new(),
+        pending: Batch::default(),
         rejects: Sink::create(&paths.rejects)
             .map_err(io::Error::from)
             .map_err(io_err("create", &paths.rejects))?,
@@ -228,6 +243,8 @@ pub fn publish(
         links,
         published: 0,
         created: 0,
+        withdrawn: 0,
+        today: crate::purge::today(),
     };
     // Two threads: this one writes into the database while the other reads, checks and
     // evaluates the next batch.
@@ -262,13 +279,20 @@ pub fn publish(
     .map_err(|e| PublishError::Io(format!("cannot finish the lists and the links: {e}")))?;
     summary.published = writer.published;
     summary.created = writer.created;
+    summary.withdrawn = writer.withdrawn;
     summary.elapsed = t0.elapsed();
     Ok(summary)
 }
 
 impl Writer<'_> {
-    /// Writes one batch in one transaction, new tokens for the recipients that are new.
-    fn write(&mut self, pending: Vec<Pending>) -> Result<(), PublishError> {
+    /// Writes one batch in one transaction, new tokens for the recipients that are new; then
+    /// withdraws the batch's recipients who are not eligible (in a transaction of its own: a
+    /// run killed in between withdraws them when run again).
+    fn write(&mut self, batch: Batch) -> Result<(), PublishError> {
+        self.withdrawn += self
+            .store
+            .withdraw(&self.campaign, &batch.withdrawn, self.today)?;
+        let pending = batch.rows;
         let tokens = new_tokens(pending.len())?;
         let mut rows = Vec::with_capacity(pending.len());
         let mut keys = Vec::with_capacity(pending.len());
@@ -361,7 +385,7 @@ impl Run<'_> {
             Ok(Outcome::Eligible(t)) => t.available(),
             Ok(Outcome::NotEligible) => {
                 let key = key_text(self.program, self.key_slot, self.ev.last_record());
-                return self.list_not_eligible(n, key.as_deref());
+                return self.list_not_eligible(n, key.as_deref(), key.as_deref());
             }
             Err(e) => {
                 let key = json_key(line, self.key_name);
@@ -398,7 +422,10 @@ impl Run<'_> {
         };
         let window = match self.ev.evaluate(&record) {
             Ok(Outcome::Eligible(t)) => t.available(),
-            Ok(Outcome::NotEligible) => return self.list_not_eligible(n, cell_key.as_deref()),
+            Ok(Outcome::NotEligible) => {
+                let key = key_text(self.program, self.key_slot, &record);
+                return self.list_not_eligible(n, cell_key.as_deref(), key.as_deref());
+            }
             Err(e) => return self.reject(n, cell_key.as_deref(), &e.to_string()),
         };
         let key = key_text(self.program, self.key_slot, &record);
@@ -428,8 +455,8 @@ impl Run<'_> {
             until: window.until.and_then(next_day),
         };
         let key = if self.want_keys { key } else { String::new() };
-        self.pending.push(Pending { row, key });
-        if self.pending.len() >= self.batch_rows {
+        self.pending.rows.push(Pending { row, key });
+        if self.pending.rows.len() >= self.batch_rows {
             self.flush()?;
         }
         Ok(())
@@ -437,10 +464,16 @@ impl Run<'_> {
 
     /// Hands the queued recipients to the database writer.
     fn flush(&mut self) -> Result<(), PublishError> {
-        if self.pending.is_empty() {
+        if self.pending.rows.is_empty() && self.pending.withdrawn.is_empty() {
             return Ok(());
         }
-        let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(self.batch_rows));
+        let batch = std::mem::replace(
+            &mut self.pending,
+            Batch {
+                rows: Vec::with_capacity(self.batch_rows),
+                withdrawn: Vec::new(),
+            },
+        );
         self.out
             .send(batch)
             .map_err(|_| PublishError::Io("the database writer stopped".into()))
@@ -452,8 +485,22 @@ impl Run<'_> {
         write_entry(&mut self.entry, &mut self.rejects, &entry)
     }
 
-    fn list_not_eligible(&mut self, line: u64, key: Option<&str>) -> Result<(), PublishError> {
+    /// Lists a recipient who is not eligible (`shown`: their key as in the file), and queues
+    /// their withdrawal (`key`: the key attribute's value) in case they were published before.
+    fn list_not_eligible(
+        &mut self,
+        line: u64,
+        shown: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<(), PublishError> {
         self.summary.not_eligible += 1;
+        if let Some(k) = key {
+            self.pending.withdrawn.push(self.hasher.hash(k));
+            if self.pending.withdrawn.len() >= self.batch_rows {
+                self.flush()?;
+            }
+        }
+        let key = shown;
         let entry = serde_json::json!({"line": line, "key": key});
         write_entry(&mut self.entry, &mut self.not_eligible, &entry)
     }

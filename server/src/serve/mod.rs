@@ -48,6 +48,10 @@ pub struct Options {
     pub addr: SocketAddr,
     /// The day guides are viewed on, instead of today (demos and tests only).
     pub as_of: Option<Date>,
+    /// DEMOS ONLY: every guide is viewed as on the first day of its own window (the last day
+    /// for a window with no first day), so that recipients whose windows do not overlap all
+    /// play; nothing is purged. Overrides `as_of`.
+    pub each_window: bool,
     /// Days personal data is kept after a window closes (the purge runs at start and daily).
     pub grace_days: u32,
     /// Failed look-ups a client may make per minute (and at once).
@@ -57,6 +61,10 @@ pub struct Options {
     /// Connections one client address may hold (behind a reverse proxy, every connection is
     /// the proxy's).
     pub max_per_address: usize,
+    /// The reverse proxies whose `X-Forwarded-For` names the client: the budget of failed
+    /// look-ups is then the client's, not the proxy's. From any other address the header is
+    /// ignored.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 /// Why the server did not start.
@@ -91,8 +99,13 @@ struct App {
     programs: Mutex<HashMap<String, Arc<Program>>>,
     pages: Pages,
     limiter: Limiter,
+    trusted_proxies: Vec<IpAddr>,
     as_of: Option<Date>,
+    each_window: bool,
     log: bool,
+    /// Whether look-ups run on the server's threads ([`Store::lookups_are_brief`]) rather
+    /// than on blocking ones.
+    inline: bool,
 }
 
 /// A running `guide serve`: dropping it stops the server (the purge thread ends with the
@@ -113,6 +126,30 @@ fn today(as_of: Option<Date>) -> Date {
     as_of.unwrap_or_else(crate::purge::today)
 }
 
+/// The client of a request that came from `peer`: `peer` itself, unless it is one of
+/// `trusted` proxies; then the last address of `X-Forwarded-For` that is not a trusted proxy
+/// (each proxy appends the address it was reached from, so the entries before the first
+/// untrusted one from the right may be forged by the client).
+pub fn client_address(peer: IpAddr, trusted: &[IpAddr], headers: &HeaderMap) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for value in headers.get_all("x-forwarded-for").iter().rev() {
+        let Ok(value) = value.to_str() else {
+            return client;
+        };
+        for entry in value.rsplit(',') {
+            match entry.trim().parse::<IpAddr>() {
+                Ok(ip) if trusted.contains(&ip) => client = ip,
+                Ok(ip) => return ip,
+                Err(_) => return client,
+            }
+        }
+    }
+    client
+}
+
 /// A short hash of a token, for the log (never the token).
 pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
@@ -128,6 +165,9 @@ fn start_purge(
     open: impl Fn() -> Result<Box<dyn Store>, crate::StoreError> + Send + 'static,
     opts: &Options,
 ) -> Result<u64, ServeError> {
+    if opts.each_window {
+        return Ok(0);
+    }
     let mut store = open().map_err(ServeError::Store)?;
     let n = crate::purge(store.as_mut(), today(opts.as_of), opts.grace_days)
         .map_err(ServeError::Store)?;
@@ -155,6 +195,9 @@ pub fn start(
         .map(|_| open().map(Mutex::new))
         .collect::<Result<Vec<_>, _>>()
         .map_err(ServeError::Store)?;
+    let inline = stores
+        .iter()
+        .all(|s| s.lock().map(|s| s.lookups_are_brief()).unwrap_or(false));
     let purged = start_purge(open, opts)?;
     let app = Arc::new(App {
         stores,
@@ -162,8 +205,11 @@ pub fn start(
         programs: Mutex::new(HashMap::new()),
         pages: Pages::new().map_err(ServeError::Templates)?,
         limiter: Limiter::new(opts.failures_per_minute),
+        trusted_proxies: opts.trusted_proxies.clone(),
         as_of: opts.as_of,
+        each_window: opts.each_window,
         log: opts.log,
+        inline,
     });
     let router = Router::new()
         .route("/g/{token}", get(guide))
@@ -195,7 +241,7 @@ pub fn start(
 
 /// What a look-up found.
 enum Lookup {
-    Player(String),
+    Player(Vec<u8>),
     NotYet(Date),
     Gone(Option<Date>),
     NotFound,
@@ -208,6 +254,11 @@ enum Lookup {
 enum Page {
     Player,
     Text,
+}
+
+thread_local! {
+    /// The timeline's JSON on its way into a page, one buffer per thread.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// How long the version served of a campaign is kept before it is read again: a campaign
@@ -272,7 +323,13 @@ impl App {
             }
             Err(_) => return Lookup::Failed,
         };
-        let day = today(self.as_of);
+        let day = match (self.each_window, row.from, row.until) {
+            (true, Some(from), _) => from,
+            (true, None, Some(until)) => {
+                Date::from_days(until.to_days() - 1).unwrap_or_else(|| today(self.as_of))
+            }
+            _ => today(self.as_of),
+        };
         if row.until.is_some_and(|u| day >= u) {
             return Lookup::Gone(row.until);
         }
@@ -286,13 +343,13 @@ impl App {
         let Some(program) = self.program(&row.campaign, &version) else {
             return Lookup::Failed;
         };
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(&record) else {
-            return Lookup::Failed;
-        };
-        match program.evaluate_json(&json) {
+        let mut ev = program.evaluator();
+        match ev.evaluate_json_str(&record) {
             Ok(Outcome::Eligible(t)) => Lookup::Player(match page {
-                Page::Player => self.pages.player(&t, token),
-                Page::Text => self.pages.text(&t, token),
+                Page::Player => {
+                    SCRATCH.with_borrow_mut(|scratch| self.pages.player_bytes(t, token, scratch))
+                }
+                Page::Text => self.pages.text(t, token).into_bytes(),
             }),
             Ok(Outcome::NotEligible) => Lookup::Gone(None),
             Err(_) => Lookup::Failed,
@@ -302,11 +359,17 @@ impl App {
     fn answer(&self, found: Lookup) -> Response {
         let (status, body) = match found {
             Lookup::Player(html) => (StatusCode::OK, html),
-            Lookup::NotYet(from) => (StatusCode::OK, self.pages.not_yet(from)),
-            Lookup::Gone(until) => (StatusCode::GONE, self.pages.gone(until)),
-            Lookup::NotFound => (StatusCode::NOT_FOUND, self.pages.not_found()),
-            Lookup::TooMany => (StatusCode::TOO_MANY_REQUESTS, self.pages.too_many()),
-            Lookup::Failed => (StatusCode::SERVICE_UNAVAILABLE, self.pages.failed()),
+            Lookup::NotYet(from) => (StatusCode::OK, self.pages.not_yet(from).into_bytes()),
+            Lookup::Gone(until) => (StatusCode::GONE, self.pages.gone(until).into_bytes()),
+            Lookup::NotFound => (StatusCode::NOT_FOUND, self.pages.not_found().into_bytes()),
+            Lookup::TooMany => (
+                StatusCode::TOO_MANY_REQUESTS,
+                self.pages.too_many().into_bytes(),
+            ),
+            Lookup::Failed => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                self.pages.failed().into_bytes(),
+            ),
         };
         let mut resp = (status, body).into_response();
         let h = resp.headers_mut();
@@ -329,21 +392,18 @@ impl App {
     }
 }
 
-async fn view(
-    app: Arc<App>,
-    token: String,
-    client: SocketAddr,
-    page: Page,
-    what: &str,
-) -> Response {
-    let a = Arc::clone(&app);
-    let hash = token_hash(&token);
-    let found =
-        guide_web::tokio::task::spawn_blocking(move || a.look_up(&token, client.ip(), page))
+async fn view(app: Arc<App>, token: String, client: IpAddr, page: Page, what: &str) -> Response {
+    let hash = app.log.then(|| token_hash(&token));
+    let found = if app.inline {
+        app.look_up(&token, client, page)
+    } else {
+        let a = Arc::clone(&app);
+        guide_web::tokio::task::spawn_blocking(move || a.look_up(&token, client, page))
             .await
-            .unwrap_or(Lookup::Failed);
+            .unwrap_or(Lookup::Failed)
+    };
     let resp = app.answer(found);
-    if app.log {
+    if let Some(hash) = hash {
         eprintln!("GET /g/#{hash}{what} {}", resp.status().as_u16());
     }
     resp
@@ -352,16 +412,20 @@ async fn view(
 async fn guide(
     State(app): State<Arc<App>>,
     Path(token): Path<String>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
+    let client = client_address(peer.ip(), &app.trusted_proxies, &headers);
     view(app, token, client, Page::Player, "").await
 }
 
 async fn text(
     State(app): State<Arc<App>>,
     Path(token): Path<String>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
 ) -> Response {
+    let client = client_address(peer.ip(), &app.trusted_proxies, &headers);
     view(app, token, client, Page::Text, "/testo").await
 }
 
@@ -385,5 +449,60 @@ async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     match guide_preview::assets::get(&name) {
         Some(a) => guide_web::assets::serve(a.bytes, a.content_type, &headers),
         None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).expect("header"));
+        }
+        h
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("address")
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_from_a_trusted_proxy() {
+        let proxy = ip("127.0.0.1");
+        let h = forwarded(&["203.0.113.7"]);
+        // Not trusted: the header is ignored, whoever sends it.
+        assert_eq!(client_address(proxy, &[], &h), proxy);
+        assert_eq!(
+            client_address(ip("198.51.100.1"), &[proxy], &h),
+            ip("198.51.100.1")
+        );
+        // Trusted: the client the proxy saw.
+        assert_eq!(client_address(proxy, &[proxy], &h), ip("203.0.113.7"));
+        // No header, or garbage: the proxy itself.
+        assert_eq!(client_address(proxy, &[proxy], &HeaderMap::new()), proxy);
+        assert_eq!(
+            client_address(proxy, &[proxy], &forwarded(&["nonsense"])),
+            proxy
+        );
+    }
+
+    #[test]
+    fn a_forged_forwarded_for_does_not_choose_the_client() {
+        let proxy = ip("10.0.0.2");
+        let inner = ip("10.0.0.3");
+        // The client wrote "1.2.3.4" itself; nginx appended the address it came from.
+        let h = forwarded(&["1.2.3.4, 203.0.113.7"]);
+        assert_eq!(client_address(proxy, &[proxy], &h), ip("203.0.113.7"));
+        // Two proxies in a row, both trusted: the first untrusted address from the right.
+        let h = forwarded(&["1.2.3.4, 203.0.113.7, 10.0.0.3"]);
+        assert_eq!(
+            client_address(proxy, &[proxy, inner], &h),
+            ip("203.0.113.7")
+        );
+        // Several header lines are one list, in order.
+        let h = forwarded(&["1.2.3.4", "203.0.113.7"]);
+        assert_eq!(client_address(proxy, &[proxy], &h), ip("203.0.113.7"));
     }
 }

@@ -15,16 +15,27 @@ pub fn italian_date(d: Date) -> String {
 /// JSON safe inside a `<script type="application/json">` element: `<`, `>` and `&` (which
 /// JSON only has inside strings) written as `\u` escapes, so no `</script>` can end it.
 pub fn json_for_html(json: &str) -> String {
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            _ => out.push(c),
-        }
+    let mut out = Vec::with_capacity(json.len() + 16);
+    json_for_html_into(json.as_bytes(), &mut out);
+    // Only ASCII bytes were replaced by ASCII: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`json_for_html`] appended to `out`: runs without `<`, `>`, `&` are copied whole.
+fn json_for_html_into(json: &[u8], out: &mut Vec<u8>) {
+    let mut start = 0;
+    for (i, &b) in json.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            b'&' => b"\\u0026",
+            _ => continue,
+        };
+        out.extend_from_slice(&json[start..i]);
+        out.extend_from_slice(escaped);
+        start = i + 1;
     }
-    out
+    out.extend_from_slice(&json[start..]);
 }
 
 /// The page templates, compiled once.
@@ -32,6 +43,8 @@ pub struct Pages {
     hb: Handlebars<'static>,
     /// The player page, rendered once with markers and cut at them: a view fills the holes.
     player: Vec<Piece>,
+    /// The length of the player page's fixed text.
+    player_len: usize,
 }
 
 /// A piece of the player page.
@@ -136,7 +149,18 @@ impl Pages {
             )
             .map_err(|e| format!("template recipient: {e}"))?;
         let player = cut(&marked);
-        Ok(Pages { hb, player })
+        let player_len = player
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                _ => 0,
+            })
+            .sum();
+        Ok(Pages {
+            hb,
+            player,
+            player_len,
+        })
     }
 
     fn render(&self, name: &str, data: &impl Serialize) -> String {
@@ -148,14 +172,30 @@ impl Pages {
     /// The player page of `token` (a well-formed token: URL-safe characters only) for
     /// `timeline`.
     pub fn player(&self, timeline: &Timeline<'_>, token: &str) -> String {
-        let json = serde_json::to_string(timeline).unwrap_or_else(|_| "{}".into());
-        let mut page = String::with_capacity(json.len() + 12 * 1024);
+        let page = self.player_bytes(timeline, token, &mut Vec::new());
+        // Pieces of a `&str`, UTF-8 JSON with ASCII escapes, a token: UTF-8.
+        String::from_utf8(page).unwrap_or_default()
+    }
+
+    /// [`Pages::player`] as bytes, built in one buffer; `scratch` holds the timeline's JSON on
+    /// the way (reuse it across views).
+    pub fn player_bytes(
+        &self,
+        timeline: &Timeline<'_>,
+        token: &str,
+        scratch: &mut Vec<u8>,
+    ) -> Vec<u8> {
+        scratch.clear();
+        timeline.write_json(scratch);
+        let mut page = Vec::with_capacity(self.player_len + scratch.len() + 256);
         for piece in &self.player {
             match piece {
-                Piece::Text(t) => page.push_str(t),
-                Piece::Title => page.push_str(&handlebars::html_escape(timeline.title())),
-                Piece::Timeline => page.push_str(&json_for_html(&json)),
-                Piece::Token => page.push_str(token),
+                Piece::Text(t) => page.extend_from_slice(t.as_bytes()),
+                Piece::Title => {
+                    page.extend_from_slice(handlebars::html_escape(timeline.title()).as_bytes())
+                }
+                Piece::Timeline => json_for_html_into(scratch, &mut page),
+                Piece::Token => page.extend_from_slice(token.as_bytes()),
             }
         }
         page

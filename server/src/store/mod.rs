@@ -52,6 +52,13 @@ pub trait Store: Send {
     /// The secret the key attribute is hashed under (generated with the database).
     fn key_secret(&self) -> &[u8];
 
+    /// Whether a look-up by token is brief enough to run on the server's own threads (a file
+    /// in this process, mostly in its page cache) rather than on a thread that may block (a
+    /// round trip to another server).
+    fn lookups_are_brief(&self) -> bool {
+        false
+    }
+
     /// Records a campaign version (its bytecode) if new, and makes it the version served.
     fn put_version(
         &mut self,
@@ -73,6 +80,17 @@ pub trait Store: Send {
     /// Deletes the personal data (record and key hash) of every recipient whose window ended
     /// on or before `cutoff` (`until <= cutoff`). Returns the number of rows purged.
     fn purge_until(&mut self, cutoff: Date) -> Result<u64, StoreError>;
+
+    /// Withdraws the recipients of `campaign` with these key hashes (published before, not
+    /// eligible any more): their personal data (record and key hash) is deleted and their
+    /// window ends on `on` at the latest, so their link answers that the guide is no longer
+    /// available. One transaction. Returns how many were withdrawn.
+    fn withdraw(
+        &mut self,
+        campaign: &str,
+        key_hashes: &[Vec<u8>],
+        on: Date,
+    ) -> Result<u64, StoreError>;
 
     /// The recipient with this token.
     fn recipient(&mut self, token: &str) -> Result<Option<StoredRecipient>, StoreError>;

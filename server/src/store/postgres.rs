@@ -157,6 +157,31 @@ impl Store for PgStore {
         )?)
     }
 
+    fn withdraw(
+        &mut self,
+        campaign: &str,
+        key_hashes: &[Vec<u8>],
+        on: Date,
+    ) -> Result<u64, StoreError> {
+        if key_hashes.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.client.transaction()?;
+        let st = tx.prepare(
+            "UPDATE recipients SET record = NULL, key_hash = NULL,
+               available_until = CASE WHEN available_until IS NULL OR available_until > $3
+                                 THEN $3 ELSE available_until END
+             WHERE campaign = $1 AND key_hash = $2",
+        )?;
+        let on = on.to_string();
+        let mut n = 0;
+        for h in key_hashes {
+            n += tx.execute(&st, &[&campaign, h, &on])?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
     fn recipient(&mut self, token: &str) -> Result<Option<StoredRecipient>, StoreError> {
         let row = self.client.query_opt(
             "SELECT token, campaign, version, record, available_from, available_until

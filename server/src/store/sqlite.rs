@@ -16,7 +16,19 @@ pub const MIGRATIONS: &[(i64, &str)] =
 pub struct SqliteStore {
     conn: Connection,
     secret: Vec<u8>,
+    /// Whether this connection was set up for publishing (a bigger page cache, rarer
+    /// checkpoints): on its first batch.
+    publishing: bool,
 }
+
+/// The page cache of a publishing connection, in KiB: the two indexes of random keys (token,
+/// key hash) of a few million recipients stay in memory, so a batch reads none of their pages.
+const PUBLISH_CACHE_KIB: i64 = 512 * 1024;
+
+/// Pages the write-ahead log may hold before a publishing connection copies it into the
+/// database (default 1,000): an index page changed by many batches is copied once, not once
+/// per batch.
+const PUBLISH_CHECKPOINT_PAGES: i64 = 65_536;
 
 impl SqliteStore {
     /// Opens or creates the database file, and migrates it.
@@ -32,9 +44,13 @@ impl SqliteStore {
         // a page cache of 64 MiB keeps most of their inner pages in memory.
         conn.pragma_update(None, "cache_size", -65_536)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        // Look-ups read the file through the operating system's page cache, shared by every
+        // connection, instead of copying pages into each connection's own cache.
+        conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
         let mut store = SqliteStore {
             conn,
             secret: Vec::new(),
+            publishing: false,
         };
         store.migrate()?;
         store.secret = store.load_secret()?;
@@ -86,6 +102,10 @@ impl Store for SqliteStore {
         &self.secret
     }
 
+    fn lookups_are_brief(&self) -> bool {
+        true
+    }
+
     fn put_version(
         &mut self,
         campaign: &str,
@@ -113,8 +133,18 @@ impl Store for SqliteStore {
         version: &str,
         rows: &[NewRecipient],
     ) -> Result<Vec<String>, StoreError> {
+        if !self.publishing {
+            self.conn
+                .pragma_update(None, "cache_size", -PUBLISH_CACHE_KIB)?;
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", PUBLISH_CHECKPOINT_PAGES)?;
+            self.publishing = true;
+        }
+        // In the order of the key-hash index: its pages are visited once each, in order.
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_unstable_by(|&a, &b| rows[a].key_hash.cmp(&rows[b].key_hash));
         let tx = self.conn.transaction()?;
-        let mut tokens = Vec::with_capacity(rows.len());
+        let mut tokens = vec![String::new(); rows.len()];
         {
             let mut st = tx.prepare_cached(
                 "INSERT INTO recipients
@@ -126,7 +156,8 @@ impl Store for SqliteStore {
                    available_until = excluded.available_until
                  RETURNING token",
             )?;
-            for r in rows {
+            for i in order {
+                let r = &rows[i];
                 let token: String = st.query_row(
                     params![
                         r.token,
@@ -139,7 +170,7 @@ impl Store for SqliteStore {
                     ],
                     |row| row.get(0),
                 )?;
-                tokens.push(token);
+                tokens[i] = token;
             }
         }
         tx.commit()?;
@@ -156,6 +187,38 @@ impl Store for SqliteStore {
         // log into the database and empty it.
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(n as u64)
+    }
+
+    fn withdraw(
+        &mut self,
+        campaign: &str,
+        key_hashes: &[Vec<u8>],
+        on: Date,
+    ) -> Result<u64, StoreError> {
+        if key_hashes.is_empty() {
+            return Ok(0);
+        }
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        {
+            let mut st = tx.prepare_cached(
+                "UPDATE recipients SET record = NULL, key_hash = NULL,
+                   available_until = CASE WHEN available_until IS NULL OR available_until > ?3
+                                     THEN ?3 ELSE available_until END
+                 WHERE campaign = ?1 AND key_hash = ?2",
+            )?;
+            let on = on.to_string();
+            for h in key_hashes {
+                n += st.execute(params![campaign, h, on])?;
+            }
+        }
+        tx.commit()?;
+        if n > 0 {
+            // As for a purge: no copy of the old pages left in the write-ahead log.
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
         Ok(n as u64)
     }
 
