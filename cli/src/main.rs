@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod disasm;
+mod fmt;
 mod preview;
 mod publish;
 mod purge;
@@ -83,6 +84,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: variants::VariantsFormat,
     },
+    /// Rewrite .guide files in the one canonical layout, comments kept (--check: only list the
+    /// files that would change, exit 1 if any).
+    Fmt(fmt::Args),
     /// Render every recipient of a file (JSON Lines or CSV): streamed, on every core, in input
     /// order; rejected and ineligible records listed apart.
     Render(render::Args),
@@ -123,6 +127,7 @@ fn main() -> ExitCode {
             minimal,
             format,
         } => variants::run(&path, minimal, format),
+        Command::Fmt(args) => fmt::run(args),
         Command::Preview(args) => preview::run(args),
         Command::Render(args) => render::run(args),
         Command::Publish(args) => publish::run(args),
