@@ -141,3 +141,31 @@ fn formatting_keeps_the_meaning_of_every_spec_example() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert!(blocks >= 20, "only {blocks} spec examples parsed");
 }
+
+/// What an editor sends while a file is being typed: every prefix of every campaign (cut every
+/// few bytes) is formatted without a panic; when it formats, formatting again changes nothing.
+#[test]
+fn half_typed_files_never_panic() {
+    let mut files = Vec::new();
+    guide_files(Path::new("../campaigns"), &mut files);
+    let mut formatted = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("fixture readable");
+        for cut in (0..text.len())
+            .step_by(71)
+            .filter(|&i| text.is_char_boundary(i))
+        {
+            let prefix = &text[..cut];
+            if let Ok(out) = format_source(prefix) {
+                formatted += 1;
+                assert_eq!(
+                    format_source(&out).as_deref(),
+                    Ok(out.as_str()),
+                    "{} cut at {cut}",
+                    f.display()
+                );
+            }
+        }
+    }
+    assert!(formatted > 0);
+}

@@ -33,6 +33,8 @@ pub(super) struct Printer<'a> {
     last_end: usize,
     /// The last line opened a block: no blank line after it.
     after_open: bool,
+    /// Lines that end with a trailing comment: (line index, byte length of the code before it).
+    trailing: Vec<(usize, usize)>,
 }
 
 type Res = Result<(), FormatError>;
@@ -50,6 +52,7 @@ impl<'a> Printer<'a> {
             glue: false,
             last_end: 0,
             after_open: true,
+            trailing: Vec::new(),
         }
     }
 
@@ -57,6 +60,7 @@ impl<'a> Printer<'a> {
     pub(super) fn finish(mut self) -> String {
         self.new_line = true;
         self.flush_comments(self.src.len());
+        self.align_trailing();
         let mut out = self.lines.join("\n");
         while out.ends_with('\n') {
             out.pop();
@@ -65,6 +69,36 @@ impl<'a> Printer<'a> {
             out.push('\n');
         }
         out
+    }
+
+    /// Aligns the trailing comments of consecutive lines one space after the longest code.
+    fn align_trailing(&mut self) {
+        let mut start = 0;
+        while start < self.trailing.len() {
+            let mut end = start + 1;
+            while self
+                .trailing
+                .get(end)
+                .zip(self.trailing.get(end - 1))
+                .is_some_and(|(b, a)| b.0 == a.0 + 1)
+            {
+                end += 1;
+            }
+            let run = self.trailing.get(start..end).unwrap_or_default();
+            let width = run
+                .iter()
+                .filter_map(|&(i, len)| Some(self.lines.get(i)?.get(..len)?.chars().count()))
+                .max()
+                .unwrap_or(0);
+            for &(i, len) in run {
+                if let Some(line) = self.lines.get_mut(i) {
+                    let (code, comment) = line.split_at(len.min(line.len()));
+                    let pad = width.saturating_sub(code.chars().count());
+                    *line = format!("{code}{}{comment}", " ".repeat(pad));
+                }
+            }
+            start = end;
+        }
     }
 
     /// A blank line in the source between the last thing printed and `pos`.
@@ -81,8 +115,10 @@ impl<'a> Printer<'a> {
             }
             let c = c.clone();
             self.next += 1;
+            let index = self.lines.len().saturating_sub(1);
             match self.lines.last_mut() {
                 Some(last) if c.trailing => {
+                    self.trailing.push((index, last.len()));
                     last.push(' ');
                     last.push_str(&c.text);
                 }

@@ -121,3 +121,18 @@ fn formatting_is_idempotent_on_odd_layouts() {
         assert_eq!(fmt(&once), once, "not idempotent on {src:?}");
     }
 }
+
+#[test]
+fn trailing_comments_of_consecutive_lines_are_aligned() {
+    let src = "campaign c {\n    title \"Un titolo\" // required\n    schema \"s.ron\"   // relative\n\n    length 1m to 2m // alone\n}\n";
+    let out = fmt(src);
+    insta::assert_snapshot!(out, @r#"
+    campaign c {
+        title "Un titolo" // required
+        schema "s.ron"    // relative
+
+        length 1m to 2m // alone
+    }
+    "#);
+    assert_eq!(fmt(&out), out);
+}
