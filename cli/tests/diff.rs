@@ -152,3 +152,40 @@ fn against_a_git_revision() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Compiled `.guidec` files have no variants to enumerate: they are compared on `--data`, here a
+/// CSV file read as `guide render` reads it.
+#[test]
+fn bytecode_files_with_csv_data() {
+    let dir = std::env::temp_dir().join(format!("guide-diff-guidec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for kind in ["base", "popup"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_guide"))
+            .arg("build")
+            .arg(fixtures().join(kind))
+            .arg("-o")
+            .arg(dir.join(format!("{kind}.guidec")))
+            .output()
+            .expect("guide runs");
+        assert!(out.status.success(), "{out:?}");
+    }
+    let mut csv = String::from("codice_fiscale,nome,sesso,pagamento,figli,contatti_aggiornati\n");
+    for i in 0..12 {
+        let pagamento = if i % 4 == 0 { "posta" } else { "bonifico" };
+        csv.push_str(&format!("CF{i:04},Luca,M,{pagamento},{},true\n", i % 3));
+    }
+    std::fs::write(dir.join("recipients.csv"), csv).expect("write");
+    let out = guide(
+        &dir,
+        &["base.guidec", "popup.guidec", "--data", "recipients.csv"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let text = stdout(&out);
+    assert!(text.contains("12 read, 3 guides change"), "{text}");
+    assert!(text.contains("change 1 of 1: 3 recipients"), "{text}");
+    assert!(!text.contains("variants:"), "{text}");
+    // Without --data there is nothing to compare them on.
+    let out = guide(&dir, &["base.guidec", "popup.guidec"]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

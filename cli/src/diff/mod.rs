@@ -46,7 +46,7 @@ pub struct Args {
     /// Compare OLD as committed at this git revision (read with `git archive`) with NEW.
     #[arg(long)]
     pub git: Option<String>,
-    /// Recipients (JSON Lines): count how many guides change, and how.
+    /// Recipients (JSON Lines, or CSV as `guide render` reads it): count how many guides change, and how.
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// How to print.
@@ -220,23 +220,15 @@ fn compare(old: &Version, new: &Version, data: Option<&Path>) -> Result<DiffRepo
     };
     let recipients = match data {
         Some(path) => {
-            let file = std::fs::File::open(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             let (mut read, mut changed) = (0u64, 0u64);
-            for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-                let line = line.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let record: Value = serde_json::from_str(&line)
-                    .map_err(|e| format!("{} line {}: not JSON: {e}", path.display(), n + 1))?;
+            for_each_record(path, &old.program, |record| {
                 read += 1;
                 let (c, _) = play(&record);
                 if !c.is_empty() {
                     changed += 1;
                 }
                 groups.add_recipient(&c);
-            }
+            })?;
             Some((read, changed))
         }
         None => None,
@@ -246,6 +238,43 @@ fn compare(old: &Version, new: &Version, data: Option<&Path>) -> Result<DiffRepo
         groups,
         recipients,
     })
+}
+
+/// Calls `f` on every record of `path`: JSON Lines, or CSV (`.csv`, columns mapped to `program`'s
+/// schema as `guide render` maps them).
+fn for_each_record(path: &Path, program: &Program, mut f: impl FnMut(Value)) -> Result<(), String> {
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot read {}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    if guide_render::InputFormat::of_path(path) == guide_render::InputFormat::Csv {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| cannot(&e))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let map = guide_render::csv::CsvMap::new(program.schema(), &headers)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        for (n, row) in reader.records().enumerate() {
+            let row = row.map_err(|e| cannot(&e))?;
+            let cells: Vec<&str> = row.iter().collect();
+            let record = map
+                .to_json(program.schema(), &cells)
+                .map_err(|e| format!("{} row {}: {e}", path.display(), n + 2))?;
+            f(record);
+        }
+        return Ok(());
+    }
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| cannot(&e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Value = serde_json::from_str(&line)
+            .map_err(|e| format!("{} line {}: not JSON: {e}", path.display(), n + 1))?;
+        f(record);
+    }
+    Ok(())
 }
 
 /// At most this many variant names are listed per change in the text report.
