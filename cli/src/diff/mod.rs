@@ -44,10 +44,10 @@ pub struct Args {
     /// The new version (with --git: default, the same campaign as it is now on disk).
     pub new: Option<PathBuf>,
     /// Compare OLD as committed at this git revision (read with `git archive`) with NEW.
-    #[arg(long)]
+    #[arg(long, value_name = "REV")]
     pub git: Option<String>,
     /// Recipients (JSON Lines, or CSV as `guide render` reads it): count how many guides change, and how.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// How to print.
     #[arg(long, value_enum, default_value = "text")]

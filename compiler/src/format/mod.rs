@@ -7,8 +7,8 @@
 //! template stays whole on its line. Every `//` comment stays where it was among the tokens: on its
 //! own line, or at the end of the line of the code it followed.
 //!
-//! It never changes meaning: the formatted text is parsed again and must hold the same tokens and
-//! the same comments in the same order, or nothing is returned ([`FormatError::NotPreserved`]).
+//! It never changes meaning: the formatted text is parsed again and must have the same syntax
+//! tree (rules, nesting and tokens) and the same comments in the same order, or nothing is returned ([`FormatError::NotPreserved`]).
 //! A file with syntax errors is refused ([`FormatError::Syntax`]), and so is a construct the
 //! printer does not know ([`FormatError::Unsupported`]): a rule added to the grammar is never
 //! dropped silently. The function is pure (text in, text out); `guide fmt` and the language
@@ -82,11 +82,13 @@ pub fn format_source(source: &str) -> Result<String, FormatError> {
     let root = parse_root(source).ok_or(FormatError::NotPreserved { span: 0..0 })?;
     let mut leaves = Vec::new();
     tokens::leaves(root.clone(), &mut leaves);
+    let mut shape = Vec::new();
+    tokens::shape(root.clone(), 0, &mut shape);
     let comments = tokens::comments(source, &leaves);
     let mut printer = printer::Printer::new(source, comments.clone());
     printer.file(root)?;
     let out = printer.finish();
-    verify(source, &leaves, &comments, &out)?;
+    verify(source, &leaves, &shape, &comments, &out)?;
     Ok(out)
 }
 
@@ -94,10 +96,12 @@ fn parse_root(source: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
     GuideParser::parse(Rule::file, source).ok()?.next()
 }
 
-/// Checks that `out` holds the tokens and comments of `source`, in the same order.
+/// Checks that `out` has the syntax tree (`shape`, `leaves`) and the comments of `source`, in the
+/// same order.
 fn verify(
     source: &str,
     leaves: &[(Rule, usize, usize)],
+    shape: &[(Rule, usize)],
     comments: &[tokens::Comment],
     out: &str,
 ) -> Result<(), FormatError> {
@@ -106,6 +110,11 @@ fn verify(
     let Some(root) = root else {
         return Err(FormatError::NotPreserved { span: 0..0 });
     };
+    let mut after_shape = Vec::new();
+    tokens::shape(root.clone(), 0, &mut after_shape);
+    if after_shape != shape {
+        return Err(FormatError::NotPreserved { span: 0..0 });
+    }
     let mut after = Vec::new();
     tokens::leaves(root, &mut after);
     let after_comments = tokens::comments(out, &after);

@@ -136,3 +136,20 @@ fn trailing_comments_of_consecutive_lines_are_aligned() {
     "#);
     assert_eq!(fmt(&out), out);
 }
+
+#[test]
+fn the_self_check_sees_dropped_parentheses() {
+    // Same leaves, different tree: `(a + b) * c` printed as `a + b * c` must be refused.
+    let src = "campaign c {\n    requires (a + b) * c > 1\n}\n";
+    let root = parse_root(src).expect("parses");
+    let mut leaves = Vec::new();
+    tokens::leaves(root.clone(), &mut leaves);
+    let mut shape = Vec::new();
+    tokens::shape(root, 0, &mut shape);
+    let wrong = "campaign c {\n    requires a + b * c > 1\n}\n";
+    assert!(matches!(
+        verify(src, &leaves, &shape, &[], wrong),
+        Err(FormatError::NotPreserved { .. })
+    ));
+    assert_eq!(verify(src, &leaves, &shape, &[], src), Ok(()));
+}

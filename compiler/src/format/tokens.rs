@@ -53,6 +53,19 @@ pub(super) fn leaves(pair: Pair<'_, Rule>, out: &mut Vec<(Rule, usize, usize)>) 
     }
 }
 
+/// The shape of a tree: every pair's rule and depth, in source order. Two texts with the same
+/// shape and the same leaves have the same syntax tree (the leaves alone would not see a pair of
+/// parentheses dropped).
+pub(super) fn shape(pair: Pair<'_, Rule>, depth: usize, out: &mut Vec<(Rule, usize)>) {
+    out.push((pair.as_rule(), depth));
+    if is_verbatim(pair.as_rule()) {
+        return;
+    }
+    for child in pair.into_inner() {
+        shape(child, depth + 1, out);
+    }
+}
+
 /// Every comment of `source`, given its leaves: between two leaves there is only white space,
 /// punctuation (`{ } ( ) , :`) and comments, and no punctuation contains `/`.
 pub(super) fn comments(source: &str, leaves: &[(Rule, usize, usize)]) -> Vec<Comment> {
