@@ -705,6 +705,11 @@ impl<'c> Gen<'c> {
                     ir::ArithOp::DivMoney => ArithOp::DivMoney,
                     ir::ArithOp::AddPeriod => ArithOp::AddPeriod,
                     ir::ArithOp::SubPeriod => ArithOp::SubPeriod,
+                    ir::ArithOp::AddPeriods => ArithOp::AddPeriods,
+                    ir::ArithOp::SubPeriods => ArithOp::SubPeriods,
+                    ir::ArithOp::YearsBetween => ArithOp::YearsBetween,
+                    ir::ArithOp::MonthsBetween => ArithOp::MonthsBetween,
+                    ir::ArithOp::DaysBetween => ArithOp::DaysBetween,
                 }));
             }
             ExprKind::Present(a, is_present) => {
@@ -726,6 +731,9 @@ impl<'c> Gen<'c> {
             ExprKind::Count(a) => {
                 self.expr(a);
                 self.emit(Op::Count);
+            }
+            ExprKind::Today => {
+                self.emit(Op::Today);
             }
             ExprKind::ToDecimal(a) => {
                 self.expr(a);

@@ -271,7 +271,7 @@ impl Walker<'_> {
                 self.expr(a, None);
                 self.expr(b, None);
             }
-            ExprKind::Const(_) | ExprKind::Local(..) => {}
+            ExprKind::Const(_) | ExprKind::Local(..) | ExprKind::Today => {}
         }
     }
 

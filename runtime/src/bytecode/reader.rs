@@ -448,7 +448,14 @@ pub fn decode(bytes: &[u8]) -> Result<Module, LoadError> {
     let n = c.count(1)?;
     m.code.reserve(n);
     for _ in 0..n {
-        m.code.push(decode_op(&mut c)?);
+        let op = decode_op(&mut c)?;
+        if op.since_minor() > minor {
+            return Err(c.malformed(format!(
+                "instruction {op:?} is from format 1.{}, but the file declares 1.{minor}",
+                op.since_minor()
+            )));
+        }
+        m.code.push(op);
     }
     c.end()?;
 
@@ -597,6 +604,7 @@ fn decode_op(c: &mut Cur<'_>) -> Result<Op, LoadError> {
             enum_id: c.u16()?,
             value: c.u16()?,
         },
+        op::TODAY => Op::Today,
         op::ATTR => Op::Attr(c.u32()?),
         op::LOCAL => Op::Local {
             depth: c.u8()?,
