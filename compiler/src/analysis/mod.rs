@@ -2,6 +2,8 @@
 //! for each, and the duration range.
 pub mod domains;
 pub mod error;
+pub mod exact;
+pub mod solve;
 pub mod timing;
 pub mod variants;
 
