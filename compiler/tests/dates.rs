@@ -121,3 +121,42 @@ fn dead_content_on_dates_still_warns() {
         insta::assert_snapshot!("dates_dead_spans", rendered.join("\n"));
     });
 }
+
+#[test]
+fn bytecode_declares_the_lowest_minor_it_needs() {
+    let with = analysed(Path::new("tests/dates/reach_spans.guide"));
+    let without = analysed(Path::new("tests/dates/reach_workaround.guide"));
+    let with = with.program.expect("compiles").to_bytes();
+    let without = without.program.expect("compiles").to_bytes();
+    // Header: magic (8), major (2), minor (2).
+    assert_eq!(
+        &with[8..12],
+        &[1, 0, 1, 0],
+        "a campaign reading `today` is 1.1"
+    );
+    assert_eq!(&without[8..12], &[1, 0, 0, 0], "nothing new: still 1.0");
+    assert!(Program::from_bytes(&with).is_ok());
+    // The minor is not under the checksum: a 1.1 instruction in a file that says 1.0 is refused.
+    let mut lying = with.clone();
+    lying[10] = 0;
+    let e = Program::from_bytes(&lying)
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("from format 1.1"), "{e}");
+    // A newer minor whose code this runtime cannot decode asks for a newer runtime.
+    let mut newer = with.clone();
+    newer[10] = 9;
+    let at = newer
+        .windows(4)
+        .position(|w| w == b"CODE")
+        .expect("a code section");
+    // The first instruction's opcode, just after the tag, the length and the count.
+    newer[at + 12] = 0xEE;
+    let body = &newer[24..];
+    let crc = guide_runtime::checksum::crc32(body);
+    newer[16..20].copy_from_slice(&crc.to_le_bytes());
+    let e = Program::from_bytes(&newer)
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("use a newer runtime"), "{e}");
+}

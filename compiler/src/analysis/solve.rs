@@ -129,10 +129,8 @@ pub fn boundaries(
             let value = |v: &Var| -> Option<Operand<'static>> {
                 if v == target {
                     Some(Operand::Date(d))
-                } else if let Some(x) = anchor(v) {
-                    Some(Operand::Date(x))
                 } else {
-                    None
+                    anchor(v).map(Operand::Date)
                 }
             };
             let l = eval(a, &value)?;

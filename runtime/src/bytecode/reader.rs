@@ -94,7 +94,7 @@ impl sfmt::Display for LoadError {
                 format::MAJOR,
                 format::MAJOR,
                 format::MINOR,
-                if *major > format::MAJOR {
+                if *major > format::MAJOR || (*major == format::MAJOR && *minor > format::MINOR) {
                     "use a newer runtime"
                 } else {
                     "recompile the campaign with a current compiler"
@@ -448,7 +448,17 @@ pub fn decode(bytes: &[u8]) -> Result<Module, LoadError> {
     let n = c.count(1)?;
     m.code.reserve(n);
     for _ in 0..n {
-        let op = decode_op(&mut c)?;
+        let op = match decode_op(&mut c) {
+            Ok(op) => op,
+            // Code of a newer minor than this runtime's: say so rather than "malformed".
+            Err(_) if minor > format::MINOR => {
+                return Err(LoadError::UnsupportedVersion {
+                    major: format::MAJOR,
+                    minor,
+                })
+            }
+            Err(e) => return Err(e),
+        };
         if op.since_minor() > minor {
             return Err(c.malformed(format!(
                 "instruction {op:?} is from format 1.{}, but the file declares 1.{minor}",

@@ -289,7 +289,8 @@ impl App {
         let Ok(json) = serde_json::from_str::<serde_json::Value>(&record) else {
             return Lookup::Failed;
         };
-        match program.evaluate_json(&json) {
+        // `today` in the campaign is the day of the view.
+        match program.evaluate_json_at(&json, day) {
             Ok(Outcome::Eligible(t)) => Lookup::Player(match page {
                 Page::Player => self.pages.player(&t, token),
                 Page::Text => self.pages.text(&t, token),
