@@ -12,11 +12,24 @@ use std::process::ExitCode;
 /// command shares: the diagnostics are printed for people; a campaign with errors (or a library,
 /// which has nothing to compile) is refused with exit code 1, whatever the command.
 pub fn compile_project(path: &Path) -> Result<Compiled, ExitCode> {
+    compile_project_at(path, None)
+}
+
+/// [`compile_project`] with the witnesses evaluated as on `as_of` (`guide variants --as-of`).
+pub fn compile_project_at(
+    path: &Path,
+    as_of: Option<guide_runtime::Date>,
+) -> Result<Compiled, ExitCode> {
     let project = project::load(path).map_err(|e| {
         eprintln!("error: cannot read {e}");
         ExitCode::from(EXIT_USAGE)
     })?;
-    let compiled = guide_compiler::compile(&project);
+    let bases: Vec<serde_json::Value> = project
+        .demos
+        .iter()
+        .filter_map(|(_, v)| v.as_ref().ok().cloned())
+        .collect();
+    let compiled = guide_compiler::compile::compile_at(&project, &bases, as_of);
     if !compiled.diagnostics.is_empty() {
         print_diagnostics(&compiled.diagnostics, DiagFormat::Human);
     }

@@ -4,6 +4,7 @@
 //! Exit codes (a contract other tools rely on): 0 success (warnings allowed), 1 the input has
 //! errors (diagnostics printed), 2 usage or I/O problems.
 
+mod as_of;
 mod build;
 mod check;
 mod diff;
@@ -72,6 +73,9 @@ enum Command {
         /// How to print the timeline.
         #[arg(long, value_enum, default_value = "json")]
         format: run::RunFormat,
+        /// The day the guide is produced for, which `today` reads (YYYY-MM-DD; default: today).
+        #[arg(long = "as-of", value_parser = as_of::parse)]
+        as_of: Option<guide_runtime::Date>,
     },
     /// List every personalised variant a recipient can receive, with a witness record for each.
     Variants {
@@ -84,6 +88,10 @@ enum Command {
         /// How to print the variants.
         #[arg(long, value_enum, default_value = "text")]
         format: variants::VariantsFormat,
+        /// The day the witnesses are evaluated at, which `today` reads (YYYY-MM-DD; default:
+        /// today).
+        #[arg(long = "as-of", value_parser = as_of::parse)]
+        as_of: Option<guide_runtime::Date>,
     },
     /// What a change to a campaign changes for its recipients: variants added, removed and
     /// changed, each change shown once with what it reaches (exit 0 no change, 1 changes, 2 errors).
@@ -125,12 +133,18 @@ fn main() -> ExitCode {
         Command::Check { path, format } => check::run(&path, format),
         Command::Build { path, output } => build::run(&path, output),
         Command::Disasm { file } => disasm::run(&file),
-        Command::Run { path, data, format } => run::run(&path, &data, format),
+        Command::Run {
+            path,
+            data,
+            format,
+            as_of,
+        } => run::run(&path, &data, format, as_of::or_today(as_of)),
         Command::Variants {
             path,
             minimal,
             format,
-        } => variants::run(&path, minimal, format),
+            as_of,
+        } => variants::run(&path, minimal, format, as_of::or_today(as_of)),
         Command::Diff(args) => diff::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Preview(args) => preview::run(args),

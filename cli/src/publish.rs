@@ -71,6 +71,10 @@ pub struct Args {
     /// Recipients per transaction.
     #[arg(long, default_value_t = BATCH_ROWS)]
     batch: usize,
+    /// The day eligibility is decided for, which `today` reads (YYYY-MM-DD; default: today).
+    /// Each page is evaluated again, as on the day it is viewed.
+    #[arg(long = "as-of", value_parser = super::as_of::parse)]
+    as_of: Option<guide_runtime::Date>,
 }
 
 fn base_url(s: &str) -> Result<BaseUrl, String> {
@@ -132,6 +136,7 @@ pub fn run(args: Args) -> ExitCode {
             .unwrap_or_else(|| InputFormat::of_path(&paths.data)),
         batch_rows: args.batch,
         links: links.filter(|l| l.manifest.is_some() || l.qr_dir.is_some()),
+        as_of: Some(super::as_of::or_today(args.as_of)),
     };
     match guide_server::publish(store.as_mut(), &program, &paths, &opts) {
         Ok(s) => {

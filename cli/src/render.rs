@@ -71,6 +71,9 @@ pub struct Args {
     /// No progress bar (there is none when standard error is not a terminal).
     #[arg(long, short)]
     quiet: bool,
+    /// The day the guides are produced for, which `today` reads (YYYY-MM-DD; default: today).
+    #[arg(long = "as-of", value_parser = super::as_of::parse)]
+    as_of: Option<guide_runtime::Date>,
 }
 
 /// The values of `--format`, with their help, from the render crate's own list.
@@ -118,6 +121,7 @@ pub fn run(args: Args) -> ExitCode {
         format: args.format,
         threads,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        as_of: Some(super::as_of::or_today(args.as_of)),
     };
     match render::render(&program, &paths, &opts) {
         Ok(s) => {

@@ -1,8 +1,9 @@
-//! `guide run PATH --data RECORD.json [--format json|text]`: one recipient's timeline.
+//! `guide run PATH --data RECORD.json [--format json|text] [--as-of DATE]`: one recipient's
+//! timeline, produced as on DATE (default: today), the day the campaign's `today` reads.
 
 use super::{EXIT_ERRORS, EXIT_USAGE};
 use clap::ValueEnum;
-use guide_runtime::{EvalError, Outcome};
+use guide_runtime::{Date, EvalError, Outcome};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -15,7 +16,7 @@ pub enum RunFormat {
     Text,
 }
 
-pub fn run(path: &Path, data: &Path, format: RunFormat) -> ExitCode {
+pub fn run(path: &Path, data: &Path, format: RunFormat, as_of: Date) -> ExitCode {
     let program = match super::build::load(path) {
         Ok(p) => p,
         Err(code) => return code,
@@ -34,7 +35,7 @@ pub fn run(path: &Path, data: &Path, format: RunFormat) -> ExitCode {
             return ExitCode::from(EXIT_ERRORS);
         }
     };
-    match program.evaluate_json(&value) {
+    match program.evaluate_json_at(&value, as_of) {
         Ok(Outcome::Eligible(t)) => {
             match format {
                 RunFormat::Json => println!("{}", t.to_json_pretty()),

@@ -1,9 +1,11 @@
-//! `guide variants PATH [--minimal] [--format text|json]`: every personalised variant a recipient
-//! can receive, with a witness record for each.
+//! `guide variants PATH [--minimal] [--format text|json] [--as-of DATE]`: every personalised
+//! variant a recipient can receive, with a witness record for each (evaluated as on DATE, the day
+//! the campaign's `today` reads).
 
 use super::EXIT_ERRORS;
 use clap::ValueEnum;
 use guide_compiler::analysis::variants;
+use guide_runtime::Date;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,8 +19,8 @@ pub enum VariantsFormat {
     Json,
 }
 
-pub fn run(path: &Path, minimal: bool, format: VariantsFormat) -> ExitCode {
-    let report = match super::build::compile_project(path) {
+pub fn run(path: &Path, minimal: bool, format: VariantsFormat, as_of: Date) -> ExitCode {
+    let report = match super::build::compile_project_at(path, Some(as_of)) {
         Ok(compiled) => match compiled.report {
             Some(r) => r,
             None => return ExitCode::from(EXIT_ERRORS),

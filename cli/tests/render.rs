@@ -42,6 +42,7 @@ fn opts(threads: usize, input: InputFormat, format: OutputFormat) -> Options {
         format,
         threads,
         progress: false,
+        as_of: None,
     }
 }
 

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
+use crate::analysis::exact::{self, Verdict};
 use crate::diagnostic::Span as SrcSpan;
 use crate::ir::{self, Const, ExprKind, Format, Part};
 use guide_runtime::bytecode::{
@@ -24,6 +25,14 @@ pub fn generate(c: &ir::Campaign) -> Module {
     let mut g = Gen::new(c);
     g.campaign();
     g.m
+}
+
+/// What the variant analysis may say of each decision point of [`generate`]'s module, by index
+/// (see [`crate::analysis::exact`]).
+pub fn verdicts(c: &ir::Campaign) -> Vec<Verdict> {
+    let mut g = Gen::new(c);
+    g.campaign();
+    g.verdicts
 }
 
 /// Generates and encodes a campaign: the bytes of its `.guidec` file.
@@ -45,6 +54,10 @@ struct Gen<'c> {
     services: HashMap<String, u16>,
     enums: Vec<Vec<String>>,
     last_span: Option<u32>,
+    /// One per decision point.
+    verdicts: Vec<Verdict>,
+    /// How many enclosing conditions the analysis cannot decide exactly.
+    inexact: usize,
 }
 
 /// `path` relative to the folder `base` (with `..` where needed), `/`-separated.
@@ -85,6 +98,8 @@ impl<'c> Gen<'c> {
             services: HashMap::new(),
             enums,
             last_span: None,
+            verdicts: Vec::new(),
+            inexact: 0,
         };
         let base = c
             .files
@@ -199,6 +214,10 @@ impl<'c> Gen<'c> {
             label,
             outcomes,
         });
+        self.verdicts.push(Verdict {
+            exact: self.inexact == 0,
+            impossible: [false; 2],
+        });
         to_u16(self.m.decisions.len() - 1)
     }
 
@@ -218,14 +237,29 @@ impl<'c> Gen<'c> {
         let sp = self.span(file, span);
         self.expr(cond);
         let d = self.decision(kind, sp, label, 2);
+        if let Some(v) = self.verdicts.last_mut() {
+            *v = Verdict::of(cond, self.inexact == 0);
+        }
         self.emit(Op::Branch {
             decision: d,
             target: 0,
         })
     }
 
+    /// Enters the body of a condition: what it encloses is decided exactly only if it is.
+    fn enter(&mut self, cond: Option<&ir::Expr>) -> bool {
+        let inexact = cond.is_some_and(|c| !exact::exact(c));
+        self.inexact += usize::from(inexact);
+        inexact
+    }
+
+    fn leave(&mut self, entered: bool) {
+        self.inexact -= usize::from(entered);
+    }
+
     fn campaign(&mut self) {
         let c = self.c;
+        self.enter(c.requires.as_ref());
         let id = self.string(&c.id);
         let title = self.string(&c.title);
         let locale = self.string(&c.locale);
@@ -303,6 +337,7 @@ impl<'c> Gen<'c> {
                 ..
             } => {
                 let mut ends = Vec::new();
+                let mut entered = 0;
                 for (i, (cond, block)) in arms.iter().enumerate() {
                     let sp = self.span(*file, &cond.span);
                     self.mark(sp);
@@ -312,6 +347,8 @@ impl<'c> Gen<'c> {
                         self.source(*file, &cond.span)
                     );
                     let br = self.branch(cond, *file, DecisionKind::If, &label);
+                    // This arm's block and everything after it depend on this condition.
+                    entered += usize::from(self.enter(Some(cond)));
                     self.nodes(block);
                     if i + 1 < arms.len() || !otherwise.is_empty() {
                         ends.push(self.emit(Op::Jump(0)));
@@ -319,6 +356,7 @@ impl<'c> Gen<'c> {
                     self.patch(br);
                 }
                 self.nodes(otherwise);
+                self.inexact -= entered;
                 for j in ends {
                     self.patch(j);
                 }
@@ -345,6 +383,11 @@ impl<'c> Gen<'c> {
                 });
                 let outcomes = arms.len() + usize::from(!all_covered);
                 let d = self.decision(DecisionKind::Match, sp, &label, to_u16(outcomes));
+                let entered = !matches!(subject.kind, ir::ExprKind::Attr(_));
+                if let Some(v) = self.verdicts.last_mut() {
+                    v.exact &= !entered;
+                }
+                self.inexact += usize::from(entered);
                 let table = to_u32(self.m.jump_tables.len());
                 self.m.jump_tables.push(Vec::new());
                 self.emit(Op::Match { decision: d, table });
@@ -357,6 +400,7 @@ impl<'c> Gen<'c> {
                 }
                 let else_start = self.pc();
                 self.nodes(otherwise);
+                self.leave(entered);
                 for j in ends {
                     self.patch(j);
                 }
@@ -412,6 +456,7 @@ impl<'c> Gen<'c> {
             b
         });
         self.emit(Op::Scene(index));
+        let entered = self.enter(s.when.as_ref());
         for (i, l) in s.texts.iter().enumerate() {
             self.line(
                 l,
@@ -436,9 +481,11 @@ impl<'c> Gen<'c> {
                 b
             });
             self.emit(Op::Popup(pindex));
+            let entered = self.enter(p.when.as_ref());
             self.template(&p.button, Target::PopupButton, psp);
             self.template(&p.title, Target::PopupTitle, psp);
             self.template(&p.body, Target::PopupBody, psp);
+            self.leave(entered);
             self.emit(Op::EndPopup);
             if let Some(b) = skip {
                 self.patch(b);
@@ -475,6 +522,7 @@ impl<'c> Gen<'c> {
             self.mark(sp);
             self.template(&r.question, Target::Rating, sp);
         }
+        self.leave(entered);
         self.emit(Op::EndScene);
         if let Some(b) = skip {
             self.patch(b);
@@ -538,10 +586,21 @@ impl<'c> Gen<'c> {
             };
             let label = format!("{what} when {}", self.source(file, &w.span));
             let b = self.branch(w, file, kind, &label);
+            if let (Some(list), Some(v)) = (&l.for_each, self.verdicts.last_mut()) {
+                // Per element: decided exactly when it reads one field of the element.
+                let over_attr = matches!(list.kind, ir::ExprKind::Attr(_));
+                v.exact =
+                    self.inexact == 0 && (exact::exact(w) || over_attr && exact::one_field(w));
+            }
             self.mark(sp);
             b
         });
+        let entered = match &l.for_each {
+            Some(_) => self.enter(l.when.as_ref().filter(|w| !exact::one_field(w))),
+            None => self.enter(l.when.as_ref()),
+        };
         self.template(&l.template, target, sp);
+        self.leave(entered);
         if let Some(b) = skip {
             self.patch(b);
         }
@@ -705,6 +764,11 @@ impl<'c> Gen<'c> {
                     ir::ArithOp::DivMoney => ArithOp::DivMoney,
                     ir::ArithOp::AddPeriod => ArithOp::AddPeriod,
                     ir::ArithOp::SubPeriod => ArithOp::SubPeriod,
+                    ir::ArithOp::AddPeriods => ArithOp::AddPeriods,
+                    ir::ArithOp::SubPeriods => ArithOp::SubPeriods,
+                    ir::ArithOp::YearsBetween => ArithOp::YearsBetween,
+                    ir::ArithOp::MonthsBetween => ArithOp::MonthsBetween,
+                    ir::ArithOp::DaysBetween => ArithOp::DaysBetween,
                 }));
             }
             ExprKind::Present(a, is_present) => {
@@ -726,6 +790,9 @@ impl<'c> Gen<'c> {
             ExprKind::Count(a) => {
                 self.expr(a);
                 self.emit(Op::Count);
+            }
+            ExprKind::Today => {
+                self.emit(Op::Today);
             }
             ExprKind::ToDecimal(a) => {
                 self.expr(a);

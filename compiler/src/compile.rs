@@ -61,6 +61,16 @@ pub fn compile(project: &Project) -> Compiled {
 
 /// [`compile()`] with the records the witnesses start from given explicitly.
 pub fn compile_with(project: &Project, bases: &[serde_json::Value]) -> Compiled {
+    compile_at(project, bases, None)
+}
+
+/// [`compile_with`], the witnesses evaluated with `today` at `as_of` (by default the analysis
+/// date, [`crate::analysis::exact::analysis_date`]): what `guide variants --as-of` shows.
+pub fn compile_at(
+    project: &Project,
+    bases: &[serde_json::Value],
+    as_of: Option<guide_runtime::Date>,
+) -> Compiled {
     let checked = check::check(project);
     let mut diagnostics = checked.diagnostics;
     let mut analysis = checked.analysis;
@@ -97,7 +107,8 @@ pub fn compile_with(project: &Project, bases: &[serde_json::Value]) -> Compiled 
             };
         }
     };
-    let report = variants::enumerate(&campaign, &program, bases);
+    let as_of = as_of.unwrap_or_else(crate::analysis::exact::analysis_date);
+    let report = variants::enumerate_at(&campaign, &program, bases, as_of);
     let found = variants::problems(&campaign, &program, &report);
     diagnostics.extend(found.iter().map(|p| p.to_diagnostic(&campaign.files)));
     analysis.extend(found);

@@ -347,6 +347,8 @@ pub enum Const {
 pub enum ExprKind {
     /// A constant.
     Const(Const),
+    /// The reference date the host gives the evaluation (`today`).
+    Today,
     /// An attribute of the recipient: slot indices through nested records.
     Attr(Vec<usize>),
     /// A field path inside a `for`/`any` element: the local's depth, then slot indices.
@@ -425,4 +427,14 @@ pub enum ArithOp {
     AddPeriod,
     /// date - period.
     SubPeriod,
+    /// period + period.
+    AddPeriods,
+    /// period - period.
+    SubPeriods,
+    /// `years_between(a, b)`: whole years from date a to date b, an int.
+    YearsBetween,
+    /// `months_between(a, b)`: whole months.
+    MonthsBetween,
+    /// `days_between(a, b)`: days.
+    DaysBetween,
 }

@@ -6,7 +6,7 @@
 //! [`Engine::evaluate`] only.
 
 use guide_compiler::{codegen, ir};
-use guide_runtime::{EvalError, Outcome as VmOutcome, Program, Record};
+use guide_runtime::{Date, EvalError, Outcome as VmOutcome, Program, Record};
 use serde_json::Value as Json;
 
 /// What evaluating one record gives the page.
@@ -54,13 +54,18 @@ impl Engine {
         })
     }
 
-    /// Evaluates one recipient.
+    /// Evaluates one recipient as on today (UTC): [`Engine::evaluate_at`].
     pub fn evaluate(&self, value: &Json) -> Outcome {
+        self.evaluate_at(value, today())
+    }
+
+    /// Evaluates one recipient, the campaign's `today` reading `as_of`.
+    pub fn evaluate_at(&self, value: &Json, as_of: Date) -> Outcome {
         let record = match self.record(value) {
             Ok(r) => r,
             Err(o) => return o,
         };
-        match self.program.evaluate(&record) {
+        match self.program.evaluate_at(&record, as_of) {
             Ok(VmOutcome::Eligible(timeline)) => match serde_json::to_value(&timeline) {
                 Ok(json) => Outcome::Timeline(json),
                 Err(e) => Outcome::Failed(format!("cannot serialise the timeline: {e}")),
@@ -76,4 +81,12 @@ impl Engine {
             Err(e) => Outcome::Failed(e.to_string()),
         }
     }
+}
+
+/// Today's date (UTC) from the system clock: the preview's default reference date.
+pub fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0)).unwrap_or(Date::MIN)
 }

@@ -359,6 +359,20 @@ fn evaluate(app: &App, slug: &str, req: &Req) -> Resp {
         Ok(b) => b,
         Err(_) => return Resp::json(400, &json!({"error": "the body is not valid JSON"})),
     };
+    // The reference date the campaign's `today` reads: the form's own control, or today.
+    let as_of = match body.get("as_of") {
+        None | Some(Json::Null) => crate::engine::today(),
+        Some(Json::String(s)) if s.is_empty() => crate::engine::today(),
+        Some(v) => match v.as_str().and_then(guide_runtime::Date::parse_iso) {
+            Some(d) => d,
+            None => {
+                return Resp::json(
+                    400,
+                    &json!({"error": "as_of must be a date written YYYY-MM-DD"}),
+                )
+            }
+        },
+    };
     let record = body.get("record").cloned().unwrap_or(body);
     let Some(good) = c.good.clone() else {
         return Resp::json(
@@ -370,9 +384,9 @@ fn evaluate(app: &App, slug: &str, req: &Req) -> Resp {
         .engine
         .record(&record)
         .ok()
-        .map(|r| explain::explain(&good.campaign, good.engine.program(), &r));
+        .map(|r| explain::explain_at(&good.campaign, good.engine.program(), &r, as_of));
     let base = json!({"generation": good.generation, "explanation": explanation});
-    let mut out = match good.engine.evaluate(&record) {
+    let mut out = match good.engine.evaluate_at(&record, as_of) {
         Outcome::Timeline(t) => json!({"status": "ok", "variant": t["variant"], "timeline": t}),
         Outcome::NotEligible(why) => json!({"status": "not_eligible", "message": why}),
         Outcome::RecordError { path, message } => {

@@ -132,6 +132,9 @@ pub struct Options {
     pub threads: usize,
     /// Show a progress bar on standard error.
     pub progress: bool,
+    /// The reference date the campaign's `today` reads (see
+    /// [`Evaluator::set_today`]); a campaign that reads it fails every record without one.
+    pub as_of: Option<guide_runtime::Date>,
 }
 
 /// What a run did. `read == rendered + not_eligible + rejected`.

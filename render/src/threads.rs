@@ -17,6 +17,7 @@ pub(crate) fn run_inline(
     writer: &mut Writer,
 ) -> Result<(), RenderError> {
     let mut worker = Worker::new(program, opts.format, dir, csv);
+    worker.ev.set_today(opts.as_of);
     let mut spent = vec![Done::default()];
     while let Some(batch) = source.next().map_err(read_err(data))? {
         if interrupt::requested() {
@@ -84,6 +85,7 @@ pub(crate) fn run_parallel(
             let room = &room;
             s.spawn(move || {
                 let mut w = Worker::new(program, opts.format, dir, csv);
+                w.ev.set_today(opts.as_of);
                 let mut d = Done {
                     owner: me,
                     ..Done::default()

@@ -173,6 +173,33 @@ impl Date {
     pub fn days_until(self, other: Date) -> i64 {
         other.to_days() - self.to_days()
     }
+
+    /// Whole months from `self` to `other`: for `other` on or after `self`, the largest `n` such
+    /// that `self + n months` (clamped to the end of the month, as [`Date::add_period`] does) is
+    /// on or before `other`; for `other` before `self`, minus the whole months from `other` to
+    /// `self`. So a child born on 2020-02-29 is 12 months old on 2021-02-28, and from
+    /// 2024-01-31 to 2024-02-29 is one month.
+    pub fn months_until(self, other: Date) -> i64 {
+        if other < self {
+            return -other.months_until(self);
+        }
+        let index = |d: Date| i64::from(d.year) * 12 + i64::from(d.month);
+        let months = index(other) - index(self);
+        // `self + months months` lands in `other`'s month: one month too many when its day
+        // (clamped) is after `other`'s day.
+        let day = self.day.min(days_in_month(other.year, other.month));
+        if day > other.day {
+            months - 1
+        } else {
+            months
+        }
+    }
+
+    /// Whole years from `self` to `other`: [`Date::months_until`] divided by 12, rounded toward
+    /// zero. An age: `born.years_until(today)`.
+    pub fn years_until(self, other: Date) -> i64 {
+        self.months_until(other) / 12
+    }
 }
 
 /// The value of a run of ASCII digits, or `None` if any byte is not a digit.
@@ -255,6 +282,15 @@ impl Period {
         Some(Period {
             months: self.months.checked_neg()?,
             days: self.days.checked_neg()?,
+        })
+    }
+
+    /// The difference of two periods (months from months, days from days), or `None` on
+    /// overflow.
+    pub fn checked_sub(self, other: Period) -> Option<Period> {
+        Some(Period {
+            months: self.months.checked_sub(other.months)?,
+            days: self.days.checked_sub(other.days)?,
         })
     }
 
@@ -422,5 +458,70 @@ mod tests {
         assert_eq!(serde_json::from_str::<Date>(&j).unwrap(), x);
         assert!(serde_json::from_str::<Date>("\"2023-02-29\"").is_err());
         assert!(serde_json::from_str::<Date>("20240229").is_err());
+    }
+
+    /// The whole months from `a` to `b` counted by stepping one month at a time: an oracle
+    /// written independently of [`Date::months_until`] (no arithmetic on month indices).
+    fn months_by_steps(a: Date, b: Date) -> i64 {
+        if b < a {
+            return -months_by_steps(b, a);
+        }
+        let mut n = 0;
+        while let Some(next) = a.add_period(Period::months_only(n + 1)) {
+            if next > b {
+                break;
+            }
+            n += 1;
+        }
+        i64::from(n)
+    }
+
+    #[test]
+    fn spans_leap_days_and_ends_of_months() {
+        // Born on 29 February: a year older on 28 February in common years (art. 2963 c.c.:
+        // a missing day is the last day of the month), on 29 February in leap years.
+        assert_eq!(d(2020, 2, 29).years_until(d(2021, 2, 27)), 0);
+        assert_eq!(d(2020, 2, 29).years_until(d(2021, 2, 28)), 1);
+        assert_eq!(d(2020, 2, 29).years_until(d(2024, 2, 28)), 3);
+        assert_eq!(d(2020, 2, 29).years_until(d(2024, 2, 29)), 4);
+        // Ends of months.
+        assert_eq!(d(2024, 1, 31).months_until(d(2024, 2, 28)), 0);
+        assert_eq!(d(2024, 1, 31).months_until(d(2024, 2, 29)), 1);
+        assert_eq!(d(2024, 1, 31).months_until(d(2024, 3, 30)), 1);
+        assert_eq!(d(2024, 1, 31).months_until(d(2024, 3, 31)), 2);
+        assert_eq!(d(2024, 3, 31).months_until(d(2024, 4, 30)), 1);
+        // Backwards: the opposite.
+        assert_eq!(d(2024, 2, 29).months_until(d(2024, 1, 31)), -1);
+        assert_eq!(d(2025, 3, 1).years_until(d(2000, 3, 2)), -24);
+        assert_eq!(d(2024, 1, 1).days_until(d(2025, 1, 1)), 366);
+        assert_eq!(Date::MIN.years_until(Date::MAX), 9998);
+    }
+
+    #[test]
+    fn spans_agree_with_stepping_and_with_adding() {
+        // Pairs over 1999-2005 (leap years, centuries nearby), every 7th and 11th day: about
+        // 130,000 pairs, each checked against the stepping oracle and the defining property
+        // `a + n months <= b < a + (n + 1) months`.
+        let start = d(1999, 1, 1).to_days();
+        let days: Vec<Date> = (0..2557)
+            .step_by(7)
+            .filter_map(|i| Date::from_days(start + i))
+            .collect();
+        let others: Vec<Date> = (0..2557)
+            .step_by(11)
+            .filter_map(|i| Date::from_days(start + i))
+            .collect();
+        for &a in &days {
+            for &b in &others {
+                let m = a.months_until(b);
+                assert_eq!(m, months_by_steps(a, b), "{a} -> {b}");
+                assert_eq!(a.years_until(b), m / 12, "{a} -> {b}");
+                if b >= a {
+                    let n = i32::try_from(m).unwrap();
+                    assert!(a.add_period(Period::months_only(n)).unwrap() <= b);
+                    assert!(a.add_period(Period::months_only(n + 1)).unwrap() > b);
+                }
+            }
+        }
     }
 }

@@ -208,6 +208,7 @@ fn instruction(p: &Program, op: &Op) -> String {
                     .map_or("?", String::as_str);
             format!("push.enum e{enum_id}.{value} ({name})")
         }
+        Op::Today => "today".into(),
         Op::Attr(i) => format!("attr {}", path_name(p, &p.m.schema.attributes, path(i))),
         Op::Local { depth, path: i } => {
             let slots: Vec<String> = path(i).iter().map(u16::to_string).collect();

@@ -99,7 +99,8 @@ const MONEY_LIMIT: f64 = 9.2e18;
 /// Integers and amounts add, subtract and multiply exactly, or fail with an overflow; decimals
 /// fail when the result is not finite; an amount multiplied or divided by a decimal is rounded to
 /// the cent, half away from zero; a date plus or minus a period is clamped to the end of the
-/// month (see [`Date::add_period`]).
+/// month (see [`Date::add_period`]); periods add months with months and days with days; the
+/// spans between two dates are whole years, months or days ([`Date::months_until`]).
 pub fn arith<'a>(op: ArithOp, l: Operand<'a>, r: Operand<'a>) -> Result<Operand<'a>, OpError> {
     use ArithOp::*;
     use Operand as O;
@@ -123,6 +124,15 @@ pub fn arith<'a>(op: ArithOp, l: Operand<'a>, r: Operand<'a>) -> Result<Operand<
         (SubPeriod, O::Date(d), O::Period(p)) => {
             O::Date(d.sub_period(p).ok_or(OpError::DateOutOfRange)?)
         }
+        (AddPeriods, O::Period(a), O::Period(b)) => {
+            O::Period(a.checked_add(b).ok_or(OpError::IntegerOverflow)?)
+        }
+        (SubPeriods, O::Period(a), O::Period(b)) => {
+            O::Period(a.checked_sub(b).ok_or(OpError::IntegerOverflow)?)
+        }
+        (YearsBetween, O::Date(a), O::Date(b)) => O::Int(a.years_until(b)),
+        (MonthsBetween, O::Date(a), O::Date(b)) => O::Int(a.months_until(b)),
+        (DaysBetween, O::Date(a), O::Date(b)) => O::Int(a.days_until(b)),
         _ => return Err(OpError::Mismatch),
     })
 }

@@ -89,6 +89,12 @@ pub enum EvalError {
         /// Where in the campaign's source (`file:line:col`).
         location: String,
     },
+    /// The campaign reads `today` and the host gave no reference date
+    /// ([`Evaluator::set_today`], [`Program::evaluate_at`](crate::Program::evaluate_at)).
+    NoReferenceDate {
+        /// Where in the campaign's source (`file:line:col`).
+        location: String,
+    },
     /// The evaluation went past one of its [`Limits`].
     Limit {
         /// Which.
@@ -116,6 +122,10 @@ impl fmt::Display for EvalError {
                     "{location}: cannot compute this recipient's guide: {reason}"
                 )
             }
+            EvalError::NoReferenceDate { location } => write!(
+                f,
+                "{location}: the campaign reads `today`, but no reference date was given (--as-of)"
+            ),
             EvalError::Limit {
                 kind: LimitKind::Fuel,
                 limit,
@@ -229,6 +239,8 @@ pub struct Evaluator<'p> {
     /// by reference to their prepared body, words and sentences of static text counted at
     /// load time.
     fusion: bool,
+    /// The reference date `today` reads ([`Evaluator::set_today`]).
+    today: Option<Date>,
 }
 
 fn bits(b: bool) -> u16 {
@@ -249,7 +261,21 @@ impl<'p> Evaluator<'p> {
             record: Record::empty(),
             sentences: Vec::new(),
             fusion: true,
+            today: None,
         }
+    }
+
+    /// Sets the reference date that `today` reads in the campaign (the day the guide is
+    /// produced or viewed): the host decides it, the runtime never reads a clock, so the same
+    /// record and date always give the same timeline. Without one, a campaign that reads
+    /// `today` fails with [`EvalError::NoReferenceDate`]; other campaigns ignore it.
+    pub fn set_today(&mut self, today: Option<Date>) {
+        self.today = today;
+    }
+
+    /// The reference date in force ([`Evaluator::set_today`]).
+    pub fn today(&self) -> Option<Date> {
+        self.today
     }
 
     /// Whether the evaluator takes its shortcuts (the default: runs of instructions executed as
@@ -533,6 +559,14 @@ impl<'p> Evaluator<'p> {
                 Op::PushPeriod(x) => stack.push(V::Period(x)),
                 Op::PushStr(s) => stack.push(V::Str(program.str(s))),
                 Op::PushEnum { enum_id, value } => stack.push(V::Enum(enum_id, value)),
+                Op::Today => match self.today {
+                    Some(d) => stack.push(V::Date(d)),
+                    None => {
+                        return Err(EvalError::NoReferenceDate {
+                            location: self.location(here),
+                        })
+                    }
+                },
                 Op::Attr(p) | Op::Local { path: p, .. } => {
                     let root: &'a [Value] = match op {
                         Op::Local { depth, .. } => match frames.get(usize::from(depth)) {

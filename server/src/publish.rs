@@ -73,6 +73,9 @@ pub struct PublishOptions {
     pub batch_rows: usize,
     /// The links manifest and QR codes, if wanted.
     pub links: Option<LinkOptions>,
+    /// The reference date the campaign's `today` reads when eligibility and windows are
+    /// decided (the recipient's page is evaluated again, as on the day of the view).
+    pub as_of: Option<guide_runtime::Date>,
 }
 
 /// What a run did. `read == published + not_eligible + rejected`.
@@ -217,9 +220,11 @@ pub fn publish(
     let campaign = program.metadata().id.to_owned();
     store.put_version(&campaign, &version, &bytecode)?;
     let (out, batches) = sync_channel::<Batch>(2);
+    let mut ev = program.evaluator();
+    ev.set_today(opts.as_of);
     let run = Run {
         program,
-        ev: program.evaluator(),
+        ev,
         hasher: KeyHasher::new(store.key_secret()),
         key_slot,
         key_name,

@@ -6,6 +6,7 @@
 //! tested values it contains, an optional by presence. So the product of these small domains
 //! reaches every combination of branch outcomes a recipient can produce, without sampling.
 
+use super::solve::{self, Var};
 use crate::ir::{self, Const, ExprKind, Format, Node, Part, Ty};
 use guide_runtime::schema::{Fields, Schema, Type};
 use guide_runtime::{Date, Period};
@@ -40,7 +41,7 @@ struct Facts {
 }
 
 /// Collects the domains of every attribute the campaign's decisions depend on, in schema order.
-pub fn domains(c: &ir::Campaign) -> Vec<Domain> {
+pub fn domains(c: &ir::Campaign, as_of: Date) -> Vec<Domain> {
     let mut facts: Vec<(Path, Facts)> = Vec::new();
     let mut w = Walker { facts: &mut facts };
     if let Some(r) = &c.requires {
@@ -56,6 +57,7 @@ pub fn domains(c: &ir::Campaign) -> Vec<Domain> {
             entry(&mut facts, &[i]);
         }
     }
+    relational(c, &mut facts, as_of);
     let mut out: Vec<Domain> = facts
         .iter()
         .filter_map(|(path, f)| {
@@ -146,6 +148,14 @@ impl Walker<'_> {
             }
             if let Some(f) = &l.for_each {
                 self.expr(f, None);
+                // A condition per element: facts about the element's fields.
+                if let (ExprKind::Attr(path), Some(w)) = (&f.kind, &l.when) {
+                    let mut inner: Vec<(Path, Facts)> = Vec::new();
+                    Walker { facts: &mut inner }.local(w);
+                    let f = entry(self.facts, path);
+                    f.counts.extend([0, 1]);
+                    f.element.extend(inner);
+                }
             }
             self.template(&l.template);
         }
@@ -258,6 +268,8 @@ impl Walker<'_> {
                     let f = entry(self.facts, path);
                     f.counts.extend([0, 1]);
                     f.element.extend(inner);
+                    // The attributes the condition reads besides the element.
+                    self.expr(cond, None);
                 } else {
                     self.expr(list, None);
                 }
@@ -272,7 +284,7 @@ impl Walker<'_> {
                 self.expr(a, None);
                 self.expr(b, None);
             }
-            ExprKind::Const(_) | ExprKind::Local(..) => {}
+            ExprKind::Const(_) | ExprKind::Local(..) | ExprKind::Today => {}
         }
     }
 
@@ -454,13 +466,17 @@ fn values_for(ty: &Type, f: &Facts) -> Vec<Value> {
                 .map(|n| Value::Array(vec![element.clone(); *n as usize]))
                 .collect();
             // One-element lists whose element takes each representative of each field read by
-            // an `any` condition.
+            // an `any` condition or a `for` line's.
+            let mut varied: Vec<Value> = Vec::new();
             for (path, ef) in &f.element {
                 if let Some((_, fty)) = lookup(fields, path) {
                     let range = super::ranges::range_at(fields, path);
                     for v in super::ranges::fit_all(&range, values_for(fty, ef)) {
                         let mut e = element.clone();
                         set_path(&mut e, fields, path, v);
+                        if !varied.contains(&e) {
+                            varied.push(e.clone());
+                        }
                         let l = Value::Array(vec![e]);
                         if !out.contains(&l) {
                             out.push(l);
@@ -468,7 +484,170 @@ fn values_for(ty: &Type, f: &Facts) -> Vec<Value> {
                     }
                 }
             }
+            // And one list of all those elements, where some pass a condition and others fail
+            // it (a line `for` each element `when` it holds, in a scene that needs one).
+            if varied.len() > 1 {
+                varied.truncate(8);
+                out.push(Value::Array(varied));
+            }
             out
+        }
+    }
+}
+
+/// The representative dates of the comparisons that relate values ([`super::solve`]).
+fn relational(c: &ir::Campaign, facts: &mut Vec<(Path, Facts)>, as_of: Date) {
+    let mut found: Vec<(ir::Expr, Option<Path>)> = Vec::new();
+    let mut r = Relations { out: &mut found };
+    if let Some(e) = &c.requires {
+        r.expr(e, None);
+    }
+    r.nodes(&c.story);
+    r.scene(&c.ending);
+    let default = Date::new(2024, 3, 15).unwrap_or(Date::MIN);
+    for (cmp, list) in found {
+        let mut vars = Vec::new();
+        if solve::vars(&cmp, &mut vars).is_none() {
+            continue;
+        }
+        // Up to three representative dates of each variable, from what is known so far.
+        let known = |v: &Var, facts: &Vec<(Path, Facts)>| -> Vec<Date> {
+            let dates = match v {
+                Var::Today => return vec![as_of],
+                Var::Attr(p) => facts.iter().find(|(q, _)| q == p).map(|(_, f)| &f.dates),
+                Var::Local(p) => list.as_ref().and_then(|l| {
+                    let (_, f) = facts.iter().find(|(q, _)| q == l)?;
+                    f.element
+                        .iter()
+                        .find(|(q, _)| q == p)
+                        .map(|(_, f)| &f.dates)
+                }),
+            };
+            let mut d: Vec<Date> = dates
+                .map(|d| d.iter().take(3).copied().collect())
+                .unwrap_or_default();
+            if d.is_empty() {
+                d.push(default);
+            }
+            d
+        };
+        // Move one date, the others held at their first representative value: an element's
+        // field rather than an attribute, and never `today` (the host's).
+        let target = vars
+            .iter()
+            .find(|v| matches!(v, Var::Local(_)))
+            .or_else(|| vars.iter().find(|v| matches!(v, Var::Attr(_))));
+        if let Some(target) = target {
+            let anchors: Vec<(Var, Vec<Date>)> =
+                vars.iter().map(|v| (v.clone(), known(v, facts))).collect();
+            let anchor = |v: &Var| -> Option<Date> {
+                let (_, d) = anchors.iter().find(|(w, _)| w == v)?;
+                d.first().copied()
+            };
+            let new = solve::boundaries(&cmp, target, &anchor);
+            let f = match target {
+                Var::Attr(p) => entry(facts, p),
+                Var::Local(p) => {
+                    let Some(l) = &list else { continue };
+                    let lf = entry(facts, l);
+                    lf.counts.extend([0, 1]);
+                    match lf.element.iter().position(|(q, _)| q == p) {
+                        Some(i) => &mut lf.element[i].1,
+                        None => {
+                            lf.element.push((p.clone(), Facts::default()));
+                            let n = lf.element.len() - 1;
+                            &mut lf.element[n].1
+                        }
+                    }
+                }
+                Var::Today => continue,
+            };
+            for d in new {
+                if !f.dates.contains(&d) {
+                    f.dates.push(d);
+                }
+            }
+        }
+    }
+}
+
+/// Collects the comparisons that relate values or compute on dates, with the list whose
+/// element they read (for a `for` line's or an `any`'s condition).
+struct Relations<'a> {
+    out: &'a mut Vec<(ir::Expr, Option<Path>)>,
+}
+
+impl Relations<'_> {
+    fn nodes(&mut self, nodes: &[Node]) {
+        for n in nodes {
+            match n {
+                Node::Scene(s) => self.scene(s),
+                Node::If {
+                    arms, otherwise, ..
+                } => {
+                    for (c, body) in arms {
+                        self.expr(c, None);
+                        self.nodes(body);
+                    }
+                    self.nodes(otherwise);
+                }
+                Node::Match {
+                    arms, otherwise, ..
+                } => {
+                    for (_, body) in arms {
+                        self.nodes(body);
+                    }
+                    self.nodes(otherwise);
+                }
+            }
+        }
+    }
+
+    fn scene(&mut self, s: &ir::Scene) {
+        if let Some(w) = &s.when {
+            self.expr(w, None);
+        }
+        for l in s.texts.iter().chain(&s.says) {
+            let list = match l.for_each.as_ref().map(|f| &f.kind) {
+                Some(ExprKind::Attr(p)) => Some(p.clone()),
+                _ => None,
+            };
+            if let Some(w) = &l.when {
+                self.expr(w, list.as_ref());
+            }
+        }
+        for w in s.popups.iter().filter_map(|p| p.when.as_ref()) {
+            self.expr(w, None);
+        }
+        for w in s.buttons.iter().filter_map(|b| b.when.as_ref()) {
+            self.expr(w, None);
+        }
+    }
+
+    fn expr(&mut self, e: &ir::Expr, list: Option<&Path>) {
+        match &e.kind {
+            ExprKind::Compare(_, a, b) => {
+                let plain = |x: &ir::Expr| {
+                    matches!(
+                        x.kind,
+                        ExprKind::Const(_) | ExprKind::Attr(_) | ExprKind::Local(..)
+                    )
+                };
+                if !(plain(a) && plain(b) && (const_of(a).is_some() || const_of(b).is_some())) {
+                    self.out.push((e.clone(), list.cloned()));
+                }
+            }
+            ExprKind::Not(a) => self.expr(a, list),
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                self.expr(a, list);
+                self.expr(b, list);
+            }
+            ExprKind::Any(l, c) => {
+                if let ExprKind::Attr(p) = &l.kind {
+                    self.expr(c, Some(p));
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -3,6 +3,8 @@
 pub mod domains;
 pub mod error;
 pub mod ranges;
+pub mod exact;
+pub mod solve;
 pub mod timing;
 pub mod variants;
 

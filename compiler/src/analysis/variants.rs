@@ -9,11 +9,13 @@
 //! fixed budget, so it never hangs.
 
 use super::domains::{self, Domain};
+use super::exact::{self, Verdict};
 use crate::analysis::error::{AnalysisError, Dead, VariantFacts};
 use crate::diagnostic::Diagnostic;
 use crate::ir;
 use guide_runtime::bytecode::DecisionKind;
 use guide_runtime::timeline::Decision;
+use guide_runtime::Date;
 use guide_runtime::{Outcome, Program};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -68,6 +70,10 @@ pub struct Report {
     pub unreached: Vec<(u16, u16)>,
     /// The domains enumerated.
     pub domains: Vec<Domain>,
+    /// What may be said of each decision point's unreached outcomes.
+    pub verdicts: Vec<Verdict>,
+    /// The reference date (`today`) the records were evaluated at.
+    pub as_of: Date,
 }
 
 impl Report {
@@ -115,7 +121,12 @@ impl Report {
 /// plausible values; for each combination the first base of the same gender is used, so a
 /// witness's name agrees with its gender.
 pub fn enumerate(c: &ir::Campaign, program: &Program, bases: &[Value]) -> Report {
-    let domains = domains::domains(c);
+    enumerate_at(c, program, bases, exact::analysis_date())
+}
+
+/// [`enumerate`] with `today` (the reference date of the campaign's conditions) at `as_of`.
+pub fn enumerate_at(c: &ir::Campaign, program: &Program, bases: &[Value], as_of: Date) -> Report {
+    let domains = domains::domains(c, as_of);
     let complete = |mut base: Value| {
         // Make sure every declared attribute is there (a demo record may omit optional ones).
         if let Value::Object(map) = &mut base {
@@ -154,6 +165,7 @@ pub fn enumerate(c: &ir::Campaign, program: &Program, bases: &[Value]) -> Report
     });
     let mut state = State {
         program,
+        as_of,
         c,
         seen: HashMap::new(),
         variants: Vec::new(),
@@ -223,6 +235,7 @@ pub fn enumerate(c: &ir::Campaign, program: &Program, bases: &[Value]) -> Report
 
 struct State<'a> {
     program: &'a Program,
+    as_of: Date,
     c: &'a ir::Campaign,
     seen: HashMap<Vec<Decision>, usize>,
     variants: Vec<Variant>,
@@ -236,7 +249,7 @@ impl State<'_> {
     /// Evaluates one record; true when it reached a decision outcome not seen before.
     fn run(&mut self, rec: Value) -> bool {
         self.evaluated += 1;
-        match self.program.evaluate_json(&rec) {
+        match self.program.evaluate_json_at(&rec, self.as_of) {
             Ok(Outcome::Eligible(t)) => {
                 let trace = t.decisions().to_vec();
                 let before = self.reached.len();
@@ -290,7 +303,6 @@ impl State<'_> {
     }
 
     fn finish(self, exhaustive: bool, combinations: u128, domains: Vec<Domain>) -> Report {
-        let _ = self.c;
         let mut unreached = Vec::new();
         for (i, p) in self.program.decision_points().iter().enumerate() {
             let point = i as u16;
@@ -307,6 +319,8 @@ impl State<'_> {
             }
         }
         Report {
+            verdicts: crate::codegen::verdicts(self.c),
+            as_of: self.as_of,
             variants: self.variants,
             exhaustive,
             combinations,
@@ -366,6 +380,14 @@ pub fn problems(c: &ir::Campaign, program: &Program, report: &Report) -> Vec<Ana
             let Some(span) = module.spans.get(p.span as usize) else {
                 continue;
             };
+            // Say "never" only where it is certain (see `exact`).
+            let certain = report
+                .verdicts
+                .get(usize::from(point))
+                .is_some_and(|v| v.dead(outcome));
+            if !certain {
+                continue;
+            }
             let label = program.decision_label(point).to_string();
             let what = match (p.kind, outcome) {
                 (DecisionKind::Match, o) => Dead::MatchArm {

@@ -89,6 +89,8 @@ pub enum Context {
     SetMember,
     /// The default after `??`, which must have the optional attribute's type.
     DefaultValue,
+    /// An argument of `years_between`, `months_between` or `days_between` (the function).
+    DateSpan(String),
 }
 
 /// What kind of id is declared twice ([`CheckError::DuplicateId`]).
@@ -290,6 +292,19 @@ pub enum CheckError {
         span: Span,
         /// The name.
         name: String,
+        /// The closest function, if one is close.
+        suggestion: Option<String>,
+    },
+    /// E0113: a function called with the wrong number of arguments.
+    FunctionArgs {
+        /// The arguments (the name when there are none).
+        span: Span,
+        /// The function.
+        name: String,
+        /// How many it takes.
+        expected: usize,
+        /// How many were given.
+        found: usize,
     },
     /// E0113: wrong arguments to a formatter.
     FormatterArgs {

@@ -91,7 +91,7 @@ fn contains_presence(e: &ast::Expr) -> bool {
 pub fn depends_on_recipient(e: &ir::Expr) -> bool {
     match &e.kind {
         ExprKind::Const(_) => false,
-        ExprKind::Attr(_) | ExprKind::Local(..) => true,
+        ExprKind::Attr(_) | ExprKind::Local(..) | ExprKind::Today => true,
         ExprKind::Not(a)
         | ExprKind::Neg(a)
         | ExprKind::Present(a, _)
@@ -239,14 +239,13 @@ impl Checker<'_> {
                 }
                 mk(ExprKind::Present(Box::new(x), *present), Ty::Bool, span)
             }
-            ast::ExprKind::Call(name, arg) => {
+            ast::ExprKind::Call(name, args) => {
                 if name.name != "count" {
-                    self.error(CheckError::UnknownFunction {
-                        span: name.span.clone(),
-                        name: name.name.clone(),
-                    });
-                    return err(e);
+                    return self.call(name, args, e, scope);
                 }
+                let Some(arg) = self.arguments(name, args, 1).and_then(|a| a.first()) else {
+                    return err(e);
+                };
                 let x = self.value(arg, scope, None);
                 match x.ty {
                     Ty::List(_) | Ty::Set(_) => mk(ExprKind::Count(Box::new(x)), Ty::Int, span),
@@ -335,6 +334,9 @@ impl Checker<'_> {
             if segs.len() == 1 {
                 if let Some(Ty::Enum(values)) = expected {
                     return self.enum_value(&first.name, values, e);
+                }
+                if first.name == super::call::TODAY {
+                    return mk(ExprKind::Today, Ty::Date, e.span.clone());
                 }
             }
             if !self.schema_ok {
@@ -574,6 +576,8 @@ impl Checker<'_> {
                     (Div, Money, Int | Decimal) => (ArithOp::DivMoney, Money, l, to_decimal(r)),
                     (Add, Date, Period) => (ArithOp::AddPeriod, Date, l, r),
                     (Sub, Date, Period) => (ArithOp::SubPeriod, Date, l, r),
+                    (Add, Period, Period) => (ArithOp::AddPeriods, Period, l, r),
+                    (Sub, Period, Period) => (ArithOp::SubPeriods, Period, l, r),
                     _ => {
                         self.error(CheckError::BadOperands {
                             span,
@@ -834,6 +838,11 @@ pub fn const_value(e: &ir::Expr) -> Option<Operand<'_>> {
                 ArithOp::DivMoney => RtArith::DivMoney,
                 ArithOp::AddPeriod => RtArith::AddPeriod,
                 ArithOp::SubPeriod => RtArith::SubPeriod,
+                ArithOp::AddPeriods => RtArith::AddPeriods,
+                ArithOp::SubPeriods => RtArith::SubPeriods,
+                ArithOp::YearsBetween => RtArith::YearsBetween,
+                ArithOp::MonthsBetween => RtArith::MonthsBetween,
+                ArithOp::DaysBetween => RtArith::DaysBetween,
             };
             ops::arith(op, const_value(a)?, const_value(b)?).ok()?
         }

@@ -1,6 +1,7 @@
 //! The checker: resolves and types a parsed [`Project`] into an [`ir::Campaign`], reporting every
 //! problem it finds in one run. Pure: no I/O, everything comes from the project in memory.
 
+mod call;
 pub mod error;
 pub mod expr;
 mod ranges;

@@ -80,6 +80,7 @@ fn mismatch_help(expected: &Expected, context: &Context) -> String {
     match context {
         Context::Negation => "only numbers and amounts can be negated".into(),
         Context::Count => "`count` counts the elements of a List or Set attribute".into(),
+        Context::DateSpan(f) => format!("`{f}(from, to)` counts between two dates"),
         Context::AnyIn => "`any x in LIST: condition` needs a List attribute".into(),
         Context::ForEach => {
             "`for x in LIST` repeats the line for each element of a List attribute".into()
@@ -427,14 +428,43 @@ impl CheckError {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "the formatters are money, date, short_date, number, upper, lower, capitalize, count(\"one\", \"many\") and plural(\"one\", \"many\")".into(),
             }),
-            UnknownFunction { span, name } => Diagnostic::error(
+            UnknownFunction {
+                span,
+                name,
+                suggestion,
+            } => Diagnostic::error(
                 "E0112",
                 format!("unknown function `{name}`"),
                 file,
                 span,
-                "the only function is `count(...)`",
+                "the functions are `count`, `years_between`, `months_between` and `days_between`",
             )
-            .with_help("write `count(list)` for the number of elements of a list or set"),
+            .with_help(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "write `count(list)` for the number of elements of a list or set, \
+                         `years_between(from, to)` for whole years between two dates"
+                    .into(),
+            }),
+            FunctionArgs {
+                span,
+                name,
+                expected,
+                found,
+            } => Diagnostic::error(
+                "E0113",
+                format!("wrong arguments to `{name}`"),
+                file,
+                span,
+                format!(
+                    "`{name}` takes {expected} argument{}, not {found}",
+                    if expected == 1 { "" } else { "s" }
+                ),
+            )
+            .with_help(if name == "count" {
+                "write `count(list)`".to_string()
+            } else {
+                format!("write `{name}(from, to)` with two dates, the earlier first")
+            }),
             FormatterArgs { span, name } => Diagnostic::error(
                 "E0113",
                 format!("wrong arguments to `{name}`"),

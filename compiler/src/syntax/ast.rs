@@ -350,8 +350,8 @@ pub enum ExprKind {
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `x is present` (true) / `x is absent` (false).
     Presence(Box<Expr>, bool),
-    /// `count(x)`.
-    Call(Ident, Box<Expr>),
+    /// `count(x)`, `years_between(a, b)`: a function and its arguments (at least one).
+    Call(Ident, Vec<Expr>),
     /// `any x in list: cond`.
     Any(Ident, Box<Expr>, Box<Expr>),
 }

@@ -1183,14 +1183,16 @@ fn primary<'s>(
         Rule::call => {
             let mut it = p.into_inner();
             let name = it.next().map(|n| ident(&n));
-            let arg = it.next().map(|a| {
-                let mut b = Builder::new(src);
-                let e = b.expr(a);
-                errors.borrow_mut().extend(b.errors);
-                e
-            });
-            match (name, arg) {
-                (Some(n), Some(a)) => ExprKind::Call(n, Box::new(a)),
+            let args: Vec<Expr> = it
+                .map(|a| {
+                    let mut b = Builder::new(src);
+                    let e = b.expr(a);
+                    errors.borrow_mut().extend(b.errors);
+                    e
+                })
+                .collect();
+            match name {
+                Some(n) if !args.is_empty() => ExprKind::Call(n, args),
                 _ => ExprKind::Bool(false),
             }
         }

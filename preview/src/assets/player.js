@@ -677,6 +677,12 @@
     renderTime();
   }
 
+  // The reference date the campaign's `today` reads (the preview's own control; empty: today).
+  function asOf() {
+    const input = $('as-of');
+    return input && input.value ? input.value : null;
+  }
+
   async function evaluateNow() {
     clearTimeout(st.evalTimer);
     if (!st.state || !st.state.playable) return;
@@ -687,7 +693,7 @@
       const r = await fetch('/api/evaluate/' + slugPath, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ record: record }),
+        body: JSON.stringify({ record: record, as_of: asOf() }),
       });
       out = await r.json();
     } catch (e) {
@@ -938,6 +944,8 @@
     form.addEventListener('input', edited);
     form.addEventListener('change', edited);
     form.addEventListener('submit', (e) => { e.preventDefault(); evaluateNow(); });
+    const asOfInput = $('as-of');
+    if (asOfInput) asOfInput.addEventListener('change', scheduleEvaluate);
     wireKeys();
   }
 

@@ -34,6 +34,8 @@ fn eval(e: &ir::Expr, record: &Record, locals: &mut Vec<Vec<Value>>) -> Option<V
             Const::Str(s) => V::Str(s.clone()),
             Const::Enum(i) => V::Enum(*i),
         },
+        // The reference date is the host's: this evaluator has none.
+        ExprKind::Today => return None,
         ExprKind::Attr(path) => read_attr(record, path)?,
         ExprKind::Local(depth, path) => {
             let element = locals.get(*depth)?;
@@ -202,6 +204,11 @@ fn arith(op: ArithOp, a: V, b: V) -> Option<V> {
         (ArithOp::DivMoney, V::Money(x), y) => V::Money(money_scaled(x, as_dec(&y)?, true)?),
         (ArithOp::AddPeriod, V::Date(d), V::Period(p)) => V::Date(d.add_period(p)?),
         (ArithOp::SubPeriod, V::Date(d), V::Period(p)) => V::Date(d.sub_period(p)?),
+        (ArithOp::AddPeriods, V::Period(a), V::Period(b)) => V::Period(a.checked_add(b)?),
+        (ArithOp::SubPeriods, V::Period(a), V::Period(b)) => V::Period(a.checked_sub(b)?),
+        (ArithOp::YearsBetween, V::Date(a), V::Date(b)) => V::Int(a.years_until(b)),
+        (ArithOp::MonthsBetween, V::Date(a), V::Date(b)) => V::Int(a.months_until(b)),
+        (ArithOp::DaysBetween, V::Date(a), V::Date(b)) => V::Int(a.days_until(b)),
         _ => return None,
     })
 }

@@ -69,7 +69,17 @@ pub struct Explanation {
 /// Explains which scenes of `c` play for `record` (already checked against `c.schema`), from
 /// the decisions `program` (the bytecode of `c`) takes for it.
 pub fn explain(c: &ir::Campaign, program: &Program, record: &Record) -> Explanation {
-    let run = Run::of(program, record);
+    explain_at(c, program, record, crate::engine::today())
+}
+
+/// [`explain`] with the campaign's `today` reading `as_of`.
+pub fn explain_at(
+    c: &ir::Campaign,
+    program: &Program,
+    record: &Record,
+    as_of: guide_runtime::Date,
+) -> Explanation {
+    let run = Run::of(program, record, as_of);
     let ex = Explainer {
         c,
         record,
@@ -98,9 +108,9 @@ struct Run {
 }
 
 impl Run {
-    fn of(program: &Program, record: &Record) -> Run {
+    fn of(program: &Program, record: &Record, as_of: guide_runtime::Date) -> Run {
         let mut outcomes = HashMap::new();
-        let eligible = match program.evaluate(record) {
+        let eligible = match program.evaluate_at(record, as_of) {
             Ok(Outcome::Eligible(t)) => {
                 for d in t.decisions() {
                     outcomes.entry(d.point).or_insert(d.outcome);

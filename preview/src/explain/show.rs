@@ -101,7 +101,7 @@ pub fn attrs(e: &ir::Expr, out: &mut Vec<Vec<usize>>) {
                 out.push(p.clone());
             }
         }
-        ExprKind::Const(_) | ExprKind::Local(..) => {}
+        ExprKind::Const(_) | ExprKind::Local(..) | ExprKind::Today => {}
         ExprKind::Not(a)
         | ExprKind::Neg(a)
         | ExprKind::Present(a, _)
@@ -183,6 +183,7 @@ fn prec(e: &ir::Expr) -> u8 {
         ExprKind::Not(..) => 3,
         ExprKind::Compare(..) | ExprKind::In(..) => 4,
         ExprKind::Arith(op, ..) => match op {
+            ArithOp::YearsBetween | ArithOp::MonthsBetween | ArithOp::DaysBetween => 10,
             ArithOp::MulInt
             | ArithOp::MulDec
             | ArithOp::DivDec
@@ -310,14 +311,36 @@ impl Printer<'_> {
             ExprKind::In(a, b, negated) => {
                 self.binary(e, a, if *negated { "not in" } else { "in" }, b, out)
             }
+            ExprKind::Today => out.push_str("today"),
+            ExprKind::Arith(
+                op @ (ArithOp::YearsBetween | ArithOp::MonthsBetween | ArithOp::DaysBetween),
+                a,
+                b,
+            ) => {
+                out.push_str(match op {
+                    ArithOp::YearsBetween => "years_between(",
+                    ArithOp::MonthsBetween => "months_between(",
+                    _ => "days_between(",
+                });
+                self.expr(a, out);
+                out.push_str(", ");
+                self.expr(b, out);
+                out.push(')');
+            }
             ExprKind::Arith(op, a, b) => {
                 let s = match op {
-                    ArithOp::AddInt | ArithOp::AddDec | ArithOp::AddMoney | ArithOp::AddPeriod => {
-                        "+"
-                    }
-                    ArithOp::SubInt | ArithOp::SubDec | ArithOp::SubMoney | ArithOp::SubPeriod => {
-                        "-"
-                    }
+                    ArithOp::AddInt
+                    | ArithOp::AddDec
+                    | ArithOp::AddMoney
+                    | ArithOp::AddPeriod
+                    | ArithOp::AddPeriods => "+",
+                    ArithOp::SubInt
+                    | ArithOp::SubDec
+                    | ArithOp::SubMoney
+                    | ArithOp::SubPeriod
+                    | ArithOp::SubPeriods => "-",
+                    // Written as calls, above.
+                    ArithOp::YearsBetween | ArithOp::MonthsBetween | ArithOp::DaysBetween => ",",
                     ArithOp::MulInt | ArithOp::MulDec | ArithOp::MulMoney => "*",
                     ArithOp::DivDec | ArithOp::DivMoney => "/",
                 };

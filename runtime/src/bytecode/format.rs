@@ -5,9 +5,11 @@
 pub const MAGIC: [u8; 8] = *b"\x7fGUIDEC\n";
 /// The format's major version: a runtime reads only files of its own major.
 pub const MAJOR: u16 = 1;
-/// The format's minor version: a runtime reads every minor of its major (minors only add
-/// sections, which older runtimes skip).
-pub const MINOR: u16 = 0;
+/// The format's highest minor version: a runtime reads every minor of its major up to its own
+/// (minors add sections, which older runtimes skip, and instructions, which they refuse). A
+/// writer declares the lowest minor the module needs ([`super::Op::since_minor`]): 1.1 added
+/// `Today` and the period and date-span operators.
+pub const MINOR: u16 = 1;
 /// Length of the header: magic (8), major (2), minor (2), payload length (4), CRC-32 of the
 /// payload (4), reserved (4, zero).
 pub const HEADER_LEN: usize = 24;
@@ -66,6 +68,8 @@ pub mod op {
     pub const PUSH_STR: u8 = 0x07;
     /// `PushEnum enum:u16 value:u16`.
     pub const PUSH_ENUM: u8 = 0x08;
+    /// `Today` (since 1.1).
+    pub const TODAY: u8 = 0x09;
     /// `Attr path:u32`.
     pub const ATTR: u8 = 0x10;
     /// `Local depth:u8 path:u32`.

@@ -387,6 +387,16 @@ pub enum ArithOp {
     AddPeriod = 11,
     /// date - period.
     SubPeriod = 12,
+    /// period + period (months with months, days with days). Since format 1.1.
+    AddPeriods = 13,
+    /// period - period. Since format 1.1.
+    SubPeriods = 14,
+    /// Whole years from a date to another ([`Date::years_until`]): an int. Since format 1.1.
+    YearsBetween = 15,
+    /// Whole months from a date to another ([`Date::months_until`]): an int. Since format 1.1.
+    MonthsBetween = 16,
+    /// Days from a date to another ([`Date::days_until`]): an int. Since format 1.1.
+    DaysBetween = 17,
 }
 
 impl ArithOp {
@@ -407,6 +417,11 @@ impl ArithOp {
             10 => DivMoney,
             11 => AddPeriod,
             12 => SubPeriod,
+            13 => AddPeriods,
+            14 => SubPeriods,
+            15 => YearsBetween,
+            16 => MonthsBetween,
+            17 => DaysBetween,
             _ => return None,
         })
     }
@@ -428,6 +443,20 @@ impl ArithOp {
             DivMoney => "div.money",
             AddPeriod => "add.period",
             SubPeriod => "sub.period",
+            AddPeriods => "add.periods",
+            SubPeriods => "sub.periods",
+            YearsBetween => "years.between",
+            MonthsBetween => "months.between",
+            DaysBetween => "days.between",
+        }
+    }
+
+    /// The minor version of the format that introduced this operator.
+    pub fn since_minor(self) -> u16 {
+        if (self as u8) < ArithOp::AddPeriods as u8 {
+            0
+        } else {
+            1
         }
     }
 }
@@ -507,6 +536,8 @@ pub enum Op {
         /// The value's index among the enum's values.
         value: u16,
     },
+    /// Push the reference date the host gave the evaluation (`today`). Since format 1.1.
+    Today,
     /// Push the recipient's attribute at a path (index into [`Module::paths`]).
     Attr(u32),
     /// Push a field of the element of an enclosing iteration.
@@ -621,6 +652,19 @@ pub enum Op {
     Button(u16),
     /// End of evaluation.
     Halt,
+}
+
+impl Op {
+    /// The minor version of the format that introduced this instruction: a writer declares the
+    /// highest minor its code needs (so a campaign that uses nothing newer keeps the bytes of
+    /// version 1.0), and a reader rejects an instruction newer than the file's minor.
+    pub fn since_minor(self) -> u16 {
+        match self {
+            Op::Today => 1,
+            Op::Arith(a) => a.since_minor(),
+            _ => 0,
+        }
+    }
 }
 
 /// The enums of a schema, deduplicated by their list of values, in the order they are first met

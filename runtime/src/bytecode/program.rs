@@ -2,8 +2,8 @@
 
 use super::reader::{self, LoadError};
 use super::verify::{self, Verified};
-use super::{AvailabilityRule, DecisionPoint, Module, Span};
-use crate::date::Period;
+use super::{AvailabilityRule, DecisionPoint, Module, Op, Span};
+use crate::date::{Date, Period};
 use crate::prepared::TextInfo;
 use crate::record::{Record, RecordBuilder};
 use crate::schema::Schema;
@@ -95,6 +95,7 @@ impl Program {
     /// Validates a module built in memory (as the compiler does before writing it).
     pub fn from_module(m: Module) -> Result<Program, LoadError> {
         let v = verify::verify(&m)?;
+        let minor = super::writer::minor_needed(&m);
         let frag = Fragments::new(&m);
         let text = TextInfo::new(&m);
         let fused = crate::fuse::Fused::new(&m, &v);
@@ -108,7 +109,7 @@ impl Program {
             frag,
             text,
             fused,
-            version: (super::format::MAJOR, super::format::MINOR),
+            version: (super::format::MAJOR, minor),
         })
     }
 
@@ -231,6 +232,39 @@ impl Program {
         } else {
             Outcome::NotEligible
         })
+    }
+
+    /// [`Program::evaluate`] with `today` as the reference date the campaign's `today` reads.
+    pub fn evaluate_at(
+        &self,
+        record: &Record,
+        today: Date,
+    ) -> Result<Outcome<Timeline<'_>>, EvalError> {
+        let mut ev = self.evaluator();
+        ev.set_today(Some(today));
+        let eligible = matches!(ev.evaluate(record)?, Outcome::Eligible(_));
+        Ok(if eligible {
+            Outcome::Eligible(ev.into_timeline())
+        } else {
+            Outcome::NotEligible
+        })
+    }
+
+    /// [`Program::evaluate_json`] with a reference date ([`Program::evaluate_at`]).
+    #[cfg(feature = "json")]
+    pub fn evaluate_json_at(
+        &self,
+        value: &serde_json::Value,
+        today: Date,
+    ) -> Result<Outcome<Timeline<'_>>, EvalError> {
+        let record = self.record_from_json(value)?;
+        self.evaluate_at(&record, today)
+    }
+
+    /// Whether the campaign reads `today`: a host must then give a reference date
+    /// ([`Program::evaluate_at`], [`Evaluator::set_today`]).
+    pub fn reads_today(&self) -> bool {
+        self.m.code.iter().any(|op| matches!(op, Op::Today))
     }
 
     /// Decodes a JSON record against the embedded schema and evaluates it.

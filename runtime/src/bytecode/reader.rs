@@ -94,7 +94,7 @@ impl sfmt::Display for LoadError {
                 format::MAJOR,
                 format::MAJOR,
                 format::MINOR,
-                if *major > format::MAJOR {
+                if *major > format::MAJOR || (*major == format::MAJOR && *minor > format::MINOR) {
                     "use a newer runtime"
                 } else {
                     "recompile the campaign with a current compiler"
@@ -448,7 +448,24 @@ pub fn decode(bytes: &[u8]) -> Result<Module, LoadError> {
     let n = c.count(1)?;
     m.code.reserve(n);
     for _ in 0..n {
-        m.code.push(decode_op(&mut c)?);
+        let op = match decode_op(&mut c) {
+            Ok(op) => op,
+            // Code of a newer minor than this runtime's: say so rather than "malformed".
+            Err(_) if minor > format::MINOR => {
+                return Err(LoadError::UnsupportedVersion {
+                    major: format::MAJOR,
+                    minor,
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        if op.since_minor() > minor {
+            return Err(c.malformed(format!(
+                "instruction {op:?} is from format 1.{}, but the file declares 1.{minor}",
+                op.since_minor()
+            )));
+        }
+        m.code.push(op);
     }
     c.end()?;
 
@@ -633,6 +650,7 @@ fn decode_op(c: &mut Cur<'_>) -> Result<Op, LoadError> {
             enum_id: c.u16()?,
             value: c.u16()?,
         },
+        op::TODAY => Op::Today,
         op::ATTR => Op::Attr(c.u32()?),
         op::LOCAL => Op::Local {
             depth: c.u8()?,

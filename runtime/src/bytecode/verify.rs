@@ -578,7 +578,7 @@ impl V<'_> {
             Op::PushInt(_) => st.stack.push(t(K::Int)),
             Op::PushDec(_) => st.stack.push(t(K::Dec)),
             Op::PushMoney(_) => st.stack.push(t(K::Money)),
-            Op::PushDate(_) => st.stack.push(t(K::Date)),
+            Op::PushDate(_) | Op::Today => st.stack.push(t(K::Date)),
             Op::PushPeriod(_) => st.stack.push(t(K::Period)),
             Op::PushStr(s) => {
                 self.string(pc, s)?;
@@ -683,6 +683,8 @@ impl V<'_> {
                     AddMoney | SubMoney => (K::Money, K::Money, K::Money),
                     MulMoney | DivMoney => (K::Money, K::Dec, K::Money),
                     AddPeriod | SubPeriod => (K::Date, K::Period, K::Date),
+                    AddPeriods | SubPeriods => (K::Period, K::Period, K::Period),
+                    YearsBetween | MonthsBetween | DaysBetween => (K::Date, K::Date, K::Int),
                 };
                 want(&mut st, r, a.name())?;
                 want(&mut st, l, a.name())?;

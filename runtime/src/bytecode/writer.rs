@@ -218,13 +218,19 @@ pub fn encode(m: &Module) -> Vec<u8> {
     let mut out = Vec::with_capacity(format::HEADER_LEN + payload.bytes.len());
     out.extend_from_slice(&format::MAGIC);
     out.extend_from_slice(&format::MAJOR.to_le_bytes());
-    out.extend_from_slice(&format::MINOR.to_le_bytes());
+    out.extend_from_slice(&minor_needed(m).to_le_bytes());
     let len = u32::try_from(payload.bytes.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&crate::checksum::crc32(&payload.bytes).to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes());
     out.extend_from_slice(&payload.bytes);
     out
+}
+
+/// The lowest minor version that can hold `m`: the newest of its instructions (so that a module
+/// using nothing added since 1.0 is written exactly as before).
+pub fn minor_needed(m: &Module) -> u16 {
+    m.code.iter().map(|op| op.since_minor()).max().unwrap_or(0)
 }
 
 /// Encodes one instruction: its opcode, then its operands.
@@ -285,6 +291,7 @@ pub fn encode_op(b: &mut Buf, o: &Op) {
             b.u8(op::IN);
             b.u8(u8::from(negated));
         }
+        Op::Today => b.u8(op::TODAY),
         Op::Arith(a) => {
             b.u8(op::ARITH);
             b.u8(a as u8);

@@ -344,6 +344,8 @@ impl App {
             return Lookup::Failed;
         };
         let mut ev = program.evaluator();
+        // `today` in the campaign is the day of the view.
+        ev.set_today(Some(day));
         match ev.evaluate_json_str(&record) {
             Ok(Outcome::Eligible(t)) => Lookup::Player(match page {
                 Page::Player => {
