@@ -35,6 +35,10 @@ pub struct Args {
     /// No line per request on standard error.
     #[arg(long)]
     quiet: bool,
+    /// The campaigns' folder: `/visual/CAMPAIGN/NAME` serves the pictures next to each
+    /// campaign's `.guide` file (without it the player shows a neutral picture).
+    #[arg(long, value_name = "DIR")]
+    visuals: Option<std::path::PathBuf>,
 }
 
 fn date(s: &str) -> Result<Date, String> {
@@ -52,6 +56,7 @@ pub fn run(args: Args) -> ExitCode {
         failures_per_minute: args.failures_per_minute,
         log: !args.quiet,
         max_per_address: args.max_per_address,
+        visuals: args.visuals.clone(),
     };
     let db = args.db.clone();
     let (running, purged) = match guide_server::serve::start(move || guide_server::open(&db), &opts)

@@ -438,6 +438,20 @@ pub enum CheckError {
         /// The `else`.
         span: Span,
     },
+    /// E0220: a `visual` with neither `alt "…"` nor `decorative` (WCAG 1.1.1).
+    MissingAlt {
+        /// The `visual` line.
+        span: Span,
+        /// Its file.
+        visual: String,
+    },
+    /// W0110: a `visual` whose file is not in the campaign's folder.
+    MissingVisual {
+        /// The file name, in the `visual` line.
+        span: Span,
+        /// The path looked at.
+        path: String,
+    },
     /// W0101: an attribute no expression uses.
     UnusedAttribute {
         /// In the schema file.
@@ -460,9 +474,9 @@ impl CheckError {
     /// Whether it stops compilation or is only worth a look.
     pub fn severity(&self) -> Severity {
         match self {
-            CheckError::UnusedAttribute { .. } | CheckError::ConstantCondition { .. } => {
-                Severity::Warning
-            }
+            CheckError::UnusedAttribute { .. }
+            | CheckError::ConstantCondition { .. }
+            | CheckError::MissingVisual { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }

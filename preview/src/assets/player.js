@@ -30,6 +30,7 @@
     rendered: null,       // the scene object last rendered
     diagnosticsHidden: false,
     rating: null,
+    campaign: '',         // the timeline's campaign id (recipient mode: where its visuals are)
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -139,6 +140,7 @@
         start: begin,
         duration: duration,
         visual: s.visual || null,
+        visualAlt: typeof s.visual_alt === 'string' ? s.visual_alt : '',
         texts: texts,
         reveal: revealTimes(texts, captions, duration),
         narration: String(s.narration || ''),
@@ -155,6 +157,7 @@
     const prev = st.scenes[st.idx];
     const prevId = prev ? prev.id : null;
     st.scenes = normalize(tl);
+    st.campaign = tl && typeof tl.campaign === 'string' ? tl.campaign : '';
     const last = st.scenes[st.scenes.length - 1];
     st.duration = last ? last.start + last.duration : 0;
     let i = st.scenes.findIndex((s) => s.id === prevId);
@@ -204,6 +207,33 @@
     box.textContent = text;
   }
 
+  // Where a scene's visual is: the preview serves the campaign folder's files it knows exist;
+  // `guide serve` serves `/visual/CAMPAIGN/NAME` (a 404 shows the fallback).
+  function visualSrc(name) {
+    const path = name.split('/').map(encodeURIComponent).join('/');
+    if (recipientMode) {
+      return st.campaign ? '/visual/' + encodeURIComponent(st.campaign) + '/' + path : null;
+    }
+    const present = (st.state && st.state.visuals_present) || [];
+    return present.includes(name) ? '/visual/' + slugPath + '/' + path : null;
+  }
+
+  // A missing picture: a neutral drawing, never the file name; it still says what the picture
+  // would have shown, when the campaign says it.
+  function visualFallback(s) {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    const path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2v9.6l4-4.1 3 3 2.5-2.5L19 16.6V7zm11 1.5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3z');
+    svg.append(path);
+    const box = el('div', s.visualAlt ? { class: 'visual-fallback', role: 'img', 'aria-label': s.visualAlt } : { class: 'visual-fallback' });
+    box.append(svg);
+    return box;
+  }
+
   function renderScene(animate) {
     const s = st.scenes[st.idx];
     const stage = $('stage');
@@ -233,11 +263,16 @@
     $('scene-label').textContent = label + ' · ' + s.id;
     stage.classList.toggle('is-ending', s.ending);
 
-    const present = (st.state && st.state.visuals_present) || [];
-    if (s.visual && present.includes(s.visual)) {
-      visual.append(el('img', { src: '/visual/' + slugPath + '/' + s.visual.split('/').map(encodeURIComponent).join('/'), alt: '' }));
-    } else if (s.visual) {
-      visual.append(el('span', { class: 'visual-name', text: s.visual }));
+    if (s.visual) {
+      const src = visualSrc(s.visual);
+      if (src) {
+        // `alt` is the campaign's alternative text, empty for a decorative visual.
+        const img = el('img', { src: src, alt: s.visualAlt });
+        img.addEventListener('error', () => img.replaceWith(visualFallback(s)));
+        visual.append(img);
+      } else {
+        visual.append(visualFallback(s));
+      }
     }
     visual.hidden = !s.visual;
 

@@ -7,7 +7,7 @@ pub const MAGIC: [u8; 8] = *b"\x7fGUIDEC\n";
 pub const MAJOR: u16 = 1;
 /// The format's minor version: a runtime reads every minor of its major (minors only add
 /// sections, which older runtimes skip).
-pub const MINOR: u16 = 0;
+pub const MINOR: u16 = 1;
 /// Length of the header: magic (8), major (2), minor (2), payload length (4), CRC-32 of the
 /// payload (4), reserved (4, zero).
 pub const HEADER_LEN: usize = 24;
@@ -41,10 +41,12 @@ pub mod section {
     pub const CODE: [u8; 4] = *b"CODE";
     /// The line table (instruction -> span).
     pub const LINES: [u8; 4] = *b"LINE";
+    /// The visuals' alternative texts (minor 1; optional: absent, no scene has one).
+    pub const ALTS: [u8; 4] = *b"ALTS";
     /// Every section of this version, in order.
-    pub const ALL: [[u8; 4]; 13] = [
+    pub const ALL: [[u8; 4]; 14] = [
         STRINGS, META, SCHEMA, PATHS, SPANS, DECISIONS, SCENES, POPUPS, SERVICES, BUTTONS, JUMPS,
-        CODE, LINES,
+        CODE, LINES, ALTS,
     ];
 }
 

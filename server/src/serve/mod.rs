@@ -6,6 +6,7 @@
 //! | `GET /g/TOKEN` | the player (the preview's `player.js` in recipient mode), the timeline embedded as JSON |
 //! | `GET /g/TOKEN/testo` | the text version of the same guide |
 //! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`), not stored yet |
+//! | `GET /visual/CAMPAIGN/NAME` | a scene's picture, from `--visuals DIR` ([`visuals`]) |
 //! | `GET /static/NAME` | the preview's style sheet, script and fonts |
 //! | `GET /healthz` | `ok`: for the proxy's health checks (and the benchmark's baseline) |
 //!
@@ -16,6 +17,7 @@
 
 pub mod limiter;
 pub mod pages;
+pub mod visuals;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -57,6 +59,9 @@ pub struct Options {
     /// Connections one client address may hold (behind a reverse proxy, every connection is
     /// the proxy's).
     pub max_per_address: usize,
+    /// The campaigns' folder, whose `CAMPAIGN/NAME` pictures `/visual/` serves; none: no
+    /// pictures (the player shows its neutral one).
+    pub visuals: Option<std::path::PathBuf>,
 }
 
 /// Why the server did not start.
@@ -93,6 +98,7 @@ struct App {
     limiter: Limiter,
     as_of: Option<Date>,
     log: bool,
+    visuals: Option<std::path::PathBuf>,
 }
 
 /// A running `guide serve`: dropping it stops the server (the purge thread ends with the
@@ -164,12 +170,14 @@ pub fn start(
         limiter: Limiter::new(opts.failures_per_minute),
         as_of: opts.as_of,
         log: opts.log,
+        visuals: opts.visuals.clone(),
     });
     let router = Router::new()
         .route("/g/{token}", get(guide))
         .route("/g/{token}/testo", get(text))
         .route("/g/{token}/rating", guide_web::axum::routing::post(rating))
         .route("/static/{*name}", get(asset))
+        .route("/visual/{campaign}/{name}", get(visual))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .with_state(app);
@@ -372,6 +380,21 @@ async fn rating(Path(_token): Path<String>) -> StatusCode {
 
 async fn not_found(State(app): State<Arc<App>>) -> Response {
     app.answer(Lookup::NotFound)
+}
+
+/// A scene's picture ([`visuals`]).
+async fn visual(
+    State(app): State<Arc<App>>,
+    Path((campaign, name)): Path<(String, String)>,
+) -> Response {
+    let found = app
+        .visuals
+        .as_deref()
+        .and_then(|dir| visuals::find(dir, &campaign, &name));
+    match found.and_then(|(path, media)| Some((std::fs::read(path).ok()?, media))) {
+        Some((bytes, media)) => ([(header::CONTENT_TYPE, media)], bytes).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// The style sheet of the recipient's page, after the preview's.
