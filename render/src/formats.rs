@@ -156,7 +156,7 @@ fn xml_allowed(c: char) -> bool {
 }
 
 /// Escapes text for XML: `&`, `<`, `>`, and drops the characters XML 1.0 does not allow.
-fn xml_escape(out: &mut String, s: &str) {
+pub fn xml_escape(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -169,7 +169,7 @@ fn xml_escape(out: &mut String, s: &str) {
 }
 
 /// Escapes text for an XML attribute value between double quotes.
-fn attr_escape(out: &mut String, s: &str) {
+pub fn attr_escape(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("&quot;"),
@@ -291,8 +291,9 @@ pub fn ssml(t: &Timeline<'_>) -> String {
     out
 }
 
-/// A formatted value in SSML.
-fn value(out: &mut String, written: &str, v: FormattedValue) {
+/// A formatted value in SSML, as [`ssml`] marks it up (the voice crate marks up its cues
+/// with it too).
+pub fn value(out: &mut String, written: &str, v: FormattedValue) {
     match v {
         FormattedValue::Money(c) => {
             let neg = if c < 0 { "meno " } else { "" };
