@@ -39,6 +39,18 @@ pub struct Args {
     /// campaign's `.guide` file (without it the player shows a neutral picture).
     #[arg(long, value_name = "DIR")]
     visuals: Option<std::path::PathBuf>,
+    /// Speak the guides (`/g/TOKEN/audio`, Ogg Opus), keeping the files in DIR: each made on
+    /// its first request (espeak-ng and opusenc, from Debian's packages).
+    #[arg(long = "audio-cache", value_name = "DIR")]
+    audio_cache: Option<std::path::PathBuf>,
+    /// With --audio-cache: another voice, a command that reads SSML on standard input and
+    /// writes a WAV file on standard output (`{wpm}` becomes the speaking rate).
+    #[arg(
+        long = "voice-command",
+        value_name = "COMMAND",
+        requires = "audio_cache"
+    )]
+    voice_command: Option<String>,
 }
 
 fn date(s: &str) -> Result<Date, String> {
@@ -57,6 +69,13 @@ pub fn run(args: Args) -> ExitCode {
         log: !args.quiet,
         max_per_address: args.max_per_address,
         visuals: args.visuals.clone(),
+        voice: args
+            .audio_cache
+            .clone()
+            .map(|cache| guide_server::serve::audio::VoiceOptions {
+                cache,
+                command: args.voice_command.clone(),
+            }),
     };
     let db = args.db.clone();
     let (running, purged) = match guide_server::serve::start(move || guide_server::open(&db), &opts)

@@ -31,6 +31,7 @@
     diagnosticsHidden: false,
     rating: null,
     campaign: '',         // the timeline's campaign id (recipient mode: where its visuals are)
+    audio: null,          // the narration (recipient mode, when the server speaks), or null
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -219,18 +220,14 @@
   }
 
   // A missing picture: a neutral drawing, never the file name; it still says what the picture
-  // would have shown, when the campaign says it.
+  // would have shown, when the campaign says it (a clone of the page's `#visual-fallback`).
   function visualFallback(s) {
-    const ns = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
-    const path = document.createElementNS(ns, 'path');
-    path.setAttribute('d', 'M4 5h16a1 1 0 0 1 1 1v12a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zm1 2v9.6l4-4.1 3 3 2.5-2.5L19 16.6V7zm11 1.5a1.5 1.5 0 1 1 0 3 1.5 1.5 0 0 1 0-3z');
-    svg.append(path);
-    const box = el('div', s.visualAlt ? { class: 'visual-fallback', role: 'img', 'aria-label': s.visualAlt } : { class: 'visual-fallback' });
-    box.append(svg);
+    const tpl = $('visual-fallback');
+    const box = tpl ? tpl.content.firstElementChild.cloneNode(true) : el('div', { class: 'visual-fallback' });
+    if (s.visualAlt) {
+      box.setAttribute('role', 'img');
+      box.setAttribute('aria-label', s.visualAlt);
+    }
     return box;
   }
 
@@ -393,6 +390,53 @@
     b.setAttribute('aria-label', st.playing ? 'Pausa' : 'Riproduci');
     b.classList.toggle('is-playing', st.playing);
     st.lastTick = performance.now();
+    syncAudio();
+  }
+
+  // ---------------------------------------------------------------- the voice
+
+  // `guide serve --audio-cache` speaks the guide at /g/TOKEN/audio: one track as long as the
+  // guide, each sentence at its caption's time. Where it cannot play (no voice on the server,
+  // no audio in the browser), the guide plays silently with its captions.
+  function setupAudio() {
+    const src = document.body.dataset.audio;
+    if (!recipientMode || !src || typeof Audio !== 'function' || !$('voice')) return;
+    const a = new Audio();
+    a.preload = 'auto';
+    a.addEventListener('canplay', () => {
+      if (st.audio !== a) return;
+      $('voice').hidden = false;
+      $('volume').hidden = false;
+      syncAudio();
+    });
+    a.addEventListener('error', () => {
+      st.audio = null;
+      $('voice').hidden = true;
+      $('volume').hidden = true;
+    });
+    a.src = src;
+    st.audio = a;
+  }
+
+  // The audio ready to follow the guide, or null.
+  function audioReady() {
+    const a = st.audio;
+    return a && a.readyState >= 2 ? a : null;
+  }
+
+  // Plays the narration while the guide plays (not while a pop-up is open), at the guide's
+  // position: a seek moves it.
+  function syncAudio() {
+    const a = audioReady();
+    if (!a) return;
+    const s = st.scenes[st.idx];
+    if (!s || !st.playing || st.popupOpen) {
+      if (!a.paused) a.pause();
+      return;
+    }
+    const pos = s.start + st.t;
+    if (Math.abs(a.currentTime * 1000 - pos) > 250) a.currentTime = pos / 1000;
+    if (a.paused) a.play().catch(() => {});
   }
 
   function goTo(i, t, animate) {
@@ -416,10 +460,14 @@
     const now = performance.now();
     const dt = now - st.lastTick;
     st.lastTick = now;
+    syncAudio();
     // Nothing advances while a pop-up is open.
     if (!st.playing || st.popupOpen || !st.scenes.length) return;
     const s = st.scenes[st.idx];
-    st.t += dt;
+    // The narration, when it plays, is the clock: captions and texts follow its sound.
+    const a = audioReady();
+    if (a && !a.paused && !a.seeking) st.t = Math.max(st.t, a.currentTime * 1000 - s.start);
+    else st.t += dt;
     if (st.t >= s.duration) {
       if (st.idx < st.scenes.length - 1) {
         goTo(st.idx + 1, 0, true);
@@ -438,6 +486,7 @@
   function openPopup(p, opener) {
     const dialog = $('popup');
     st.popupOpen = true;
+    syncAudio();
     st.popupOpener = opener;
     $('popup-title').textContent = p.title || '';
     $('popup-body').textContent = p.body || '';
@@ -935,6 +984,16 @@
       $('cc').setAttribute('aria-pressed', String(st.captions));
       renderCaption(true);
     });
+    if ($('voice')) {
+      $('voice').addEventListener('click', () => {
+        const on = $('voice').getAttribute('aria-pressed') !== 'true';
+        $('voice').setAttribute('aria-pressed', String(on));
+        if (st.audio) st.audio.muted = !on;
+      });
+      $('volume').addEventListener('input', () => {
+        if (st.audio) st.audio.volume = Math.max(0, Math.min(1, Number($('volume').value) || 0));
+      });
+    }
     const full = $('fullscreen');
     if (document.fullscreenEnabled && $('player').requestFullscreen) {
       full.hidden = false;
@@ -997,7 +1056,7 @@
   if (recipientMode) {
     let tl = null;
     try { tl = JSON.parse($('timeline').textContent); } catch (_) { tl = null; }
-    if (tl) setTimeline(tl);
+    if (tl) { setTimeline(tl); setupAudio(); }
     else showOutcome('La guida non può essere mostrata.');
   } else {
     listen();

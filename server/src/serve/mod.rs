@@ -4,6 +4,7 @@
 //! | Route | |
 //! |---|---|
 //! | `GET /g/TOKEN` | the player (the preview's `player.js` in recipient mode), the timeline embedded as JSON |
+//! | `GET /g/TOKEN/audio` | the same guide spoken (Ogg Opus, [`audio`]); `404` without `--audio-cache` |
 //! | `GET /g/TOKEN/testo` | the text version of the same guide |
 //! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`), not stored yet |
 //! | `GET /visual/CAMPAIGN/NAME` | a scene's picture, from `--visuals DIR` ([`visuals`]) |
@@ -15,6 +16,7 @@
 //! look-ups exhaust its budget ([`limiter`]) gets `429`. No token is ever written to the log:
 //! a short hash of it instead.
 
+pub mod audio;
 pub mod limiter;
 pub mod pages;
 pub mod visuals;
@@ -40,7 +42,8 @@ use pages::Pages;
 
 /// The policy of every page: scripts, styles and fonts from the server only, nothing else.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    style-src 'self'; img-src 'self' data:; media-src 'self'; font-src 'self'; \
+    connect-src 'self'; \
     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// How to serve.
@@ -62,6 +65,8 @@ pub struct Options {
     /// The campaigns' folder, whose `CAMPAIGN/NAME` pictures `/visual/` serves; none: no
     /// pictures (the player shows its neutral one).
     pub visuals: Option<std::path::PathBuf>,
+    /// The voice: the guides spoken at `/g/TOKEN/audio`; none: no audio (`404`).
+    pub voice: Option<audio::VoiceOptions>,
 }
 
 /// Why the server did not start.
@@ -99,6 +104,7 @@ struct App {
     as_of: Option<Date>,
     log: bool,
     visuals: Option<std::path::PathBuf>,
+    voice: Option<audio::Voice>,
 }
 
 /// A running `guide serve`: dropping it stops the server (the purge thread ends with the
@@ -166,15 +172,17 @@ pub fn start(
         stores,
         versions: Mutex::new(HashMap::new()),
         programs: Mutex::new(HashMap::new()),
-        pages: Pages::new().map_err(ServeError::Templates)?,
+        pages: Pages::speaking(opts.voice.is_some()).map_err(ServeError::Templates)?,
         limiter: Limiter::new(opts.failures_per_minute),
         as_of: opts.as_of,
         log: opts.log,
         visuals: opts.visuals.clone(),
+        voice: opts.voice.as_ref().map(audio::Voice::new),
     });
     let router = Router::new()
         .route("/g/{token}", get(guide))
         .route("/g/{token}/testo", get(text))
+        .route("/g/{token}/audio", get(spoken))
         .route("/g/{token}/rating", guide_web::axum::routing::post(rating))
         .route("/static/{*name}", get(asset))
         .route("/visual/{campaign}/{name}", get(visual))
@@ -204,6 +212,7 @@ pub fn start(
 /// What a look-up found.
 enum Lookup {
     Player(String),
+    Audio(Vec<u8>),
     NotYet(Date),
     Gone(Option<Date>),
     NotFound,
@@ -216,6 +225,7 @@ enum Lookup {
 enum Page {
     Player,
     Text,
+    Audio,
 }
 
 /// How long the version served of a campaign is kept before it is read again: a campaign
@@ -298,10 +308,20 @@ impl App {
             return Lookup::Failed;
         };
         match program.evaluate_json(&json) {
-            Ok(Outcome::Eligible(t)) => Lookup::Player(match page {
-                Page::Player => self.pages.player(&t, token),
-                Page::Text => self.pages.text(&t, token),
-            }),
+            Ok(Outcome::Eligible(t)) => match page {
+                Page::Player => Lookup::Player(self.pages.player(&t, token)),
+                Page::Text => Lookup::Player(self.pages.text(&t, token)),
+                Page::Audio => match &self.voice {
+                    Some(v) => match v.audio(&t, &row.campaign, &version) {
+                        Ok(bytes) => Lookup::Audio(bytes),
+                        Err(e) => {
+                            eprintln!("voice: {e}");
+                            Lookup::Failed
+                        }
+                    },
+                    None => Lookup::NotFound,
+                },
+            },
             Ok(Outcome::NotEligible) => Lookup::Gone(None),
             Err(_) => Lookup::Failed,
         }
@@ -309,6 +329,13 @@ impl App {
 
     fn answer(&self, found: Lookup) -> Response {
         let (status, body) = match found {
+            Lookup::Audio(bytes) => {
+                let media = self
+                    .voice
+                    .as_ref()
+                    .map_or("audio/ogg", audio::Voice::content_type);
+                return ([(header::CONTENT_TYPE, media)], bytes).into_response();
+            }
             Lookup::Player(html) => (StatusCode::OK, html),
             Lookup::NotYet(from) => (StatusCode::OK, self.pages.not_yet(from)),
             Lookup::Gone(until) => (StatusCode::GONE, self.pages.gone(until)),
@@ -371,6 +398,14 @@ async fn text(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
 ) -> Response {
     view(app, token, client, Page::Text, "/testo").await
+}
+
+async fn spoken(
+    State(app): State<Arc<App>>,
+    Path(token): Path<String>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+) -> Response {
+    view(app, token, client, Page::Audio, "/audio").await
 }
 
 /// The rating is acknowledged, not stored (the dashboard will store it).
