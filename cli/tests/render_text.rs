@@ -123,6 +123,7 @@ fn rendered(p: &Program, format: OutputFormat, dir: &Path) -> Vec<(Value, PathBu
         format,
         threads: 2,
         progress: false,
+        speaker: None,
     };
     let s = render::render(p, &paths, &opts).expect("the run completes");
     assert_eq!(s.rendered as usize, NAMES.len(), "{s:?}");
