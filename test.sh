@@ -13,6 +13,10 @@ apt_install() {
 }
 [ -x /usr/bin/chromium ] || apt_install chromium
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+# The voice (guide-voice's audio test, guide serve --audio-cache): espeak-ng speaks, opusenc
+# encodes, opusdec checks the length.
+command -v espeak-ng >/dev/null && command -v opusenc >/dev/null && command -v opusdec >/dev/null \
+  || apt_install espeak-ng opus-tools
 (cd cli/tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== cargo fmt --check"

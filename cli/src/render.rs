@@ -24,7 +24,8 @@ a column named parent.field; a list attribute is one column holding a JSON array
 (lists are best given in JSON Lines).
 
 Output: --format json writes one timeline JSON object per line, in input order, to --out.
-vtt, transcript and ssml write one file per recipient (KEY.vtt, KEY.txt, KEY.ssml, named by the
+vtt, transcript, ssml and audio write one file per recipient (KEY.vtt, KEY.txt, KEY.ssml,
+KEY.opus: the narration spoken, each sentence at its caption's time; named by the
 schema's key attribute, line-N without one) into the folder --out, which must not exist or be
 empty. Files are written under a temporary name (.NAME.partial-PID) and renamed at the end: a
 failed or interrupted run leaves nothing, neither temporaries nor a file under a final name.
@@ -74,6 +75,27 @@ pub struct Args {
     /// The day the guides are produced for, which `today` reads (YYYY-MM-DD; default: today).
     #[arg(long = "as-of", value_parser = super::as_of::parse)]
     as_of: Option<guide_runtime::Date>,
+    /// With --format audio: the voice, a command that reads SSML on standard input and writes
+    /// a WAV file on standard output (`{wpm}` becomes the speaking rate); espeak-ng's Italian
+    /// voice without it.
+    #[arg(long = "voice-command", value_name = "COMMAND")]
+    voice_command: Option<String>,
+}
+
+/// guide-voice as the run's speaker: each sentence at its caption's time, Ogg Opus.
+fn speaker(command: Option<&str>) -> render::Speaker {
+    use guide_voice::Encoder as _;
+    let voice = command.map_or_else(
+        guide_voice::CommandVoice::espeak,
+        guide_voice::CommandVoice::parse,
+    );
+    let encoder = guide_voice::CommandEncoder::opus();
+    std::sync::Arc::new(move |t, out| {
+        let wpm = t.program().metadata().rate_wpm;
+        let spoken = guide_voice::narrate(t, &voice, wpm).map_err(|e| e.to_string())?;
+        out.extend(encoder.encode(&spoken.pcm).map_err(|e| e.to_string())?);
+        Ok(())
+    })
 }
 
 /// The values of `--format`, with their help, from the render crate's own list.
@@ -122,6 +144,8 @@ pub fn run(args: Args) -> ExitCode {
         threads,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         as_of: Some(super::as_of::or_today(args.as_of)),
+        speaker: (args.format == OutputFormat::Audio)
+            .then(|| speaker(args.voice_command.as_deref())),
     };
     match render::render(&program, &paths, &opts) {
         Ok(s) => {

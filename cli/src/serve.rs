@@ -41,6 +41,22 @@ pub struct Args {
     /// No line per request on standard error.
     #[arg(long)]
     quiet: bool,
+    /// The campaigns' folder: `/visual/CAMPAIGN/NAME` serves the pictures next to each
+    /// campaign's `.guide` file (without it the player shows a neutral picture).
+    #[arg(long, value_name = "DIR")]
+    visuals: Option<std::path::PathBuf>,
+    /// Speak the guides (`/g/TOKEN/audio`, Ogg Opus), keeping the files in DIR: each made on
+    /// its first request (espeak-ng and opusenc, from Debian's packages).
+    #[arg(long = "audio-cache", value_name = "DIR")]
+    audio_cache: Option<std::path::PathBuf>,
+    /// With --audio-cache: another voice, a command that reads SSML on standard input and
+    /// writes a WAV file on standard output (`{wpm}` becomes the speaking rate).
+    #[arg(
+        long = "voice-command",
+        value_name = "COMMAND",
+        requires = "audio_cache"
+    )]
+    voice_command: Option<String>,
 }
 
 /// The day of the views, when it is not today.
@@ -77,6 +93,14 @@ pub fn run(args: Args) -> ExitCode {
         log: !args.quiet,
         max_per_address: args.max_per_address,
         trusted_proxies: args.trusted_proxy.clone(),
+        visuals: args.visuals.clone(),
+        voice: args
+            .audio_cache
+            .clone()
+            .map(|cache| guide_server::serve::audio::VoiceOptions {
+                cache,
+                command: args.voice_command.clone(),
+            }),
     };
     let db = args.db.clone();
     let (running, purged) = match guide_server::serve::start(move || guide_server::open(&db), &opts)

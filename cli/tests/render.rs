@@ -43,6 +43,7 @@ fn opts(threads: usize, input: InputFormat, format: OutputFormat) -> Options {
         threads,
         progress: false,
         as_of: None,
+        speaker: None,
     }
 }
 
@@ -716,4 +717,52 @@ fn every_file_that_cannot_be_written_is_named() {
             .collect();
         assert!(left.is_empty(), "{case}: left {left:?}");
     }
+}
+
+/// `--format audio`: one Ogg Opus file per recipient, spoken by espeak-ng (installed by
+/// ./test.sh); a voice that fails stops the run and leaves nothing.
+#[test]
+fn audio_one_spoken_file_per_recipient() {
+    let dir = scratch("audio");
+    let input = dir.join("r.jsonl");
+    let giulia: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("campaigns/naspi/demo/giulia.json")).expect("demo"),
+    )
+    .expect("JSON");
+    write_jsonl(&input, std::slice::from_ref(&giulia));
+    let guide = env!("CARGO_BIN_EXE_guide");
+    let render = |out: &Path, extra: &[&str]| {
+        Command::new(guide)
+            .args(["render", "campaigns/naspi", "--format", "audio", "--quiet"])
+            .arg("--data")
+            .arg(&input)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .current_dir(root())
+            .output()
+            .expect("run guide")
+    };
+    let out = dir.join("audio");
+    let o = render(&out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let key = giulia["codice_fiscale"].as_str().expect("key");
+    let bytes = std::fs::read(out.join(format!("{key}.opus"))).expect("KEY.opus");
+    assert!(bytes.starts_with(b"OggS"));
+    assert!(
+        (50_000..600_000).contains(&bytes.len()),
+        "{} bytes",
+        bytes.len()
+    );
+
+    let failed = dir.join("failed");
+    let o = render(&failed, &["--voice-command", "false"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("voice"));
+    assert!(!failed.exists() || std::fs::read_dir(&failed).expect("dir").next().is_none());
 }

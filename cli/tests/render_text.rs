@@ -124,6 +124,7 @@ fn rendered(p: &Program, format: OutputFormat, dir: &Path) -> Vec<(Value, PathBu
         threads: 2,
         progress: false,
         as_of: None,
+        speaker: None,
     };
     let s = render::render(p, &paths, &opts).expect("the run completes");
     assert_eq!(s.rendered as usize, NAMES.len(), "{s:?}");

@@ -565,7 +565,21 @@ fn a_recipient_plays_their_guide_in_headless_chromium() {
     let db = dir.join("serve.db").display().to_string();
     let db = db.as_str();
     let links = publish(&dir, "naspi", &db);
-    let s = serve(&db, &["--as-of", "2024-07-01"]);
+    // With the campaigns' pictures and the voice: the page shows no placeholder and no
+    // request fails.
+    let campaigns = root().join("campaigns");
+    let audio = dir.join("audio");
+    let s = serve(
+        &db,
+        &[
+            "--as-of",
+            "2024-07-01",
+            "--visuals",
+            campaigns.to_str().expect("a UTF-8 path"),
+            "--audio-cache",
+            audio.to_str().expect("a UTF-8 path"),
+        ],
+    );
     let link = format!("http://{}/g/{}?c=qr", s.addr, links[CHIARA].token);
     let artifacts = root().join("target").join("e2e-artifacts");
     let mut node = Command::new("node")

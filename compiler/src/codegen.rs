@@ -440,11 +440,16 @@ impl<'c> Gen<'c> {
             Some(v) => self.string(v),
             None => NO_STRING,
         };
+        let alt = match &s.visual_alt {
+            Some(a) => self.string(a),
+            None => NO_STRING,
+        };
         let index = to_u16(self.m.scenes.len());
         self.m.scenes.push(SceneDef {
             id,
             span: sp,
             visual,
+            alt,
             duration_ms: s.duration_ms.unwrap_or(0),
             rating: s.rating.as_ref().map(|r| (r.min, r.max)),
         });

@@ -102,6 +102,8 @@ pub struct Scene {
     pub include: Option<IncludeSite>,
     /// Asset reference.
     pub visual: Option<String>,
+    /// The visual's alternative text; `None` when it is decorative (or there is no visual).
+    pub visual_alt: Option<String>,
     /// Explicit duration in ms; otherwise derived from the narration.
     pub duration_ms: Option<u64>,
     /// On-screen lines.

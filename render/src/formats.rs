@@ -24,15 +24,19 @@ pub enum OutputFormat {
     /// The narration as SSML per recipient, for a text-to-speech voice, with amounts, dates and
     /// numbers marked so that they are spoken correctly in Italian.
     Ssml,
+    /// The narration spoken per recipient (Ogg Opus), by the [`crate::Speaker`] of the run's
+    /// options (the command line plugs in guide-voice).
+    Audio,
 }
 
 impl OutputFormat {
     /// Every format, in the order a command line lists them.
-    pub const ALL: [OutputFormat; 4] = [
+    pub const ALL: [OutputFormat; 5] = [
         OutputFormat::Json,
         OutputFormat::Vtt,
         OutputFormat::Transcript,
         OutputFormat::Ssml,
+        OutputFormat::Audio,
     ];
 
     /// The name a command line gives this format (`json`, `vtt`, `transcript`, `ssml`).
@@ -42,6 +46,7 @@ impl OutputFormat {
             OutputFormat::Vtt => "vtt",
             OutputFormat::Transcript => "transcript",
             OutputFormat::Ssml => "ssml",
+            OutputFormat::Audio => "audio",
         }
     }
 
@@ -60,6 +65,10 @@ impl OutputFormat {
                 "The narration as SSML per recipient, for a text-to-speech voice, with amounts, \
                  dates and numbers marked so that they are spoken correctly in Italian"
             }
+            OutputFormat::Audio => {
+                "The narration spoken per recipient (Ogg Opus, espeak-ng's Italian voice or \
+                 --voice-command), each sentence at its caption's time"
+            }
         }
     }
 
@@ -75,6 +84,7 @@ impl OutputFormat {
             OutputFormat::Vtt => Some("vtt"),
             OutputFormat::Transcript => Some("txt"),
             OutputFormat::Ssml => Some("ssml"),
+            OutputFormat::Audio => Some("opus"),
         }
     }
 
@@ -88,6 +98,8 @@ impl OutputFormat {
             OutputFormat::Vtt => out.extend_from_slice(vtt(t).as_bytes()),
             OutputFormat::Transcript => out.extend_from_slice(transcript(t).as_bytes()),
             OutputFormat::Ssml => out.extend_from_slice(ssml(t).as_bytes()),
+            // Written by the run's speaker (see `crate::Speaker`), not here.
+            OutputFormat::Audio => {}
         }
     }
 }
@@ -156,7 +168,7 @@ fn xml_allowed(c: char) -> bool {
 }
 
 /// Escapes text for XML: `&`, `<`, `>`, and drops the characters XML 1.0 does not allow.
-fn xml_escape(out: &mut String, s: &str) {
+pub fn xml_escape(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -169,7 +181,7 @@ fn xml_escape(out: &mut String, s: &str) {
 }
 
 /// Escapes text for an XML attribute value between double quotes.
-fn attr_escape(out: &mut String, s: &str) {
+pub fn attr_escape(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '"' => out.push_str("&quot;"),
@@ -291,8 +303,9 @@ pub fn ssml(t: &Timeline<'_>) -> String {
     out
 }
 
-/// A formatted value in SSML.
-fn value(out: &mut String, written: &str, v: FormattedValue) {
+/// A formatted value in SSML, as [`ssml`] marks it up (the voice crate marks up its cues
+/// with it too).
+pub fn value(out: &mut String, written: &str, v: FormattedValue) {
     match v {
         FormattedValue::Money(c) => {
             let neg = if c < 0 { "meno " } else { "" };

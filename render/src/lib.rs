@@ -122,7 +122,7 @@ impl Paths {
 }
 
 /// How a run works.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct Options {
     /// The format of the recipients file.
     pub input: InputFormat,
@@ -135,7 +135,27 @@ pub struct Options {
     /// The reference date the campaign's `today` reads (see
     /// [`Evaluator::set_today`]); a campaign that reads it fails every record without one.
     pub as_of: Option<guide_runtime::Date>,
+    /// What writes [`OutputFormat::Audio`] (required for it, unused otherwise).
+    pub speaker: Option<Speaker>,
 }
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("input", &self.input)
+            .field("format", &self.format)
+            .field("threads", &self.threads)
+            .field("progress", &self.progress)
+            .field("as_of", &self.as_of)
+            .field("speaker", &self.speaker.is_some())
+            .finish()
+    }
+}
+
+/// Writes one recipient's guide spoken: the command line plugs in guide-voice (this crate
+/// stays free of audio). An error stops the run like an output error: nothing is left.
+pub type Speaker =
+    std::sync::Arc<dyn Fn(&Timeline<'_>, &mut Vec<u8>) -> Result<(), String> + Send + Sync>;
 
 /// What a run did. `read == rendered + not_eligible + rejected`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -293,6 +313,7 @@ struct Worker<'a> {
     program: &'a Program,
     ev: Evaluator<'a>,
     format: OutputFormat,
+    speaker: Option<&'a Speaker>,
     folder: Option<&'a Path>,
     csv: Option<&'a CsvMap>,
     /// The top-level position of the schema's key attribute, and its name.
@@ -303,7 +324,7 @@ struct Worker<'a> {
 impl<'a> Worker<'a> {
     fn new(
         program: &'a Program,
-        format: OutputFormat,
+        opts: &'a Options,
         folder: Option<&'a Path>,
         csv: Option<&'a CsvMap>,
     ) -> Worker<'a> {
@@ -315,7 +336,8 @@ impl<'a> Worker<'a> {
         Worker {
             program,
             ev: program.evaluator(),
-            format,
+            format: opts.format,
+            speaker: opts.speaker.as_ref(),
             folder,
             csv,
             key,
@@ -353,7 +375,13 @@ impl<'a> Worker<'a> {
         let r = self.ev.evaluate_json_slice(line);
         match r {
             Ok(Outcome::Eligible(t)) => {
-                if let Some(dir) = rendered(self.format, self.folder, &mut self.scratch, t, d) {
+                if let Some(dir) = rendered(
+                    (self.format, self.speaker),
+                    self.folder,
+                    &mut self.scratch,
+                    t,
+                    d,
+                ) {
                     let key = record_key(self.program, self.key, self.ev.last_record());
                     self.file(dir, key, n, d);
                 }
@@ -394,7 +422,13 @@ impl<'a> Worker<'a> {
         };
         match self.ev.evaluate(&record) {
             Ok(Outcome::Eligible(t)) => {
-                if let Some(dir) = rendered(self.format, self.folder, &mut self.scratch, t, d) {
+                if let Some(dir) = rendered(
+                    (self.format, self.speaker),
+                    self.folder,
+                    &mut self.scratch,
+                    t,
+                    d,
+                ) {
                     self.file(dir, key, n, d);
                 }
             }
@@ -426,7 +460,7 @@ impl<'a> Worker<'a> {
 /// Counts a rendered recipient and writes its guide: into the batch's output, or into
 /// `scratch` when it goes to a file of its own in the returned folder.
 fn rendered<'d>(
-    format: OutputFormat,
+    (format, speaker): (OutputFormat, Option<&Speaker>),
     folder: Option<&'d Path>,
     scratch: &mut Vec<u8>,
     t: &Timeline<'_>,
@@ -440,7 +474,19 @@ fn rendered<'d>(
         }
         Some(dir) => {
             scratch.clear();
-            format.write(t, scratch);
+            if format == OutputFormat::Audio {
+                let spoken = match speaker {
+                    Some(speak) => speak(t, scratch),
+                    None => Err("no voice was given".into()),
+                };
+                if let Err(e) = spoken {
+                    d.error
+                        .get_or_insert(RenderError::Io(format!("voice: {e}")));
+                    return None;
+                }
+            } else {
+                format.write(t, scratch);
+            }
             Some(dir)
         }
     }

@@ -16,7 +16,7 @@ pub(crate) fn run_inline(
     data: &Path,
     writer: &mut Writer,
 ) -> Result<(), RenderError> {
-    let mut worker = Worker::new(program, opts.format, dir, csv);
+    let mut worker = Worker::new(program, opts, dir, csv);
     worker.ev.set_today(opts.as_of);
     let mut spent = vec![Done::default()];
     while let Some(batch) = source.next().map_err(read_err(data))? {
@@ -84,7 +84,7 @@ pub(crate) fn run_parallel(
             let lock = &lock;
             let room = &room;
             s.spawn(move || {
-                let mut w = Worker::new(program, opts.format, dir, csv);
+                let mut w = Worker::new(program, opts, dir, csv);
                 w.ev.set_today(opts.as_of);
                 let mut d = Done {
                     owner: me,

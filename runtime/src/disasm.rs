@@ -69,6 +69,9 @@ pub fn disassemble(p: &Program) -> String {
         if sc.visual != NO_STRING {
             let _ = write!(o, " visual {:?}", s(sc.visual));
         }
+        if sc.alt != NO_STRING {
+            let _ = write!(o, " alt {:?}", s(sc.alt));
+        }
         if sc.duration_ms > 0 {
             let _ = write!(o, " duration {} ms", sc.duration_ms);
         }

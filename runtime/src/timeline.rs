@@ -12,6 +12,7 @@
 //!   "duration_ms": 42000,
 //!   "scenes": [
 //!     {"id": "intro", "start_ms": 0, "duration_ms": 4000, "visual": "intro.png",
+//!      "visual_alt": "Un'operatrice INPS saluta",
 //!      "texts": ["Benvenuta Giulia"], "narration": "Benvenuta Giulia.",
 //!      "popups": [{"id": "calcolo", "button": "Come viene calcolato", "title": "...", "body": "..."}],
 //!      "buttons": [{"label": "Accedi a MyINPS", "url": "https://www.inps.it/..."}],
@@ -24,6 +25,7 @@
 //! The ending is not repeated in `scenes`: it is the `ending` object, which starts when the last
 //! scene ends (`duration_ms` includes it). [`Timeline::all_scenes`] iterates over the scenes and
 //! then the ending, for a player that wants one list. `visual` is absent when the scene has none;
+//! `visual_alt` (the picture's alternative text) when it has none or the picture is decorative;
 //! `available.from`/`until` are `null` when unbounded; `rating` is absent when the ending has no
 //! rating question.
 
@@ -425,6 +427,12 @@ impl<'t> SceneView<'t> {
         (d.visual != crate::bytecode::NO_STRING).then(|| self.t.program.str(d.visual))
     }
 
+    /// The visual's alternative text; `None` when the visual is decorative (or absent).
+    pub fn visual_alt(&self) -> Option<&'t str> {
+        let d = self.def()?;
+        (d.alt != crate::bytecode::NO_STRING).then(|| self.t.program.str(d.alt))
+    }
+
     /// The on-screen lines, in order.
     pub fn texts(&self) -> impl ExactSizeIterator<Item = &'t str> + 't {
         let t = self.t;
@@ -612,6 +620,9 @@ impl Serialize for SceneView<'_> {
         m.serialize_entry("duration_ms", &self.duration_ms())?;
         if let Some(v) = self.visual() {
             m.serialize_entry("visual", v)?;
+        }
+        if let Some(a) = self.visual_alt() {
+            m.serialize_entry("visual_alt", a)?;
         }
         m.serialize_entry("texts", &seq(self.texts()))?;
         m.serialize_entry("narration", self.narration())?;

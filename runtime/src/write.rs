@@ -20,7 +20,8 @@ pub(crate) struct Fragments {
     header: String,
     /// Per scene definition: `{"id":"…","start_ms":`
     scene_open: Vec<String>,
-    /// Per scene definition: `,"visual":"…"` or nothing.
+    /// Per scene definition: `,"visual":"…"` (then `,"visual_alt":"…"` when it has one) or
+    /// nothing.
     scene_visual: Vec<String>,
     /// Per scene definition: its explicit duration (0: derived) and `,"duration_ms":N` for it.
     duration: Vec<(u64, String)>,
@@ -70,10 +71,10 @@ impl Fragments {
                 sc.duration_ms,
                 format!(",\"duration_ms\":{}", sc.duration_ms),
             ));
-            f.scene_visual.push(if sc.visual == NO_STRING {
-                String::new()
-            } else {
-                format!(",\"visual\":\"{}\"", q(sc.visual))
+            f.scene_visual.push(match (sc.visual, sc.alt) {
+                (NO_STRING, _) => String::new(),
+                (v, NO_STRING) => format!(",\"visual\":\"{}\"", q(v)),
+                (v, a) => format!(",\"visual\":\"{}\",\"visual_alt\":\"{}\"", q(v), q(a)),
             });
             match sc.rating {
                 Some((min, max)) => {

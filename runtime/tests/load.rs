@@ -2,7 +2,7 @@
 //! hand-built program.
 
 use guide_runtime::bytecode::format::{HEADER_LEN, MAJOR, MINOR};
-use guide_runtime::bytecode::{writer, FmtKind, Module, Op, Target};
+use guide_runtime::bytecode::{writer, FmtKind, Module, Op, Target, NO_STRING};
 use guide_runtime::checksum::crc32;
 use guide_runtime::doc_example::{doc_example_bytes, doc_example_module};
 use guide_runtime::{LoadError, Outcome, Program};
@@ -393,4 +393,68 @@ fn limits() {
     let a = ev.evaluate(&r).unwrap().eligible().unwrap().storyboard();
     let b2 = ev.evaluate(&r).unwrap().eligible().unwrap().storyboard();
     assert_eq!(a, b2);
+}
+
+/// A minor-0 file has no `ALTS` section (the visuals' alternative texts): it still loads, and
+/// no scene has an alternative text.
+#[test]
+fn minor_0_without_alternative_texts_loads() {
+    let bytes = doc_example_bytes();
+    let at = bytes.windows(4).rposition(|w| w == b"ALTS").unwrap();
+    let mut old = bytes[..at].to_vec();
+    old[10..12].copy_from_slice(&0u16.to_le_bytes());
+    let p = Program::from_bytes(&reseal(old)).unwrap();
+    assert_eq!(p.metadata().version, (MAJOR, 0));
+    assert!(p.module().scenes.iter().all(|s| s.alt == NO_STRING));
+}
+
+#[test]
+fn alternative_texts_round_trip_and_are_verified() {
+    let mut m = doc_example_module();
+    m.scenes[0].visual = 4;
+    m.scenes[0].alt = 13;
+    let p = load_module(&m).unwrap();
+    assert_eq!(
+        (p.module().scenes[0].visual, p.module().scenes[0].alt),
+        (4, 13)
+    );
+
+    // An alternative text without a visual.
+    let mut m = doc_example_module();
+    m.scenes[0].alt = 13;
+    let e = load_module(&m).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            LoadError::Malformed {
+                section: "alternative texts",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // A string index out of range.
+    let mut m = doc_example_module();
+    m.scenes[0].visual = 4;
+    m.scenes[0].alt = 9999;
+    assert!(load_module(&m).is_err());
+    // One entry per scene, no fewer.
+    let bytes = doc_example_bytes();
+    let at = bytes.windows(4).rposition(|w| w == b"ALTS").unwrap();
+    let mut f = bytes[..at].to_vec();
+    f.extend_from_slice(b"ALTS");
+    f.extend_from_slice(&8u32.to_le_bytes());
+    f.extend_from_slice(&1u32.to_le_bytes());
+    f.extend_from_slice(&NO_STRING.to_le_bytes());
+    let e = Program::from_bytes(&reseal(f)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            LoadError::Malformed {
+                section: "alternative texts",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }

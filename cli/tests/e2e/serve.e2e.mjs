@@ -72,6 +72,29 @@ for (const [width, height] of [[390, 844], [1366, 900]]) {
       assert.ok(overflow <= 1, `no horizontal scrolling (${overflow} px too wide)`);
     });
 
+    await step(`${label}: the scene's picture, with its alternative text`, async () => {
+      await page.waitForFunction(() => {
+        const i = document.querySelector('#visual img');
+        return i && i.complete && i.naturalWidth === 640;
+      });
+      const alt = await page.locator('#visual img').getAttribute('alt');
+      assert.ok(alt.startsWith('Pittogramma: '), alt);
+      assert.equal(await page.locator('.visual-fallback').count(), 0);
+    });
+
+    await step(`${label}: the voice (spoken on the first request, then cached)`, async () => {
+      const [status, type, size] = await page.evaluate(async () => {
+        const r = await fetch(document.body.dataset.audio);
+        return [r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength];
+      });
+      assert.equal(status, 200);
+      assert.equal(type, 'audio/ogg');
+      assert.ok(size > 50000 && size < 600000, `${size} bytes`);
+      await page.locator('#voice').waitFor({ timeout: 60000 });
+      await page.locator('#volume').waitFor();
+      assert.equal(await page.locator('#voice').getAttribute('aria-pressed'), 'true');
+    });
+
     await step(`${label}: it plays`, async () => {
       await page.locator('#play').click();
       assert.equal(await page.locator('#play').getAttribute('aria-label'), 'Pausa');

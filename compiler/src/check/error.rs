@@ -453,6 +453,20 @@ pub enum CheckError {
         /// The `else`.
         span: Span,
     },
+    /// E0220: a `visual` with neither `alt "…"` nor `decorative` (WCAG 1.1.1).
+    MissingAlt {
+        /// The `visual` line.
+        span: Span,
+        /// Its file.
+        visual: String,
+    },
+    /// W0110: a `visual` whose file is not in the campaign's folder.
+    MissingVisual {
+        /// The file name, in the `visual` line.
+        span: Span,
+        /// The path looked at.
+        path: String,
+    },
     /// W0101: an attribute no expression uses.
     UnusedAttribute {
         /// In the schema file.
@@ -488,7 +502,8 @@ impl CheckError {
         match self {
             CheckError::UnusedAttribute { .. }
             | CheckError::ConstantCondition { .. }
-            | CheckError::RangeCondition { .. } => Severity::Warning,
+            | CheckError::RangeCondition { .. }
+            | CheckError::MissingVisual { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }

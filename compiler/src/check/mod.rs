@@ -13,7 +13,7 @@ use crate::diagnostic::{did_you_mean, Diagnostic, SourceFile, Span};
 use crate::ir::{self, Ty};
 use crate::project::Project;
 use crate::report::Sources;
-use crate::syntax::ast::{self, HeaderStmt, SceneStmt, StoryItem};
+use crate::syntax::ast::{self, HeaderStmt, SceneStmt, StoryItem, VisualAlt};
 use error::{
     Bound, CheckError, Context, Expected, FileId, IdKind, Located, Misplaced, Part, Place,
 };
@@ -664,6 +664,7 @@ impl<'p> Checker<'p> {
             when,
             include: None,
             visual: None,
+            visual_alt: None,
             duration_ms: None,
             texts: Vec::new(),
             says: Vec::new(),
@@ -675,9 +676,20 @@ impl<'p> Checker<'p> {
             match st {
                 SceneStmt::Visual(v) => {
                     if out.visual.is_some() {
-                        self.repeated(&v.span, "visual");
+                        self.repeated(&v.file.span, "visual");
                     }
-                    out.visual = Some(v.value.clone());
+                    out.visual = Some(v.file.value.clone());
+                    out.visual_alt = match &v.alt {
+                        Some(VisualAlt::Text(t)) => Some(t.value.clone()),
+                        Some(VisualAlt::Decorative(_)) => None,
+                        None => {
+                            self.error(CheckError::MissingAlt {
+                                span: v.span.clone(),
+                                visual: v.file.value.clone(),
+                            });
+                            None
+                        }
+                    };
                 }
                 SceneStmt::Duration(d) => {
                     if out.duration_ms.is_some() {

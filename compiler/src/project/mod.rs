@@ -145,7 +145,77 @@ pub fn load_with(path: &Path, reader: &dyn Reader) -> Result<Project, LoadError>
     })?;
     let mut project = load_source(&main, text, &mut |p| reader.read(p));
     project.demos = demo_records_with(&main, reader);
+    let dir = main.parent().unwrap_or(Path::new(""));
+    missing_visuals(&mut project, dir, reader);
     Ok(project)
+}
+
+/// A warning (W0110) for every `visual` whose file is not in the campaign's folder `dir`: the
+/// player resolves every visual there, an imported scene's too (a library's scenes count only
+/// when the campaign includes them).
+fn missing_visuals(project: &mut Project, dir: &Path, reader: &dyn Reader) {
+    fn scenes<'a>(
+        items: &'a [ast::StoryItem],
+        out: &mut Vec<&'a ast::Scene>,
+        includes: &mut Vec<&'a str>,
+    ) {
+        for item in items {
+            match item {
+                ast::StoryItem::Scene(s) => out.push(s),
+                ast::StoryItem::Include(i) => includes.push(&i.id.name),
+                ast::StoryItem::If(b) => {
+                    for (_, body) in &b.arms {
+                        scenes(body, out, includes);
+                    }
+                    if let Some((_, body)) = &b.otherwise {
+                        scenes(body, out, includes);
+                    }
+                }
+                ast::StoryItem::Match(m) => {
+                    for arm in &m.cases {
+                        scenes(&arm.body, out, includes);
+                    }
+                    if let Some((_, body)) = &m.otherwise {
+                        scenes(body, out, includes);
+                    }
+                }
+            }
+        }
+    }
+    let mut per_file = Vec::new();
+    let mut includes = Vec::new();
+    for ast in &project.asts {
+        let mut all = Vec::new();
+        scenes(&ast.story, &mut all, &mut includes);
+        all.extend(&ast.endings);
+        per_file.push((ast.campaign.is_some(), all));
+    }
+    let mut found = Vec::new();
+    for (index, (campaign, all)) in per_file.iter().enumerate() {
+        let played = all
+            .iter()
+            .filter(|s| *campaign || includes.contains(&s.id.name.as_str()));
+        for stmt in played.flat_map(|s| &s.stmts) {
+            let ast::SceneStmt::Visual(v) = stmt else {
+                continue;
+            };
+            if v.file.value.is_empty() {
+                continue;
+            }
+            let path = dir.join(&v.file.value);
+            // `is_dir` fails on a path that does not exist; a folder is no picture either.
+            if !matches!(reader.is_dir(&path), Ok(false)) {
+                found.push(Located {
+                    file: FileId::Guide(index),
+                    error: CheckError::MissingVisual {
+                        span: v.file.span.clone(),
+                        path: display(&path),
+                    },
+                });
+            }
+        }
+    }
+    project.errors.extend(found);
 }
 
 /// Reads a campaign whose main file is already in memory; `read` reads imports and the schema.

@@ -659,6 +659,22 @@ impl CheckError {
                 "every value already has a `case`, so this never plays",
             )
             .with_help("remove the `else` arm"),
+            MissingAlt { span, visual } => Diagnostic::error(
+                "E0220",
+                format!("visual `{visual}` has no alternative text"),
+                file,
+                span,
+                "whoever cannot see the picture must be told what it shows",
+            )
+            .with_help("add `alt \"what the picture shows\"`, or `decorative` if it adds nothing to the texts"),
+            MissingVisual { span, path } => Diagnostic::warning(
+                "W0110",
+                format!("visual file `{path}` does not exist"),
+                file,
+                span,
+                "no such file next to the campaign",
+            )
+            .with_help("add the picture to the campaign's folder; the player shows a neutral picture meanwhile"),
             UnusedAttribute { span, name } => Diagnostic::warning(
                 "W0101",
                 format!("attribute `{name}` is never used"),

@@ -133,8 +133,8 @@ pub struct Include {
 /// One line of a scene body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SceneStmt {
-    /// `visual "asset"`.
-    Visual(Str),
+    /// `visual "asset" alt "…"` or `visual "asset" decorative`.
+    Visual(Visual),
     /// `duration 6.5s`.
     Duration(DurationLit),
     /// `text "..." [when C] [for x in list]`.
@@ -253,6 +253,27 @@ pub struct CaseArm {
     pub body: Vec<StoryItem>,
     /// The `case ...` head.
     pub span: Span,
+}
+
+/// `visual "asset" [alt "…" | decorative]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visual {
+    /// The file, relative to the campaign's folder.
+    pub file: Str,
+    /// Its alternative text or the mark that it is decorative; `None` when neither is written
+    /// (an error of the checker: WCAG 1.1.1).
+    pub alt: Option<VisualAlt>,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// What a visual says to whom cannot see it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VisualAlt {
+    /// `alt "…"`: the alternative text.
+    Text(Str),
+    /// `decorative`: it adds nothing the texts do not say (the player gives it `alt=""`).
+    Decorative(Span),
 }
 
 /// A duration literal, in milliseconds.

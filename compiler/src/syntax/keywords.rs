@@ -52,8 +52,9 @@ pub const KEYWORDS: &[&str] = &[
 /// Reserved words that are values and have no `kw_*` rule of their own.
 pub const LITERALS: &[&str] = &["true", "false"];
 
-/// Words with a `kw_*` rule that stay free as names: they only mean something after `speaking`.
-pub const CONTEXTUAL: &[&str] = &["rate", "wpm"];
+/// Words with a `kw_*` rule that stay free as names: they only mean something after `speaking`
+/// (`rate`, `wpm`) or after `visual "…"` (`alt`, `decorative`).
+pub const CONTEXTUAL: &[&str] = &["rate", "wpm", "alt", "decorative"];
 
 /// Words that start a line at the top level of a file.
 pub const FILE_STARTERS: &[&str] = &[

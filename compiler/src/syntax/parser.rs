@@ -685,7 +685,7 @@ impl<'s> Builder<'s> {
                 Rule::ident if !is_ending => id = ident(&p),
                 Rule::kw_ending => id.span = span(&p),
                 Rule::when => when = self.when(p),
-                Rule::s_visual => stmts.push(SceneStmt::Visual(self.first_string(p))),
+                Rule::s_visual => stmts.push(SceneStmt::Visual(self.visual(p))),
                 Rule::s_duration => {
                     if let Some(d) = p.into_inner().find(|x| x.as_rule() == Rule::duration) {
                         if let Some(d) = self.duration(&d) {
@@ -854,6 +854,32 @@ impl<'s> Builder<'s> {
         pair.into_inner()
             .find(|p| p.as_rule() == Rule::expr)
             .map(|e| self.expr(e))
+    }
+
+    /// `visual "asset" [alt "…" | decorative]`.
+    fn visual(&mut self, pair: Pair<'s, Rule>) -> Visual {
+        let sp = span(&pair);
+        let mut file = Str {
+            value: String::new(),
+            span: sp.clone(),
+        };
+        let mut alt = None;
+        let mut end = sp.start;
+        for p in pair.into_inner() {
+            end = end.max(span(&p).end);
+            match p.as_rule() {
+                Rule::string => file = self.string(p),
+                Rule::v_alt => alt = Some(VisualAlt::Text(self.first_string(p))),
+                Rule::v_decorative => alt = Some(VisualAlt::Decorative(span(&p))),
+                _ => {}
+            }
+        }
+        Visual {
+            file,
+            alt,
+            // The pair may end past the line's trailing blanks: the line is up to its last word.
+            span: sp.start..end,
+        }
     }
 
     fn first_string(&mut self, pair: Pair<'s, Rule>) -> Str {
@@ -1518,6 +1544,10 @@ pub fn describe_rule(r: Rule) -> Option<&'static str> {
         Rule::kw_scene => "`scene`",
         Rule::kw_ending => "`ending`",
         Rule::kw_visual => "`visual`",
+        Rule::kw_alt => "`alt`",
+        Rule::kw_decorative => "`decorative`",
+        Rule::v_alt => "`alt \"…\"`",
+        Rule::v_decorative => "`decorative`",
         Rule::kw_duration => "`duration`",
         Rule::kw_text => "`text`",
         Rule::kw_say => "`say`",

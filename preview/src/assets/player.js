@@ -30,6 +30,8 @@
     rendered: null,       // the scene object last rendered
     diagnosticsHidden: false,
     rating: null,
+    campaign: '',         // the timeline's campaign id (recipient mode: where its visuals are)
+    audio: null,          // the narration (recipient mode, when the server speaks), or null
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -139,6 +141,7 @@
         start: begin,
         duration: duration,
         visual: s.visual || null,
+        visualAlt: typeof s.visual_alt === 'string' ? s.visual_alt : '',
         texts: texts,
         reveal: revealTimes(texts, captions, duration),
         narration: String(s.narration || ''),
@@ -155,6 +158,7 @@
     const prev = st.scenes[st.idx];
     const prevId = prev ? prev.id : null;
     st.scenes = normalize(tl);
+    st.campaign = tl && typeof tl.campaign === 'string' ? tl.campaign : '';
     const last = st.scenes[st.scenes.length - 1];
     st.duration = last ? last.start + last.duration : 0;
     let i = st.scenes.findIndex((s) => s.id === prevId);
@@ -204,6 +208,29 @@
     box.textContent = text;
   }
 
+  // Where a scene's visual is: the preview serves the campaign folder's files it knows exist;
+  // `guide serve` serves `/visual/CAMPAIGN/NAME` (a 404 shows the fallback).
+  function visualSrc(name) {
+    const path = name.split('/').map(encodeURIComponent).join('/');
+    if (recipientMode) {
+      return st.campaign ? '/visual/' + encodeURIComponent(st.campaign) + '/' + path : null;
+    }
+    const present = (st.state && st.state.visuals_present) || [];
+    return present.includes(name) ? '/visual/' + slugPath + '/' + path : null;
+  }
+
+  // A missing picture: a neutral drawing, never the file name; it still says what the picture
+  // would have shown, when the campaign says it (a clone of the page's `#visual-fallback`).
+  function visualFallback(s) {
+    const tpl = $('visual-fallback');
+    const box = tpl ? tpl.content.firstElementChild.cloneNode(true) : el('div', { class: 'visual-fallback' });
+    if (s.visualAlt) {
+      box.setAttribute('role', 'img');
+      box.setAttribute('aria-label', s.visualAlt);
+    }
+    return box;
+  }
+
   function renderScene(animate) {
     const s = st.scenes[st.idx];
     const stage = $('stage');
@@ -233,11 +260,16 @@
     $('scene-label').textContent = label + ' · ' + s.id;
     stage.classList.toggle('is-ending', s.ending);
 
-    const present = (st.state && st.state.visuals_present) || [];
-    if (s.visual && present.includes(s.visual)) {
-      visual.append(el('img', { src: '/visual/' + slugPath + '/' + s.visual.split('/').map(encodeURIComponent).join('/'), alt: '' }));
-    } else if (s.visual) {
-      visual.append(el('span', { class: 'visual-name', text: s.visual }));
+    if (s.visual) {
+      const src = visualSrc(s.visual);
+      if (src) {
+        // `alt` is the campaign's alternative text, empty for a decorative visual.
+        const img = el('img', { src: src, alt: s.visualAlt });
+        img.addEventListener('error', () => img.replaceWith(visualFallback(s)));
+        visual.append(img);
+      } else {
+        visual.append(visualFallback(s));
+      }
     }
     visual.hidden = !s.visual;
 
@@ -358,6 +390,53 @@
     b.setAttribute('aria-label', st.playing ? 'Pausa' : 'Riproduci');
     b.classList.toggle('is-playing', st.playing);
     st.lastTick = performance.now();
+    syncAudio();
+  }
+
+  // ---------------------------------------------------------------- the voice
+
+  // `guide serve --audio-cache` speaks the guide at /g/TOKEN/audio: one track as long as the
+  // guide, each sentence at its caption's time. Where it cannot play (no voice on the server,
+  // no audio in the browser), the guide plays silently with its captions.
+  function setupAudio() {
+    const src = document.body.dataset.audio;
+    if (!recipientMode || !src || typeof Audio !== 'function' || !$('voice')) return;
+    const a = new Audio();
+    a.preload = 'auto';
+    a.addEventListener('canplay', () => {
+      if (st.audio !== a) return;
+      $('voice').hidden = false;
+      $('volume').hidden = false;
+      syncAudio();
+    });
+    a.addEventListener('error', () => {
+      st.audio = null;
+      $('voice').hidden = true;
+      $('volume').hidden = true;
+    });
+    a.src = src;
+    st.audio = a;
+  }
+
+  // The audio ready to follow the guide, or null.
+  function audioReady() {
+    const a = st.audio;
+    return a && a.readyState >= 2 ? a : null;
+  }
+
+  // Plays the narration while the guide plays (not while a pop-up is open), at the guide's
+  // position: a seek moves it.
+  function syncAudio() {
+    const a = audioReady();
+    if (!a) return;
+    const s = st.scenes[st.idx];
+    if (!s || !st.playing || st.popupOpen) {
+      if (!a.paused) a.pause();
+      return;
+    }
+    const pos = s.start + st.t;
+    if (Math.abs(a.currentTime * 1000 - pos) > 250) a.currentTime = pos / 1000;
+    if (a.paused) a.play().catch(() => {});
   }
 
   function goTo(i, t, animate) {
@@ -381,10 +460,14 @@
     const now = performance.now();
     const dt = now - st.lastTick;
     st.lastTick = now;
+    syncAudio();
     // Nothing advances while a pop-up is open.
     if (!st.playing || st.popupOpen || !st.scenes.length) return;
     const s = st.scenes[st.idx];
-    st.t += dt;
+    // The narration, when it plays, is the clock: captions and texts follow its sound.
+    const a = audioReady();
+    if (a && !a.paused && !a.seeking) st.t = Math.max(st.t, a.currentTime * 1000 - s.start);
+    else st.t += dt;
     if (st.t >= s.duration) {
       if (st.idx < st.scenes.length - 1) {
         goTo(st.idx + 1, 0, true);
@@ -403,6 +486,7 @@
   function openPopup(p, opener) {
     const dialog = $('popup');
     st.popupOpen = true;
+    syncAudio();
     st.popupOpener = opener;
     $('popup-title').textContent = p.title || '';
     $('popup-body').textContent = p.body || '';
@@ -906,6 +990,16 @@
       $('cc').setAttribute('aria-pressed', String(st.captions));
       renderCaption(true);
     });
+    if ($('voice')) {
+      $('voice').addEventListener('click', () => {
+        const on = $('voice').getAttribute('aria-pressed') !== 'true';
+        $('voice').setAttribute('aria-pressed', String(on));
+        if (st.audio) st.audio.muted = !on;
+      });
+      $('volume').addEventListener('input', () => {
+        if (st.audio) st.audio.volume = Math.max(0, Math.min(1, Number($('volume').value) || 0));
+      });
+    }
     const full = $('fullscreen');
     if (document.fullscreenEnabled && $('player').requestFullscreen) {
       full.hidden = false;
@@ -970,7 +1064,7 @@
   if (recipientMode) {
     let tl = null;
     try { tl = JSON.parse($('timeline').textContent); } catch (_) { tl = null; }
-    if (tl) setTimeline(tl);
+    if (tl) { setTimeline(tl); setupAudio(); }
     else showOutcome('La guida non può essere mostrata.');
   } else {
     listen();

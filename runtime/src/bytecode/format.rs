@@ -43,10 +43,12 @@ pub mod section {
     pub const CODE: [u8; 4] = *b"CODE";
     /// The line table (instruction -> span).
     pub const LINES: [u8; 4] = *b"LINE";
+    /// The visuals' alternative texts (minor 1; optional: absent, no scene has one).
+    pub const ALTS: [u8; 4] = *b"ALTS";
     /// Every section of this version, in order.
-    pub const ALL: [[u8; 4]; 13] = [
+    pub const ALL: [[u8; 4]; 14] = [
         STRINGS, META, SCHEMA, PATHS, SPANS, DECISIONS, SCENES, POPUPS, SERVICES, BUTTONS, JUMPS,
-        CODE, LINES,
+        CODE, LINES, ALTS,
     ];
 }
 

@@ -221,6 +221,9 @@ pub struct SceneDef {
     pub span: u32,
     /// Asset reference (string index) or [`NO_STRING`].
     pub visual: u32,
+    /// The visual's alternative text (string index), or [`NO_STRING`] when it is decorative
+    /// or there is no visual (section `ALTS`).
+    pub alt: u32,
     /// Explicit duration in ms; 0 means derived from the narration.
     pub duration_ms: u64,
     /// The rating scale `(min, max)`, ending only.

@@ -144,6 +144,7 @@ pub fn section_name(tag: [u8; 4]) -> &'static str {
         b"JUMP" => "jump tables",
         b"CODE" => "code",
         b"LINE" => "line table",
+        b"ALTS" => "alternative texts",
         _ => "unknown",
     }
 }
@@ -285,7 +286,7 @@ pub fn decode(bytes: &[u8]) -> Result<Module, LoadError> {
     }
 
     // Split into sections; unknown tags (from a newer minor) are skipped.
-    let mut found: [Option<&[u8]>; 13] = [None; 13];
+    let mut found: [Option<&[u8]>; 14] = [None; 14];
     let mut c = Cur::new(payload, "payload");
     while c.pos < payload.len() {
         let tag = c.arr::<4>()?;
@@ -391,6 +392,7 @@ pub fn decode(bytes: &[u8]) -> Result<Module, LoadError> {
             id,
             span,
             visual,
+            alt: NO_STRING,
             duration_ms,
             rating: has.then_some((lo, hi)),
         });
@@ -475,6 +477,22 @@ pub fn decode(bytes: &[u8]) -> Result<Module, LoadError> {
         m.lines.push((c.u32()?, c.u32()?));
     }
     c.end()?;
+
+    // Minor 1: the visuals' alternative texts, one per scene; a minor-0 file has none.
+    if found.get(13).copied().flatten().is_some() {
+        let mut c = get(13)?;
+        let n = c.count(4)?;
+        if n != m.scenes.len() {
+            return Err(LoadError::Malformed {
+                section: "alternative texts",
+                reason: format!("{n} entries for {} scenes", m.scenes.len()),
+            });
+        }
+        for sc in &mut m.scenes {
+            sc.alt = c.u32()?;
+        }
+        c.end()?;
+    }
 
     Ok(m)
 }

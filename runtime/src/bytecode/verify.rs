@@ -290,6 +290,15 @@ pub(crate) fn verify(m: &Module) -> Result<Verified, LoadError> {
         if sc.visual != NO_STRING {
             s("string", sc.visual, &at)?;
         }
+        if sc.alt != NO_STRING {
+            s("string", sc.alt, &at)?;
+            if sc.visual == NO_STRING {
+                return Err(LoadError::Malformed {
+                    section: "alternative texts",
+                    reason: format!("scene {i} has an alternative text but no visual"),
+                });
+            }
+        }
         if let Some((lo, hi)) = sc.rating {
             if i != last || lo > hi {
                 return Err(LoadError::Malformed {

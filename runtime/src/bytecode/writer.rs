@@ -215,6 +215,13 @@ pub fn encode(m: &Module) -> Vec<u8> {
     }
     sec(section::LINES, b);
 
+    let mut b = Buf::default();
+    b.len(m.scenes.len());
+    for s in &m.scenes {
+        b.u32(s.alt);
+    }
+    sec(section::ALTS, b);
+
     let mut out = Vec::with_capacity(format::HEADER_LEN + payload.bytes.len());
     out.extend_from_slice(&format::MAGIC);
     out.extend_from_slice(&format::MAJOR.to_le_bytes());

@@ -4,8 +4,10 @@
 //! | Route | |
 //! |---|---|
 //! | `GET /g/TOKEN` | the player (the preview's `player.js` in recipient mode), the timeline embedded as JSON |
+//! | `GET /g/TOKEN/audio` | the same guide spoken (Ogg Opus, [`audio`]); `404` without `--audio-cache` |
 //! | `GET /g/TOKEN/testo` | the text version of the same guide |
 //! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`), not stored yet |
+//! | `GET /visual/CAMPAIGN/NAME` | a scene's picture, from `--visuals DIR` ([`visuals`]) |
 //! | `GET /static/NAME` | the preview's style sheet, script and fonts |
 //! | `GET /healthz` | `ok`: for the proxy's health checks (and the benchmark's baseline) |
 //!
@@ -14,8 +16,10 @@
 //! look-ups exhaust its budget ([`limiter`]) gets `429`. No token is ever written to the log:
 //! a short hash of it instead.
 
+pub mod audio;
 pub mod limiter;
 pub mod pages;
+pub mod visuals;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -38,7 +42,8 @@ use pages::Pages;
 
 /// The policy of every page: scripts, styles and fonts from the server only, nothing else.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    style-src 'self'; img-src 'self' data:; media-src 'self'; font-src 'self'; \
+    connect-src 'self'; \
     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// How to serve.
@@ -65,6 +70,11 @@ pub struct Options {
     /// look-ups is then the client's, not the proxy's. From any other address the header is
     /// ignored.
     pub trusted_proxies: Vec<IpAddr>,
+    /// The campaigns' folder, whose `CAMPAIGN/NAME` pictures `/visual/` serves; none: no
+    /// pictures (the player shows its neutral one).
+    pub visuals: Option<std::path::PathBuf>,
+    /// The voice: the guides spoken at `/g/TOKEN/audio`; none: no audio (`404`).
+    pub voice: Option<audio::VoiceOptions>,
 }
 
 /// Why the server did not start.
@@ -106,6 +116,8 @@ struct App {
     /// Whether look-ups run on the server's threads ([`Store::lookups_are_brief`]) rather
     /// than on blocking ones.
     inline: bool,
+    visuals: Option<std::path::PathBuf>,
+    voice: Option<audio::Voice>,
 }
 
 /// A running `guide serve`: dropping it stops the server (the purge thread ends with the
@@ -203,19 +215,23 @@ pub fn start(
         stores,
         versions: Mutex::new(HashMap::new()),
         programs: Mutex::new(HashMap::new()),
-        pages: Pages::new().map_err(ServeError::Templates)?,
+        pages: Pages::speaking(opts.voice.is_some()).map_err(ServeError::Templates)?,
         limiter: Limiter::new(opts.failures_per_minute),
         trusted_proxies: opts.trusted_proxies.clone(),
         as_of: opts.as_of,
         each_window: opts.each_window,
         log: opts.log,
         inline,
+        visuals: opts.visuals.clone(),
+        voice: opts.voice.as_ref().map(audio::Voice::new),
     });
     let router = Router::new()
         .route("/g/{token}", get(guide))
         .route("/g/{token}/testo", get(text))
+        .route("/g/{token}/audio", get(spoken))
         .route("/g/{token}/rating", guide_web::axum::routing::post(rating))
         .route("/static/{*name}", get(asset))
+        .route("/visual/{campaign}/{name}", get(visual))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .with_state(app);
@@ -242,6 +258,7 @@ pub fn start(
 /// What a look-up found.
 enum Lookup {
     Player(Vec<u8>),
+    Audio(Vec<u8>),
     NotYet(Date),
     Gone(Option<Date>),
     NotFound,
@@ -254,6 +271,7 @@ enum Lookup {
 enum Page {
     Player,
     Text,
+    Audio,
 }
 
 thread_local! {
@@ -347,12 +365,22 @@ impl App {
         // `today` in the campaign is the day of the view.
         ev.set_today(Some(day));
         match ev.evaluate_json_str(&record) {
-            Ok(Outcome::Eligible(t)) => Lookup::Player(match page {
-                Page::Player => {
-                    SCRATCH.with_borrow_mut(|scratch| self.pages.player_bytes(t, token, scratch))
-                }
-                Page::Text => self.pages.text(t, token).into_bytes(),
-            }),
+            Ok(Outcome::Eligible(t)) => match page {
+                Page::Player => Lookup::Player(
+                    SCRATCH.with_borrow_mut(|scratch| self.pages.player_bytes(t, token, scratch)),
+                ),
+                Page::Text => Lookup::Player(self.pages.text(t, token).into_bytes()),
+                Page::Audio => match &self.voice {
+                    Some(v) => match v.audio(t, &row.campaign, &version) {
+                        Ok(bytes) => Lookup::Audio(bytes),
+                        Err(e) => {
+                            eprintln!("voice: {e}");
+                            Lookup::Failed
+                        }
+                    },
+                    None => Lookup::NotFound,
+                },
+            },
             Ok(Outcome::NotEligible) => Lookup::Gone(None),
             Err(_) => Lookup::Failed,
         }
@@ -360,6 +388,13 @@ impl App {
 
     fn answer(&self, found: Lookup) -> Response {
         let (status, body) = match found {
+            Lookup::Audio(bytes) => {
+                let media = self
+                    .voice
+                    .as_ref()
+                    .map_or("audio/ogg", audio::Voice::content_type);
+                return ([(header::CONTENT_TYPE, media)], bytes).into_response();
+            }
             Lookup::Player(html) => (StatusCode::OK, html),
             Lookup::NotYet(from) => (StatusCode::OK, self.pages.not_yet(from).into_bytes()),
             Lookup::Gone(until) => (StatusCode::GONE, self.pages.gone(until).into_bytes()),
@@ -396,7 +431,8 @@ impl App {
 
 async fn view(app: Arc<App>, token: String, client: IpAddr, page: Page, what: &str) -> Response {
     let hash = app.log.then(|| token_hash(&token));
-    let found = if app.inline {
+    // Speaking a guide takes seconds: never on the server's own threads.
+    let found = if app.inline && !matches!(page, Page::Audio) {
         app.look_up(&token, client, page)
     } else {
         let a = Arc::clone(&app);
@@ -431,6 +467,16 @@ async fn text(
     view(app, token, client, Page::Text, "/testo").await
 }
 
+async fn spoken(
+    State(app): State<Arc<App>>,
+    Path(token): Path<String>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let client = client_address(peer.ip(), &app.trusted_proxies, &headers);
+    view(app, token, client, Page::Audio, "/audio").await
+}
+
 /// The rating is acknowledged, not stored (the dashboard will store it).
 async fn rating(Path(_token): Path<String>) -> StatusCode {
     StatusCode::NO_CONTENT
@@ -438,6 +484,21 @@ async fn rating(Path(_token): Path<String>) -> StatusCode {
 
 async fn not_found(State(app): State<Arc<App>>) -> Response {
     app.answer(Lookup::NotFound)
+}
+
+/// A scene's picture ([`visuals`]).
+async fn visual(
+    State(app): State<Arc<App>>,
+    Path((campaign, name)): Path<(String, String)>,
+) -> Response {
+    let found = app
+        .visuals
+        .as_deref()
+        .and_then(|dir| visuals::find(dir, &campaign, &name));
+    match found.and_then(|(path, media)| Some((std::fs::read(path).ok()?, media))) {
+        Some((bytes, media)) => ([(header::CONTENT_TYPE, media)], bytes).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// The style sheet of the recipient's page, after the preview's.

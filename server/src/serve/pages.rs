@@ -87,6 +87,7 @@ struct PlayerPage<'a> {
     timeline: String,
     text_href: &'a str,
     rating_href: &'a str,
+    audio_href: Option<String>,
 }
 
 /// A scene of the text version.
@@ -125,6 +126,12 @@ struct Notice<'a> {
 impl Pages {
     /// Compiles the embedded templates.
     pub fn new() -> Result<Pages, String> {
+        Pages::speaking(false)
+    }
+
+    /// Compiles the embedded templates; with `audio`, the player asks for the guide spoken
+    /// (`/g/TOKEN/audio`).
+    pub fn speaking(audio: bool) -> Result<Pages, String> {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         hb.register_partial("head", include_str!("assets/head.hbs"))
@@ -145,6 +152,7 @@ impl Pages {
                     timeline: HOLES[1].0.into(),
                     text_href: &format!("/g/{}/testo", HOLES[2].0),
                     rating_href: &format!("/g/{}/rating", HOLES[2].0),
+                    audio_href: audio.then(|| format!("/g/{}/audio", HOLES[2].0)),
                 },
             )
             .map_err(|e| format!("template recipient: {e}"))?;
