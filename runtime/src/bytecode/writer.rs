@@ -234,10 +234,11 @@ pub fn encode(m: &Module) -> Vec<u8> {
     out
 }
 
-/// The lowest minor version that can hold `m`: the newest of its instructions (so that a module
-/// using nothing added since 1.0 is written exactly as before).
+/// The lowest minor version that can hold `m`: the newest of its instructions, and 1.1 when a
+/// scene has an alternative text (section `ALTS`, which a 1.0 runtime skips).
 pub fn minor_needed(m: &Module) -> u16 {
-    m.code.iter().map(|op| op.since_minor()).max().unwrap_or(0)
+    let alts = u16::from(m.scenes.iter().any(|s| s.alt != super::NO_STRING));
+    m.code.iter().map(|op| op.since_minor()).fold(alts, u16::max)
 }
 
 /// Encodes one instruction: its opcode, then its operands.
