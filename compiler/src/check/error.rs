@@ -104,6 +104,58 @@ pub enum IdKind {
     PopUp,
 }
 
+/// What is wrong with a `notify` block ([`CheckError::Notification`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotifyProblem {
+    /// E0601: `notify` names no known channel.
+    UnknownChannel {
+        /// The name written.
+        name: String,
+    },
+    /// E0602: a statement the channel does not take.
+    NotForChannel {
+        /// The statement's first word.
+        statement: &'static str,
+        /// The channel.
+        channel: &'static str,
+    },
+    /// E0603: a statement the channel needs is missing.
+    Missing {
+        /// The statement's first word.
+        statement: &'static str,
+        /// The channel.
+        channel: &'static str,
+    },
+    /// E0604: more buttons than an app IO message carries.
+    TooManyButtons {
+        /// The most allowed.
+        max: usize,
+    },
+    /// E0604: `segments` outside 1..=10.
+    Segments {
+        /// The number written.
+        found: i64,
+    },
+    /// E0605: the contact after `to` is not text.
+    ContactNotText {
+        /// Its type.
+        found: Ty,
+    },
+    /// E0606: `{deadline}` in a campaign with no availability window.
+    NoDeadline,
+    /// E0606: `{link}` takes no formatter.
+    LinkFormatter,
+    /// E0607: an app IO message needs the schema's key (the fiscal code).
+    IoWithoutKey,
+    /// E0608: a second block for the same channel.
+    SecondOfChannel {
+        /// The channel.
+        channel: &'static str,
+        /// The first block's channel name.
+        first: Span,
+    },
+}
+
 /// A required part that is missing or empty ([`CheckError::Missing`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -342,6 +394,13 @@ pub enum CheckError {
         min: i64,
         /// End.
         max: i64,
+    },
+    /// E0601..E0607: a `notify` block the channel cannot send.
+    Notification {
+        /// Where.
+        span: Span,
+        /// What is wrong.
+        problem: NotifyProblem,
     },
     /// E0208: a required part missing.
     Missing {

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod expr;
+mod notify;
 
 use std::collections::HashMap;
 
@@ -187,6 +188,9 @@ impl<'p> Checker<'p> {
                 });
             }
         }
+        self.file = 0;
+        let notifications =
+            self.notifications(&main.notifications, head.as_ref().map(|h| &h.availability));
         // With errors, unused attributes are noise: half-written code uses nothing yet.
         if !self.errors.iter().any(|e| e.error.is_error()) && !project.failed_to_load() {
             self.unused_attributes();
@@ -205,6 +209,7 @@ impl<'p> Checker<'p> {
             story,
             ending: ending?,
             files: project.files.clone(),
+            notifications,
         })
     }
 
