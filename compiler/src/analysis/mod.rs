@@ -2,6 +2,9 @@
 //! for each, and the duration range.
 pub mod domains;
 pub mod error;
+pub mod measure;
+pub mod notify;
+pub mod sms;
 pub mod timing;
 pub mod variants;
 

@@ -91,7 +91,11 @@ pub fn check(project: &Project) -> Checked {
     errors.append(&mut c.errors);
     let analysis = campaign
         .as_ref()
-        .map(crate::analysis::timing::narration_warnings)
+        .map(|c| {
+            let mut found = crate::analysis::timing::narration_warnings(c);
+            found.extend(crate::analysis::notify::problems(c));
+            found
+        })
         .unwrap_or_default();
     let sources = Sources::of(project);
     let mut diagnostics = project.diagnostics.clone();

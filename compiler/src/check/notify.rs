@@ -108,7 +108,8 @@ impl Checker<'_> {
             }
             match s {
                 NotifyStmt::To(e, _) => {
-                    let x = self.value(e, &scope, None);
+                    // An absent contact is no error: that recipient skips the channel.
+                    let x = self.expr(e, &scope, None);
                     let ok = match &x.ty {
                         Ty::Str | Ty::Error => true,
                         Ty::Optional(t) => **t == Ty::Str,
@@ -117,7 +118,9 @@ impl Checker<'_> {
                     if !ok {
                         self.notify_error(
                             &e.span,
-                            NotifyProblem::ContactNotText { found: x.ty.clone() },
+                            NotifyProblem::ContactNotText {
+                                found: x.ty.clone(),
+                            },
                         );
                     }
                     to = Some(x);
@@ -149,8 +152,7 @@ impl Checker<'_> {
                         );
                         continue;
                     }
-                    if let Some(b) = self.note_button(service, label, span, &scope, availability)
-                    {
+                    if let Some(b) = self.note_button(service, label, span, &scope, availability) {
                         buttons.push(b);
                     }
                 }
@@ -285,9 +287,7 @@ impl Checker<'_> {
                                     let hole = ast::Template {
                                         parts: vec![TemplatePart::Hole {
                                             expr: ast::Expr {
-                                                kind: ast::ExprKind::Date(
-                                                    "2000-01-01".to_string(),
-                                                ),
+                                                kind: ast::ExprKind::Date("2000-01-01".to_string()),
                                                 span: expr.span.clone(),
                                             },
                                             formatter: formatter.clone(),
@@ -318,7 +318,12 @@ impl Checker<'_> {
                 parts: vec![p.clone()],
                 span: t.span.clone(),
             };
-            pieces.extend(self.template(&one, scope).parts.into_iter().map(Piece::Part));
+            pieces.extend(
+                self.template(&one, scope)
+                    .parts
+                    .into_iter()
+                    .map(Piece::Part),
+            );
         }
         NoteTemplate { pieces }
     }

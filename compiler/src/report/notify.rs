@@ -12,6 +12,14 @@ fn example(channel: &str) -> &'static str {
     }
 }
 
+/// "an `io`", "a `sms`": the article of a channel's name.
+fn a(channel: &str) -> String {
+    match channel {
+        "io" | "email" => format!("an `{channel}`"),
+        _ => format!("a `{channel}`"),
+    }
+}
+
 /// The diagnostic of a `notify` problem found in `file`.
 pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) -> Diagnostic {
     use NotifyProblem::*;
@@ -26,13 +34,14 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         .with_help("the channels are `io` (the app IO), `sms` and `email`"),
         NotForChannel { statement, channel } => Diagnostic::error(
             "E0602",
-            format!("`{statement}` has no meaning in a `{channel}` notification"),
+            format!("`{statement}` has no meaning in {} notification", a(channel)),
             file,
             span,
-            format!("a `{channel}` message has no {statement}"),
+            format!("{} message has no {statement}", a(channel)),
         )
         .with_help(format!(
-            "remove the line; a `{channel}` notification reads: {}",
+            "remove the line; {} notification reads: {}",
+            a(channel),
             example(channel)
         )),
         Missing { statement, channel } => Diagnostic::error(
@@ -40,7 +49,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
             format!("this `{channel}` notification has no `{statement}`"),
             file,
             span,
-            format!("a `{channel}` message needs `{statement}`"),
+            format!("{} message needs `{statement}`", a(channel)),
         )
         .with_help(format!("write it as: {}", example(channel))),
         TooManyButtons { max } => Diagnostic::error(

@@ -89,9 +89,8 @@ pub const NOTIFY_STARTERS: &[&str] = &[
 
 /// Words that, at the left margin, start a top-level item: a block still open there ends before
 /// them (the grammar's `item_line`).
-pub const ITEM_LINE_STARTERS: &[&str] = &[
-    "campaign", "service", "import", "ending", "scene", "notify",
-];
+pub const ITEM_LINE_STARTERS: &[&str] =
+    &["campaign", "service", "import", "ending", "scene", "notify"];
 
 #[cfg(test)]
 mod tests {
