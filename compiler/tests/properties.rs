@@ -470,6 +470,7 @@ fn any_fields(ty: impl Strategy<Value = Type> + 'static) -> BoxedStrategy<Fields
                             ty,
                             description,
                             personal,
+                            range: Default::default(),
                         },
                     )
                 })

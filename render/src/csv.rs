@@ -208,6 +208,7 @@ mod tests {
             ty,
             description: None,
             personal: false,
+            range: Default::default(),
         }
     }
 

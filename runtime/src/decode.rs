@@ -24,7 +24,7 @@
 //! [`crate::format::money_from_f64`] would.
 
 use crate::date::Date;
-use crate::record::{parse_money, Record, RecordError, RecordErrorKind, Value};
+use crate::record::{check_range, parse_money, Record, RecordError, RecordErrorKind, Value};
 use crate::schema::{Fields, Schema, Type};
 use crate::write::first_escape;
 use std::borrow::Cow;
@@ -471,7 +471,10 @@ impl<'a> Parser<'a> {
                 guess = i + 1;
                 let (_, attr) = fields.0.get(i).ok_or(Fail)?;
                 let values = planned.and_then(|f| f.values.as_deref());
-                self.value(&attr.ty, values, out.get_mut(i).ok_or(Fail)?)?;
+                let slot = out.get_mut(i).ok_or(Fail)?;
+                self.value(&attr.ty, values, slot)?;
+                // Out of range: the slow path says so.
+                check_range(&attr.range, slot).map_err(|_| Fail)?;
                 seen.set(i);
                 match self.peek() {
                     Some(b',') => self.i += 1,
@@ -798,6 +801,7 @@ mod tests {
             ty,
             description: None,
             personal: false,
+            range: Default::default(),
         }
     }
 

@@ -21,6 +21,7 @@ pub fn doc_example_module() -> Module {
         ty,
         description: None,
         personal: false,
+        range: Default::default(),
     };
     let schema = Schema {
         key: None,

@@ -11,7 +11,7 @@
 
 use crate::date::Date;
 use crate::format;
-use crate::schema::{Fields, Schema, Type};
+use crate::schema::{Bound, Fields, Range, Schema, Type, Violation};
 use crate::suggest::did_you_mean;
 use std::fmt;
 
@@ -189,6 +189,15 @@ pub enum RecordErrorKind {
     },
     /// An amount of money too large to be held in cents.
     MoneyOutOfRange,
+    /// A value outside the range the schema declares for the attribute (`min`, `max`,
+    /// `max_length`).
+    OutOfRange {
+        /// The value as a record writes it (`-5.00`, `130`); [`REDACTED`] for a personal
+        /// attribute; empty for a string too long (its length is in `violation`).
+        value: String,
+        /// Which bound it breaks, and the bound.
+        violation: Violation,
+    },
     /// An attribute the schema does not declare. Unknown attributes are an error, not ignored:
     /// a misspelt name would otherwise silently drop the value it carries.
     Unknown {
@@ -280,6 +289,21 @@ impl fmt::Display for RecordError {
                 Quoted(value)
             ),
             RecordErrorKind::MoneyOutOfRange => f.write_str(": the amount is too large"),
+            RecordErrorKind::OutOfRange { value, violation } => match violation {
+                Violation::BelowMin(b) => write!(
+                    f,
+                    ": {value} is less than {b}, the minimum the schema allows (min: {b})"
+                ),
+                Violation::AboveMax(b) => write!(
+                    f,
+                    ": {value} is more than {b}, the maximum the schema allows (max: {b})"
+                ),
+                Violation::TooLong { max_length, length } => write!(
+                    f,
+                    " has {length} characters, more than the {max_length} the schema allows \
+                     (max_length: {max_length})"
+                ),
+            },
             RecordErrorKind::Unknown { suggestion } => {
                 f.write_str(" is not in the schema")?;
                 match suggestion {
@@ -419,6 +443,32 @@ fn check_set_size(values: &[String], path: &Path<'_>) -> Result<(), RecordError>
     Ok(())
 }
 
+/// Checks a value read for an attribute against the attribute's declared range.
+pub(crate) fn check_range(range: &Range, value: &Value) -> Result<(), Violation> {
+    match value {
+        Value::Int(v) => range.check_int(*v),
+        Value::Money(c) => range.check_cents(*c),
+        Value::Decimal(d) => range.check_decimal(*d),
+        Value::Str(s) => range.check_str(s),
+        _ => Ok(()),
+    }
+}
+
+/// The error for `value`, read for an attribute, breaking its range.
+fn out_of_range(value: &Value, violation: Violation, personal: bool) -> RecordErrorKind {
+    let written = match (value, personal) {
+        (_, true) => REDACTED.to_owned(),
+        (Value::Int(v), _) => Bound::Int(*v).to_string(),
+        (Value::Money(c), _) => Bound::Cents(*c).to_string(),
+        (Value::Decimal(d), _) => Bound::Decimal(*d).to_string(),
+        _ => String::new(),
+    };
+    RecordErrorKind::OutOfRange {
+        value: written,
+        violation,
+    }
+}
+
 /// The bitmask of `values` among a set's `declared` values.
 fn set_mask(
     declared: &[String],
@@ -499,12 +549,12 @@ mod json {
         fields
             .iter()
             .map(|(name, attr)| {
-                decode(
-                    &attr.ty,
-                    map.get(name),
-                    &Path::Field(path, name),
-                    personal || attr.personal,
-                )
+                let at = Path::Field(path, name);
+                let personal = personal || attr.personal;
+                let value = decode(&attr.ty, map.get(name), &at, personal)?;
+                check_range(&attr.range, &value)
+                    .map_err(|v| RecordError::new(&at, out_of_range(&value, v, personal)))?;
+                Ok(value)
             })
             .collect()
     }
@@ -898,6 +948,12 @@ impl<'s> RecordBuilder<'s> {
             Some(Err(kind)) => return Err(RecordError::new(&path, kind)),
             None => return Err(self.builder_error(name, &attr.ty, found)),
         };
+        if let Err(v) = check_range(&attr.range, &value) {
+            return Err(RecordError::new(
+                &path,
+                out_of_range(&value, v, attr.personal),
+            ));
+        }
         self.put(index, name, value)
     }
 
@@ -929,6 +985,7 @@ mod tests {
             ty,
             description: None,
             personal: false,
+            range: Default::default(),
         }
     }
 

@@ -76,6 +76,190 @@ pub struct Attribute {
     /// Whether it identifies a person (name, fiscal code): never logged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub personal: bool,
+    /// The bounds its values must respect (`min`, `max`, `max_length` in the schema), checked
+    /// when records are read; for an `Optional` attribute they bound the value when present.
+    /// [`Range::default`] (no bound) for most attributes.
+    #[serde(default, skip_serializing_if = "Range::is_unbounded")]
+    pub range: Range,
+}
+
+impl Attribute {
+    /// The attribute's declared maximum length in characters (Unicode scalar values), for a
+    /// `String` (or `Optional(String)`) declared with `max_length`. Values read from records
+    /// never exceed it.
+    pub fn max_length(&self) -> Option<u32> {
+        self.range.max_length
+    }
+}
+
+/// The bounds declared on an attribute's values: `min` and `max` (inclusive) for `Int`,
+/// `Decimal` and `Money`, `max_length` (in characters) for `String`. A record whose value is
+/// outside them is rejected when it is read ([`crate::RecordErrorKind::OutOfRange`]); the
+/// compiler uses them to find conditions that are always true or false.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Range {
+    /// The least value allowed, in the attribute's own unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Bound>,
+    /// The greatest value allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Bound>,
+    /// The most characters (Unicode scalar values) a string may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+}
+
+/// One bound of a numeric [`Range`], of the attribute's type.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub enum Bound {
+    /// For an `Int`.
+    Int(i64),
+    /// For a `Money`, in cents.
+    Cents(i64),
+    /// For a `Decimal` (always finite).
+    Decimal(f64),
+}
+
+impl PartialEq for Bound {
+    fn eq(&self, other: &Bound) -> bool {
+        match (self, other) {
+            (Bound::Int(a), Bound::Int(b)) | (Bound::Cents(a), Bound::Cents(b)) => a == b,
+            (Bound::Decimal(a), Bound::Decimal(b)) => a.to_bits() == b.to_bits(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Bound {}
+
+impl std::hash::Hash for Bound {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Bound::Int(v) => (0u8, *v).hash(state),
+            Bound::Cents(v) => (1u8, *v).hash(state),
+            Bound::Decimal(v) => (2u8, v.to_bits()).hash(state),
+        }
+    }
+}
+
+impl std::fmt::Display for Bound {
+    /// As a record writes it: `40`, `0.5`, `1234.50` (euros).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Int(v) => write!(f, "{v}"),
+            Bound::Decimal(v) => write!(f, "{v}"),
+            Bound::Cents(c) => {
+                let sign = if *c < 0 { "-" } else { "" };
+                let a = c.unsigned_abs();
+                write!(f, "{sign}{}.{:02}", a / 100, a % 100)
+            }
+        }
+    }
+}
+
+/// How a value breaks a [`Range`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Violation {
+    /// Less than `min`.
+    BelowMin(Bound),
+    /// More than `max`.
+    AboveMax(Bound),
+    /// A string longer than `max_length` characters.
+    TooLong {
+        /// The bound.
+        max_length: u32,
+        /// The string's length, in characters.
+        length: usize,
+    },
+}
+
+impl Range {
+    /// Whether no bound is declared.
+    pub fn is_unbounded(&self) -> bool {
+        *self == Range::default()
+    }
+
+    /// Whether the bounds are of `ty`'s kind (under any `Optional`): numeric bounds of the
+    /// right unit for `Int`, `Decimal`, `Money`, finite, `min <= max`; `max_length` for
+    /// `String` only. The compiler refuses other schemas; the bytecode loader checks it.
+    pub fn fits(&self, ty: &Type) -> bool {
+        let mut ty = ty;
+        while let Type::Optional(inner) = ty {
+            ty = inner;
+        }
+        let kind = |b: &Option<Bound>| match (b, ty) {
+            (None, _) => true,
+            (Some(Bound::Int(_)), Type::Int) | (Some(Bound::Cents(_)), Type::Money) => true,
+            (Some(Bound::Decimal(d)), Type::Decimal) => d.is_finite(),
+            _ => false,
+        };
+        let ordered = match (self.min, self.max) {
+            (Some(Bound::Int(a)), Some(Bound::Int(b)))
+            | (Some(Bound::Cents(a)), Some(Bound::Cents(b))) => a <= b,
+            (Some(Bound::Decimal(a)), Some(Bound::Decimal(b))) => a <= b,
+            _ => true,
+        };
+        kind(&self.min)
+            && kind(&self.max)
+            && ordered
+            && (self.max_length.is_none() || *ty == Type::String)
+    }
+
+    /// Checks an `Int` value.
+    pub fn check_int(&self, v: i64) -> Result<(), Violation> {
+        self.check_ordered(|b| match b {
+            Bound::Int(b) => v.cmp(&b),
+            _ => std::cmp::Ordering::Equal,
+        })
+    }
+
+    /// Checks a `Money` value, in cents.
+    pub fn check_cents(&self, v: i64) -> Result<(), Violation> {
+        self.check_ordered(|b| match b {
+            Bound::Cents(b) => v.cmp(&b),
+            _ => std::cmp::Ordering::Equal,
+        })
+    }
+
+    /// Checks a `Decimal` value (finite).
+    pub fn check_decimal(&self, v: f64) -> Result<(), Violation> {
+        self.check_ordered(|b| match b {
+            Bound::Decimal(b) => v.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal),
+            _ => std::cmp::Ordering::Equal,
+        })
+    }
+
+    /// Checks a `String` value's length.
+    pub fn check_str(&self, s: &str) -> Result<(), Violation> {
+        match self.max_length {
+            // Bytes bound characters from above: most strings need no count.
+            Some(max) if s.len() > max as usize => {
+                let length = s.chars().count();
+                if length > max as usize {
+                    return Err(Violation::TooLong {
+                        max_length: max,
+                        length,
+                    });
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_ordered(&self, cmp: impl Fn(Bound) -> std::cmp::Ordering) -> Result<(), Violation> {
+        if let Some(min) = self.min {
+            if cmp(min).is_lt() {
+                return Err(Violation::BelowMin(min));
+            }
+        }
+        if let Some(max) = self.max {
+            if cmp(max).is_gt() {
+                return Err(Violation::AboveMax(max));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Which attribute carries the recipient's grammatical gender, and which values mean what.

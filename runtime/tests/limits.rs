@@ -123,6 +123,7 @@ fn schemas_nested_past_the_limit_are_refused_by_the_loader() {
                     ty,
                     description: None,
                     personal: false,
+                    range: Default::default(),
                 },
             )]));
         }
@@ -133,6 +134,7 @@ fn schemas_nested_past_the_limit_are_refused_by_the_loader() {
                 ty,
                 description: None,
                 personal: false,
+                range: Default::default(),
             },
         ));
         m.meta.schema_fingerprint = guide_runtime::bytecode::schema_fingerprint(&m.schema);

@@ -7,7 +7,7 @@ use super::error::valid_value_char;
 use super::read::{RawAttribute, RawSchema, RawType, Text};
 use super::{SchemaError, MAX_ENUM_VALUES, MAX_SET_VALUES, MAX_TYPE_DEPTH};
 use crate::diagnostic::{did_you_mean, Span};
-use guide_runtime::schema::{Attribute, Fields, Gender, Schema, Type};
+use guide_runtime::schema::{Attribute, Bound, Fields, Gender, Range, Schema, Type};
 use std::collections::HashMap;
 
 /// Checks `raw`; the schema, or every problem found.
@@ -64,12 +64,14 @@ fn fields(
             });
         }
         let ty = ty(&attr.ty, &path, span, depth + 1, errors);
+        let range = range(attr, &path, errors);
         out.push((
             name.clone(),
             Attribute {
                 ty,
                 description: attr.description.clone(),
                 personal: attr.personal,
+                range,
             },
         ));
         seen.entry(name).or_insert(span);
@@ -122,6 +124,130 @@ fn ty(raw: &RawType, path: &str, span: &Span, depth: usize, errors: &mut Vec<Sch
                 Type::Record(fields)
             }
         }
+    }
+}
+
+/// Converts and checks an attribute's `min`, `max` and `max_length` against its type: numeric
+/// bounds for `Int` (whole numbers), `Money` (at most two decimals) and `Decimal`, a length of at
+/// least 1 for `String`; `min` not above `max`.
+fn range(attr: &RawAttribute, path: &str, errors: &mut Vec<SchemaError>) -> Range {
+    let mut base = &attr.ty;
+    while let RawType::Optional(inner) = base {
+        base = inner;
+    }
+    let mut out = Range::default();
+    for (field, written) in [("min", &attr.min), ("max", &attr.max)] {
+        let Some(t) = written else { continue };
+        let bound = match base {
+            RawType::Int => t
+                .value
+                .parse::<i64>()
+                .map(Bound::Int)
+                .map_err(|_| "a whole number that fits an Int (e.g. 0 or 120)"),
+            RawType::Money => cents(&t.value)
+                .map(Bound::Cents)
+                .ok_or("an amount of euros with at most two decimals (e.g. 0 or 1500.50)"),
+            RawType::Decimal => t
+                .value
+                .parse::<f64>()
+                .ok()
+                .filter(|d| d.is_finite())
+                .map(Bound::Decimal)
+                .ok_or("a finite number (e.g. 0.5)"),
+            other => {
+                errors.push(SchemaError::RangeNotAllowed {
+                    attribute: path.to_owned(),
+                    field,
+                    ty: raw_name(other),
+                    span: t.span.clone(),
+                });
+                continue;
+            }
+        };
+        match bound {
+            Ok(b) if field == "min" => out.min = Some(b),
+            Ok(b) => out.max = Some(b),
+            Err(expected) => errors.push(SchemaError::BadBound {
+                attribute: path.to_owned(),
+                field,
+                written: t.value.clone(),
+                expected,
+                span: t.span.clone(),
+            }),
+        }
+    }
+    if let Some(t) = &attr.max_length {
+        if matches!(base, RawType::String) {
+            match t.value.parse::<u32>() {
+                Ok(n) if n >= 1 => out.max_length = Some(n),
+                _ => errors.push(SchemaError::BadBound {
+                    attribute: path.to_owned(),
+                    field: "max_length",
+                    written: t.value.clone(),
+                    expected: "a whole number of characters, at least 1 (e.g. 40)",
+                    span: t.span.clone(),
+                }),
+            }
+        } else {
+            errors.push(SchemaError::RangeNotAllowed {
+                attribute: path.to_owned(),
+                field: "max_length",
+                ty: raw_name(base),
+                span: t.span.clone(),
+            });
+        }
+    }
+    let reversed = match (out.min, out.max) {
+        (Some(Bound::Int(a)), Some(Bound::Int(b)))
+        | (Some(Bound::Cents(a)), Some(Bound::Cents(b))) => a > b,
+        (Some(Bound::Decimal(a)), Some(Bound::Decimal(b))) => a > b,
+        _ => false,
+    };
+    if let (true, Some(min), Some(max)) = (reversed, &attr.min, &attr.max) {
+        errors.push(SchemaError::EmptyRange {
+            attribute: path.to_owned(),
+            min: min.value.clone(),
+            max: max.value.clone(),
+            span: max.span.clone(),
+            min_span: min.span.clone(),
+        });
+        out.min = None;
+        out.max = None;
+    }
+    out
+}
+
+/// An amount of euros written as a number with at most two decimals, in cents; `None` if it
+/// has more decimals, an exponent, or does not fit.
+fn cents(written: &str) -> Option<i64> {
+    let (negative, t) = match written.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, written.strip_prefix('+').unwrap_or(written)),
+    };
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 2 {
+        return None;
+    }
+    let frac = format!("{frac:0<2}");
+    let c = format!("{whole}{frac}").parse::<i64>().ok()?;
+    Some(if negative { -c } else { c })
+}
+
+/// A type's name as written, for messages.
+fn raw_name(ty: &RawType) -> &'static str {
+    match ty {
+        RawType::String => "String",
+        RawType::Bool => "Bool",
+        RawType::Int => "Int",
+        RawType::Decimal => "Decimal",
+        RawType::Money => "Money",
+        RawType::Date => "Date",
+        RawType::Enum(_) => "Enum",
+        RawType::Set(_) => "Set",
+        RawType::Optional(_) => "Optional",
+        RawType::Record(_) => "Record",
+        RawType::List(_) => "List",
     }
 }
 

@@ -161,6 +161,43 @@ pub enum SchemaError {
         /// The feminine value.
         span: Span,
     },
+    /// `min`, `max` or `max_length` on a type that has no such bound.
+    RangeNotAllowed {
+        /// The attribute.
+        attribute: String,
+        /// `min`, `max` or `max_length`.
+        field: &'static str,
+        /// The attribute's type (under `Optional`).
+        ty: &'static str,
+        /// The bound.
+        span: Span,
+    },
+    /// A bound that is not a value of the attribute's type.
+    BadBound {
+        /// The attribute.
+        attribute: String,
+        /// `min`, `max` or `max_length`.
+        field: &'static str,
+        /// The bound as written.
+        written: String,
+        /// What it should be, in words.
+        expected: &'static str,
+        /// The bound.
+        span: Span,
+    },
+    /// `min` greater than `max`: no value fits.
+    EmptyRange {
+        /// The attribute.
+        attribute: String,
+        /// `min` as written.
+        min: String,
+        /// `max` as written.
+        max: String,
+        /// `max`.
+        span: Span,
+        /// `min`.
+        min_span: Span,
+    },
 }
 
 impl SchemaError {
@@ -184,7 +221,10 @@ impl SchemaError {
             | GenderAttributeMissing { span, .. }
             | GenderNotEnum { span, .. }
             | GenderValueNotInEnum { span, .. }
-            | GenderValuesSame { span, .. } => span,
+            | GenderValuesSame { span, .. }
+            | RangeNotAllowed { span, .. }
+            | BadBound { span, .. }
+            | EmptyRange { span, .. } => span,
         }
     }
 }
@@ -424,6 +464,52 @@ impl IntoDiagnostic for SchemaError {
                 format!("both are \"{value}\""),
             )
             .with_help("give the feminine form its own value of the Enum"),
+            RangeNotAllowed {
+                attribute,
+                field,
+                ty,
+                span,
+            } => Diagnostic::error(
+                "E0618",
+                format!("`{attribute}` is of type {ty}: it cannot have `{field}`"),
+                file,
+                span,
+                if field == "max_length" {
+                    "max_length bounds a String only"
+                } else {
+                    "min and max bound an Int, a Decimal or a Money only"
+                },
+            )
+            .with_help(format!("remove `{field}`, or change the attribute's type")),
+            BadBound {
+                attribute,
+                field,
+                written,
+                expected,
+                span,
+            } => Diagnostic::error(
+                "E0619",
+                format!("`{field}: {written}` does not fit `{attribute}`"),
+                file,
+                span,
+                format!("expected {expected}"),
+            )
+            .with_help(format!("write `{field}` as {expected}")),
+            EmptyRange {
+                attribute,
+                min,
+                max,
+                span,
+                min_span,
+            } => Diagnostic::error(
+                "E0620",
+                format!("no value of `{attribute}` fits: min {min} is more than max {max}"),
+                file,
+                span,
+                "max is less than min",
+            )
+            .with_note(min_span, "min is here")
+            .with_help("swap them, or correct one"),
         }
     }
 }

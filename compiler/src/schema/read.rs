@@ -60,6 +60,12 @@ pub(super) struct RawAttribute {
     pub description: Option<String>,
     /// `personal`.
     pub personal: bool,
+    /// `min`, as written.
+    pub min: Option<Text>,
+    /// `max`, as written.
+    pub max: Option<Text>,
+    /// `max_length`, as written.
+    pub max_length: Option<Text>,
 }
 
 /// A type as written.
@@ -78,27 +84,34 @@ pub(super) enum RawType {
 }
 
 /// A struct the schema expects: its optional name, its fields, how to write it.
-struct Shape {
+struct Shape<const N: usize> {
     name: &'static str,
-    fields: &'static [&'static str],
+    fields: [&'static str; N],
     help: &'static str,
 }
 
-const SCHEMA: Shape = Shape {
+const SCHEMA: Shape<3> = Shape {
     name: "Schema",
-    fields: &["key", "gender", "attributes"],
+    fields: ["key", "gender", "attributes"],
     help: "a schema is written (attributes: { \"name\": (type: String), ... })",
 };
 
-const GENDER: Shape = Shape {
+const GENDER: Shape<3> = Shape {
     name: "Gender",
-    fields: &["attribute", "masculine", "feminine"],
+    fields: ["attribute", "masculine", "feminine"],
     help: GENDER_FORM,
 };
 
-const ATTRIBUTE: Shape = Shape {
+const ATTRIBUTE: Shape<6> = Shape {
     name: "Attribute",
-    fields: &["type", "description", "personal"],
+    fields: [
+        "type",
+        "description",
+        "personal",
+        "min",
+        "max",
+        "max_length",
+    ],
     help: "an attribute is written \"name\": (type: String)",
 };
 
@@ -181,17 +194,17 @@ impl Reader<'_> {
 
     /// The fields of the struct `node` as `shape` names them. Unknown or repeated fields are
     /// set aside in `skipped`.
-    fn fields<'n>(
+    fn fields<'n, const N: usize>(
         &self,
         node: &'n Node,
-        shape: &Shape,
-    ) -> Result<[Option<&'n Node>; 3], SchemaError> {
+        shape: &Shape<N>,
+    ) -> Result<[Option<&'n Node>; N], SchemaError> {
         let (name, fields): (&Option<Word>, &[Field]) = match &node.kind {
             Kind::Struct { name, fields } => (name, fields),
             Kind::Tuple { name, items } => {
                 self.check_name(node, name.as_ref(), shape)?;
                 return match items.first() {
-                    None => Ok([None, None, None]),
+                    None => Ok([None; N]),
                     Some(Node {
                         kind: Kind::Ident(w),
                         span,
@@ -205,7 +218,7 @@ impl Reader<'_> {
                             ))
                         } else {
                             // Cut short after the name: the syntax error says it.
-                            Ok([None, None, None])
+                            Ok([None; N])
                         }
                     }
                     Some(Node {
@@ -223,7 +236,7 @@ impl Reader<'_> {
             _ => return Err(self.not_a_struct(node, shape)),
         };
         self.check_name(node, name.as_ref(), shape)?;
-        let mut out: [Option<&Node>; 3] = [None, None, None];
+        let mut out: [Option<&Node>; N] = [None; N];
         for field in fields {
             let slot = shape
                 .fields
@@ -248,11 +261,11 @@ impl Reader<'_> {
     }
 
     /// Refuses a struct name other than the shape's.
-    fn check_name(
+    fn check_name<const N: usize>(
         &self,
         node: &Node,
         name: Option<&Word>,
-        shape: &Shape,
+        shape: &Shape<N>,
     ) -> Result<(), SchemaError> {
         match name {
             Some(n) if n.text != shape.name => Err(self.not_a_struct(node, shape)),
@@ -261,7 +274,7 @@ impl Reader<'_> {
     }
 
     /// The error for `node` where a struct of `shape` was expected.
-    fn not_a_struct(&self, node: &Node, shape: &Shape) -> SchemaError {
+    fn not_a_struct<const N: usize>(&self, node: &Node, shape: &Shape<N>) -> SchemaError {
         let (span, found) = match &node.kind {
             Kind::Struct { name: Some(n), .. } | Kind::Tuple { name: Some(n), .. } => {
                 (n.span.clone(), format!("`{}`", n.text))
@@ -372,7 +385,14 @@ impl Reader<'_> {
 
     /// `(type: ..., description: ..., personal: ...)`, with an empty name.
     fn attribute(&self, node: &Node) -> Result<RawAttribute, SchemaError> {
-        let [ty, description, personal] = self.fields(node, &ATTRIBUTE)?;
+        let [ty, description, personal, min, max, max_length] = self.fields(node, &ATTRIBUTE)?;
+        let bounds = [min, max, max_length].map(|b| {
+            b.and_then(optional)
+                .transpose()
+                .and_then(|b| b.map(|b| self.number(b)).transpose())
+        });
+        let [min, max, max_length] = bounds;
+        let (min, max, max_length) = all3(min, max, max_length)?;
         let ty = match ty {
             Some(t) => self.ty(t),
             None => Err(self.missing(
@@ -402,7 +422,30 @@ impl Reader<'_> {
             ty,
             description,
             personal,
+            min,
+            max,
+            max_length,
         })
+    }
+
+    /// A number, as written.
+    fn number(&self, node: &Node) -> Result<Text, SchemaError> {
+        match &node.kind {
+            Kind::Number => Ok(Text {
+                value: self.text.get(node.span.clone()).unwrap_or("").to_owned(),
+                span: node.span.clone(),
+            }),
+            Kind::Str(s) => Err(syntax(
+                node.span.clone(),
+                "expected a number, found a string",
+                Some(format!("write it without quotes: {s}")),
+            )),
+            _ => Err(syntax(
+                node.head(),
+                format!("expected a number, found {}", node.describe()),
+                Some("write a number: min: 0, max: 120, max_length: 40"),
+            )),
+        }
     }
 
     fn ty(&self, node: &Node) -> Result<RawType, SchemaError> {
@@ -550,7 +593,7 @@ fn expected_inside(name: &str) -> &'static str {
 }
 
 /// The unknown field `found`.
-fn unknown_field(found: &str, span: Span, shape: &Shape) -> SchemaError {
+fn unknown_field<const N: usize>(found: &str, span: Span, shape: &Shape<N>) -> SchemaError {
     let fields: Vec<String> = shape.fields.iter().map(|f| format!("`{f}`")).collect();
     syntax(
         span,

@@ -657,3 +657,70 @@ fn every_cut_and_deletion_of_the_spec_schema_gives_sound_spans() {
         spans_are_sound(&format!("{}{}", &text[..i], &text[i + c.len_utf8()..]));
     }
 }
+
+#[test]
+fn ranges_are_read_in_the_attribute_s_unit() {
+    use guide_runtime::schema::{Bound, Range};
+    let text = with_attrs(
+        r#"        "eta": (type: Int, min: 18, max: 120),
+        "importo": (type: Money, min: 0, max: 1500.5),
+        "saldo": (type: Money, min: -10.25),
+        "quota": (type: Optional(Decimal), min: 0.5, max: 1e2),
+        "nome": (type: String, personal: true, max_length: 40),
+        "note": (type: Optional(String), max_length: None),
+        "figli": (type: List({ "nome": (type: String, max_length: 20) })),"#,
+    );
+    let schema = parse(&text).unwrap();
+    let range = |name: &str| schema.attributes.get(name).unwrap().1.range;
+    assert_eq!(
+        range("eta"),
+        Range {
+            min: Some(Bound::Int(18)),
+            max: Some(Bound::Int(120)),
+            max_length: None
+        }
+    );
+    assert_eq!(range("importo").min, Some(Bound::Cents(0)));
+    assert_eq!(range("importo").max, Some(Bound::Cents(150_050)));
+    assert_eq!(range("saldo").min, Some(Bound::Cents(-1025)));
+    assert_eq!(range("quota").min, Some(Bound::Decimal(0.5)));
+    assert_eq!(range("quota").max, Some(Bound::Decimal(100.0)));
+    assert_eq!(
+        schema.attributes.get("nome").unwrap().1.max_length(),
+        Some(40)
+    );
+    assert!(range("note").is_unbounded());
+    let Type::List(fields) = &schema.attributes.get("figli").unwrap().1.ty else {
+        panic!()
+    };
+    assert_eq!(fields.get("nome").unwrap().1.max_length(), Some(20));
+    for (_, a) in schema.attributes.iter() {
+        assert!(a.range.fits(&a.ty));
+    }
+}
+
+#[test]
+fn ranges_that_do_not_fit_are_refused() {
+    let attrs = |a: &str| codes(&with_attrs(a));
+    assert_eq!(attrs(r#""a": (type: Date, min: 1),"#), ["E0618"]);
+    assert_eq!(attrs(r#""a": (type: Bool, max: 1),"#), ["E0618"]);
+    assert_eq!(attrs(r#""a": (type: Int, max_length: 1),"#), ["E0618"]);
+    assert_eq!(attrs(r#""a": (type: Int, min: 1.5),"#), ["E0619"]);
+    assert_eq!(attrs(r#""a": (type: Int, min: 1e3),"#), ["E0619"]);
+    assert_eq!(
+        attrs(r#""a": (type: Int, max: 9223372036854775808),"#),
+        ["E0619"]
+    );
+    assert_eq!(attrs(r#""a": (type: Money, min: 0.001),"#), ["E0619"]);
+    assert_eq!(
+        attrs(r#""a": (type: Money, max: 92233720368547758.08),"#),
+        ["E0619"]
+    );
+    assert_eq!(attrs(r#""a": (type: String, max_length: 0),"#), ["E0619"]);
+    assert_eq!(attrs(r#""a": (type: String, max_length: -1),"#), ["E0619"]);
+    assert_eq!(attrs(r#""a": (type: Int, min: 2, max: 1),"#), ["E0620"]);
+    assert_eq!(attrs(r#""a": (type: Money, min: "0"),"#), ["E0601"]);
+    assert_eq!(attrs(r#""a": (type: Int, mn: 0),"#), ["E0601"]);
+    // Equal bounds: one value allowed.
+    assert!(parse(&with_attrs(r#""a": (type: Int, min: 1, max: 1),"#)).is_ok());
+}

@@ -8,7 +8,7 @@ use super::{
     Meta, Module, Op, PopupDef, SceneDef, ServiceDef, Span, Target, NO_STRING,
 };
 use crate::date::{Date, Period};
-use crate::schema::{Attribute, Fields, Gender, Schema, Type};
+use crate::schema::{Attribute, Bound, Fields, Gender, Range, Schema, Type};
 use std::fmt as sfmt;
 
 /// Why a `.guidec` file cannot be loaded. Every way a file can be damaged or forged ends here:
@@ -525,18 +525,54 @@ fn fields(c: &mut Cur<'_>, depth: usize) -> Result<Fields, LoadError> {
     for _ in 0..n {
         let name = c.str()?;
         let description = if c.bool()? { Some(c.str()?) } else { None };
-        let personal = c.bool()?;
+        let flags = c.u8()?;
+        if flags > 0b1111 {
+            return Err(c.malformed(format!("unknown attribute flags {flags:#x}")));
+        }
+        let personal = flags & 1 != 0;
+        let min = if flags & 2 != 0 {
+            Some(bound(c)?)
+        } else {
+            None
+        };
+        let max = if flags & 4 != 0 {
+            Some(bound(c)?)
+        } else {
+            None
+        };
+        let max_length = if flags & 8 != 0 { Some(c.u32()?) } else { None };
+        let range = Range {
+            min,
+            max,
+            max_length,
+        };
         let ty = typ(c, depth + 1)?;
+        if !range.fits(&ty) {
+            return Err(c.malformed(format!(
+                "the range of attribute {name:?} does not fit its type"
+            )));
+        }
         out.push((
             name,
             Attribute {
                 ty,
                 description,
                 personal,
+                range,
             },
         ));
     }
     Ok(Fields(out))
+}
+
+/// One bound of a range: its kind, then its value.
+fn bound(c: &mut Cur<'_>) -> Result<Bound, LoadError> {
+    Ok(match c.u8()? {
+        0 => Bound::Int(c.i64()?),
+        1 => Bound::Cents(c.i64()?),
+        2 => Bound::Decimal(c.f64()?),
+        k => return Err(c.malformed(format!("unknown bound kind {k}"))),
+    })
 }
 
 fn typ(c: &mut Cur<'_>, depth: usize) -> Result<Type, LoadError> {

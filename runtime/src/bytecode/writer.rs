@@ -3,7 +3,7 @@
 
 use super::format::{self, fmt, op, section, ty};
 use super::{AvailabilityRule, FmtKind, Module, Op, NO_STRING};
-use crate::schema::{Fields, Schema, Type};
+use crate::schema::{Bound, Fields, Schema, Type};
 
 /// Appends little-endian primitives to a buffer.
 #[derive(Debug, Default)]
@@ -442,7 +442,31 @@ fn fields(b: &mut Buf, f: &Fields) {
             }
             None => b.u8(0),
         }
-        b.u8(u8::from(a.personal));
+        let r = &a.range;
+        let flags = u8::from(a.personal)
+            | u8::from(r.min.is_some()) << 1
+            | u8::from(r.max.is_some()) << 2
+            | u8::from(r.max_length.is_some()) << 3;
+        b.u8(flags);
+        for bound in [r.min, r.max].into_iter().flatten() {
+            match bound {
+                Bound::Int(v) => {
+                    b.u8(0);
+                    b.i64(v);
+                }
+                Bound::Cents(v) => {
+                    b.u8(1);
+                    b.i64(v);
+                }
+                Bound::Decimal(v) => {
+                    b.u8(2);
+                    b.f64(v);
+                }
+            }
+        }
+        if let Some(n) = r.max_length {
+            b.u32(n);
+        }
         typ(b, &a.ty);
     }
 }
