@@ -76,7 +76,7 @@ pub enum AnalysisError {
         /// The speaking rate.
         wpm: u32,
     },
-    /// E0611 (subject) / E0612 (body): an app IO text can leave the limits the API enforces.
+    /// E0711 (subject) / E0712 (body): an app IO text can leave the limits the API enforces.
     NotificationLength {
         /// The channel's name after `notify`.
         span: Span,
@@ -93,7 +93,7 @@ pub enum AnalysisError {
         /// The variant that breaks it, described.
         variant: String,
     },
-    /// E0613: an SMS can take more segments than declared.
+    /// E0713: an SMS can take more segments than declared.
     SmsSegments {
         /// The channel's name after `notify`.
         span: Span,
@@ -108,7 +108,7 @@ pub enum AnalysisError {
         /// The variant that breaks it, described.
         variant: String,
     },
-    /// W0614: an attribute written into a notification has no `max_length`.
+    /// W0714: an attribute written into a notification has no `max_length`.
     UnboundedInNotification {
         /// The channel's name after `notify`.
         span: Span,

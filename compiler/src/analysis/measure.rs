@@ -3,7 +3,7 @@
 
 use super::sms;
 use crate::ir::{self, Const, ExprKind, Format, NoteTemplate, Part, Piece, Ty};
-use guide_runtime::schema::{Attribute, Fields, Type};
+use guide_runtime::schema::{Attribute, Bound, Fields, Type};
 use guide_runtime::{format, Date};
 
 /// The shortest personal link: `http://x/g/` (a base of 8 characters), the 22-character token,
@@ -232,13 +232,22 @@ impl Measurer<'_> {
             write(&mut s, v);
             Measure::exact(&s)
         };
-        if let ExprKind::Const(Const::Int(v) | Const::Money(v)) = &e.kind {
-            return formatted(*v);
-        }
-        // Lengths grow with the magnitude: the extremes and zero bound every value between.
-        formatted(0)
-            .or(&formatted(i64::MIN))
-            .or(&formatted(i64::MAX))
+        let bounds_of = |x: &ir::Expr| match &x.kind {
+            ExprKind::Attr(path) => {
+                attribute(self.schema, path).map_or((i64::MIN, i64::MAX), |(_, a)| int_bounds(a))
+            }
+            _ => (i64::MIN, i64::MAX),
+        };
+        let (lo, hi) = match &e.kind {
+            ExprKind::Const(Const::Int(v) | Const::Money(v)) => return formatted(*v),
+            ExprKind::Unwrap(x) => bounds_of(x),
+            _ => bounds_of(e),
+        };
+        // Lengths grow with the magnitude: the bounds and the value nearest zero bound every
+        // value between.
+        formatted(0.clamp(lo, hi))
+            .or(&formatted(lo))
+            .or(&formatted(hi))
     }
 
     fn dates(&self, e: &ir::Expr, f: &Format) -> Measure {
@@ -320,6 +329,14 @@ pub fn attribute<'s>(fields: &'s Fields, path: &[usize]) -> Option<(String, &'s 
 
 /// The declared maximum length of a text attribute, in characters.
 pub fn max_length(attr: &Attribute) -> Option<usize> {
-    let _ = attr;
-    None
+    attr.max_length().and_then(|n| usize::try_from(n).ok())
+}
+
+/// The declared bounds of an int or money attribute (the type's extremes when undeclared).
+fn int_bounds(attr: &Attribute) -> (i64, i64) {
+    let v = |b: Option<Bound>, or: i64| match b {
+        Some(Bound::Int(v) | Bound::Cents(v)) => v,
+        _ => or,
+    };
+    (v(attr.range.min, i64::MIN), v(attr.range.max, i64::MAX))
 }

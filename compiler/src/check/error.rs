@@ -107,47 +107,47 @@ pub enum IdKind {
 /// What is wrong with a `notify` block ([`CheckError::Notification`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum NotifyProblem {
-    /// E0601: `notify` names no known channel.
+    /// E0701: `notify` names no known channel.
     UnknownChannel {
         /// The name written.
         name: String,
     },
-    /// E0602: a statement the channel does not take.
+    /// E0702: a statement the channel does not take.
     NotForChannel {
         /// The statement's first word.
         statement: &'static str,
         /// The channel.
         channel: &'static str,
     },
-    /// E0603: a statement the channel needs is missing.
+    /// E0703: a statement the channel needs is missing.
     Missing {
         /// The statement's first word.
         statement: &'static str,
         /// The channel.
         channel: &'static str,
     },
-    /// E0604: more buttons than an app IO message carries.
+    /// E0704: more buttons than an app IO message carries.
     TooManyButtons {
         /// The most allowed.
         max: usize,
     },
-    /// E0604: `segments` outside 1..=10.
+    /// E0704: `segments` outside 1..=10.
     Segments {
         /// The number written.
         found: i64,
     },
-    /// E0605: the contact after `to` is not text.
+    /// E0705: the contact after `to` is not text.
     ContactNotText {
         /// Its type.
         found: Ty,
     },
-    /// E0606: `{deadline}` in a campaign with no availability window.
+    /// E0706: `{deadline}` in a campaign with no availability window.
     NoDeadline,
-    /// E0606: `{link}` takes no formatter.
+    /// E0706: `{link}` takes no formatter.
     LinkFormatter,
-    /// E0607: an app IO message needs the schema's key (the fiscal code).
+    /// E0707: an app IO message needs the schema's key (the fiscal code).
     IoWithoutKey,
-    /// E0608: a second block for the same channel.
+    /// E0708: a second block for the same channel.
     SecondOfChannel {
         /// The channel.
         channel: &'static str,
@@ -395,7 +395,7 @@ pub enum CheckError {
         /// End.
         max: i64,
     },
-    /// E0601..E0607: a `notify` block the channel cannot send.
+    /// E0701..E0707: a `notify` block the channel cannot send.
     Notification {
         /// Where.
         span: Span,

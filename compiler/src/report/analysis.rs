@@ -139,7 +139,7 @@ impl AnalysisError {
                 too_short,
                 variant,
             } => {
-                let code = if *what == "subject" { "E0611" } else { "E0612" };
+                let code = if *what == "subject" { "E0711" } else { "E0712" };
                 let (label, help) = if *too_short {
                     (
                         format!("for {variant} the {what} can be {length} characters, fewer than {lo}"),
@@ -168,7 +168,7 @@ impl AnalysisError {
                 units,
                 variant,
             } => Diagnostic::error(
-                "E0613",
+                "E0713",
                 format!(
                     "this SMS can take {segments} segments, more than the {declared} declared"
                 ),
@@ -186,7 +186,7 @@ impl AnalysisError {
                 channel,
                 attribute,
             } => Diagnostic::warning(
-                "W0614",
+                "W0714",
                 format!("`{attribute}` has no maximum length, so this `{channel}` message's length is not proven"),
                 &file(0),
                 span.clone(),

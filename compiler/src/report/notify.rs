@@ -25,7 +25,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
     use NotifyProblem::*;
     match problem {
         UnknownChannel { name } => Diagnostic::error(
-            "E0601",
+            "E0701",
             format!("unknown notification channel `{name}`"),
             file,
             span,
@@ -33,7 +33,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         )
         .with_help("the channels are `io` (the app IO), `sms` and `email`"),
         NotForChannel { statement, channel } => Diagnostic::error(
-            "E0602",
+            "E0702",
             format!("`{statement}` has no meaning in {} notification", a(channel)),
             file,
             span,
@@ -45,7 +45,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
             example(channel)
         )),
         Missing { statement, channel } => Diagnostic::error(
-            "E0603",
+            "E0703",
             format!("this `{channel}` notification has no `{statement}`"),
             file,
             span,
@@ -53,7 +53,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         )
         .with_help(format!("write it as: {}", example(channel))),
         TooManyButtons { max } => Diagnostic::error(
-            "E0604",
+            "E0704",
             format!("an app IO message carries at most {max} buttons"),
             file,
             span,
@@ -61,7 +61,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         )
         .with_help("keep the two that matter most: the guide and its service"),
         Segments { found } => Diagnostic::error(
-            "E0604",
+            "E0704",
             format!("an SMS notification may take 1 to 10 segments, not {found}"),
             file,
             span,
@@ -69,7 +69,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         )
         .with_help("every segment is billed: most reminders fit in `segments 1` or `segments 2`"),
         ContactNotText { found } => Diagnostic::error(
-            "E0605",
+            "E0705",
             "the contact must be a text attribute",
             file,
             span,
@@ -77,7 +77,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         )
         .with_help("name the attribute with the mobile number or the e-mail address (a String)"),
         NoDeadline => Diagnostic::error(
-            "E0606",
+            "E0706",
             "`{deadline}` needs an availability window",
             file,
             span,
@@ -85,7 +85,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         )
         .with_help("declare `available until DATE` or `available for PERIOD from DATE` in the campaign header"),
         LinkFormatter => Diagnostic::error(
-            "E0606",
+            "E0706",
             "`{link}` takes no formatter",
             file,
             span,
@@ -93,7 +93,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         )
         .with_help("write `{link}`"),
         IoWithoutKey => Diagnostic::error(
-            "E0607",
+            "E0707",
             "an app IO message needs the recipient's fiscal code",
             file,
             span,
@@ -101,7 +101,7 @@ pub(super) fn diagnostic(file: &SourceFile, span: Span, problem: NotifyProblem) 
         )
         .with_help("declare `key: \"codice_fiscale\"` in schema.ron: app IO messages are addressed by fiscal code"),
         SecondOfChannel { channel, first } => Diagnostic::error(
-            "E0608",
+            "E0708",
             format!("a second `{channel}` notification"),
             file,
             span,
