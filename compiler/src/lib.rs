@@ -15,6 +15,7 @@ pub mod codegen;
 pub mod compile;
 pub mod diagnostic;
 pub mod ir;
+pub mod notify;
 pub mod project;
 pub mod report;
 pub mod schema;
