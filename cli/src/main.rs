@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod disasm;
+mod outbox;
 mod preview;
 mod publish;
 mod purge;
