@@ -172,10 +172,10 @@ impl Measurer<'_> {
                 .cased(f, &e.ty)
             }
             Format::Bool => Measure::exact("sì").or(&Measure::exact("no")),
-            Format::Money => self.numbers(e, |out, v| format::money(out, v)),
-            Format::Int => self.numbers(e, |out, v| format::int(out, v)),
+            Format::Money => self.numbers(e, format::money),
+            Format::Int => self.numbers(e, format::int),
             Format::Count(s, p) => self
-                .numbers(e, |out, v| format::int(out, v))
+                .numbers(e, format::int)
                 .then(&Measure::exact(" "))
                 .then(&Measure::exact(s).or(&Measure::exact(p))),
             Format::Plural(s, p) => Measure::exact(s).or(&Measure::exact(p)),
