@@ -10,6 +10,7 @@ mod check;
 mod diff;
 mod disasm;
 mod fmt;
+mod outbox;
 mod preview;
 mod publish;
 mod purge;

@@ -9,10 +9,14 @@ const INTERRUPTED: &str =
     "interrupted: the recipients committed so far stay published; run again to complete";
 use super::EXIT_USAGE;
 use clap::builder::TypedValueParser as _;
+use guide_compiler::notify::Notifier;
 use guide_render::InputFormat;
 use guide_server::links::{BaseUrl, LinkOptions};
 use guide_server::publish::BATCH_ROWS;
-use guide_server::{PublishError, PublishOptions, PublishPaths, Summary};
+use guide_server::{OutboxHandle, PublishError, PublishOptions, PublishPaths, Summary};
+use std::sync::{Arc, Mutex};
+
+use super::outbox::FileOutbox;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,6 +37,11 @@ what it committed, and running it again completes the work.
 --links FILE writes a CSV manifest (key, url, available_from, available_until [exclusive],
 qr_url, qr_file); --qr DIR one QR code per recipient (TOKEN.svg, TOKEN.png) for BASE/g/TOKEN?c=qr.
 Both need --base-url.
+--outbox DIR writes the notifications the campaign declares (`notify` blocks) for every
+published recipient: io.jsonl (app IO message requests), sms.jsonl (number, text, segments,
+encoding), email/NNNNNNNN.eml (RFC 5322, plain text and HTML), skipped.jsonl (key, channel,
+reason: no consent, no contact, a malformed number or address) and summary.json (per channel).
+Needs --base-url (links of at most 80 characters) and the campaign's source.
 
 Exit codes: 0 every record published or not eligible; 3 some records rejected (the others are
 published); 1 the campaign has errors; 2 usage, I/O or database problems; 130 interrupted.";
@@ -65,6 +74,11 @@ pub struct Args {
     /// empty).
     #[arg(long, requires = "base_url")]
     qr: Option<PathBuf>,
+    /// Write the notifications of every published recipient into this folder (must not exist or
+    /// be empty): io.jsonl, sms.jsonl, email/*.eml, skipped.jsonl, summary.json. Needs the
+    /// campaign's source.
+    #[arg(long, requires = "base_url")]
+    outbox: Option<PathBuf>,
     /// The base of the links (http or https): a link is BASE/g/TOKEN.
     #[arg(long = "base-url", value_parser = base_url)]
     base_url: Option<BaseUrl>,
@@ -107,6 +121,13 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let outbox = match (&args.outbox, &args.base_url) {
+        (Some(dir), Some(base)) => match outbox(&args.path, dir, base, &program) {
+            Ok(o) => Some(o),
+            Err(code) => return code,
+        },
+        _ => None,
+    };
     if args.batch == 0 {
         eprintln!("error: --batch must be at least 1");
         return ExitCode::from(EXIT_USAGE);
@@ -137,6 +158,7 @@ pub fn run(args: Args) -> ExitCode {
         batch_rows: args.batch,
         links: links.filter(|l| l.manifest.is_some() || l.qr_dir.is_some()),
         as_of: Some(super::as_of::or_today(args.as_of)),
+        outbox,
     };
     match guide_server::publish(store.as_mut(), &program, &paths, &opts) {
         Ok(s) => {
@@ -156,6 +178,43 @@ pub fn run(args: Args) -> ExitCode {
                 | PublishError::Store(_)
                 | PublishError::Interrupted => ExitCode::from(EXIT_USAGE),
             }
+        }
+    }
+}
+
+/// The notifications outbox: the campaign compiled from source, its notifications with it.
+fn outbox(
+    path: &Path,
+    dir: &Path,
+    base: &BaseUrl,
+    program: &guide_runtime::Program,
+) -> Result<OutboxHandle, ExitCode> {
+    let is_source = !path.is_file() || path.extension().is_some_and(|e| e == "guide");
+    if !is_source {
+        eprintln!("error: --outbox needs the campaign's source (a .guide file or folder)");
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let compiled = super::build::compile_project(path)?;
+    let Some(campaign) = compiled.campaign else {
+        return Err(ExitCode::from(super::EXIT_ERRORS));
+    };
+    if campaign.notifications.is_empty() {
+        eprintln!("error: --outbox: the campaign declares no `notify` block");
+        return Err(ExitCode::from(EXIT_USAGE));
+    }
+    let notifier = match Notifier::new(&campaign) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: the notifications do not compile: {e}");
+            return Err(ExitCode::from(super::EXIT_ERRORS));
+        }
+    };
+    let key = program.schema().key.clone().unwrap_or_default();
+    match FileOutbox::create(dir, notifier, base.clone(), &key, program.metadata().id) {
+        Ok(o) => Ok(OutboxHandle(Arc::new(Mutex::new(o)))),
+        Err(e) => {
+            eprintln!("error: --outbox {}: {e}", dir.display());
+            Err(ExitCode::from(EXIT_USAGE))
         }
     }
 }

@@ -34,6 +34,94 @@ pub struct Campaign {
     pub ending: Scene,
     /// Every source file involved: 0 is the campaign file, then imports, then the schema.
     pub files: Vec<SourceFile>,
+    /// The messages that announce the guide (`notify` blocks), in the order written.
+    pub notifications: Vec<Notification>,
+}
+
+/// A notification channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Channel {
+    /// A message in the app IO (and INPS Mobile): subject, Markdown body, up to two buttons.
+    Io,
+    /// An SMS.
+    Sms,
+    /// An e-mail: subject, plain text and HTML.
+    Email,
+}
+
+impl Channel {
+    /// The channel's name, as written after `notify` and in `?c=`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Io => "io",
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+        }
+    }
+
+    /// Every channel, in order.
+    pub const ALL: [Channel; 3] = [Channel::Io, Channel::Sms, Channel::Email];
+}
+
+/// A `notify` block, checked.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// The channel.
+    pub channel: Channel,
+    /// Which recipients get it (besides having the contact, for SMS and e-mail).
+    pub when: Option<Expr>,
+    /// The contact attribute (SMS: mobile number; e-mail: address); for the app IO, the key.
+    pub to: Option<Expr>,
+    /// The most SMS segments the text may take (1 when not declared).
+    pub segments: u32,
+    /// The subject (app IO, e-mail).
+    pub subject: Option<NoteTemplate>,
+    /// The app IO body paragraphs, the SMS text pieces or the e-mail's plain-text paragraphs.
+    pub body: Vec<NoteLine>,
+    /// The e-mail's HTML pieces.
+    pub html: Vec<NoteLine>,
+    /// The app IO buttons (at most two).
+    pub buttons: Vec<NoteButton>,
+    /// The channel's name, after `notify`.
+    pub span: Span,
+}
+
+/// A paragraph (or piece) of a notification, shown when its condition holds.
+#[derive(Debug, Clone)]
+pub struct NoteLine {
+    /// What it says.
+    pub template: NoteTemplate,
+    /// When it is included.
+    pub when: Option<Expr>,
+    /// Where.
+    pub span: Span,
+}
+
+/// A notification button.
+#[derive(Debug, Clone)]
+pub struct NoteButton {
+    /// Its label.
+    pub label: NoteTemplate,
+    /// Where it leads: the personal link (`None`) or a service's address.
+    pub url: Option<String>,
+    /// Where.
+    pub span: Span,
+}
+
+/// A notification template: a guide template plus the personal link.
+#[derive(Debug, Clone, Default)]
+pub struct NoteTemplate {
+    /// The pieces.
+    pub pieces: Vec<Piece>,
+}
+
+/// A piece of a notification template.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// Text, a value or an agreement, as in the guide's templates.
+    Part(Part),
+    /// `{link}`: the recipient's personal link, with the channel (`?c=sms`).
+    Link,
 }
 
 /// The availability window.

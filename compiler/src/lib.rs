@@ -16,6 +16,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod format;
 pub mod ir;
+pub mod notify;
 pub mod project;
 pub mod report;
 pub mod schema;

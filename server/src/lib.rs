@@ -19,6 +19,6 @@ pub mod store;
 pub mod token;
 
 pub use error::{PublishError, StoreError};
-pub use publish::{publish, PublishOptions, PublishPaths, Summary};
+pub use publish::{publish, Outbox, OutboxHandle, PublishOptions, PublishPaths, Summary};
 pub use purge::purge;
 pub use store::{open, NewRecipient, Store, StoredRecipient};

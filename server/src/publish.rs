@@ -76,6 +76,39 @@ pub struct PublishOptions {
     /// The reference date the campaign's `today` reads when eligibility and windows are
     /// decided (the recipient's page is evaluated again, as on the day of the view).
     pub as_of: Option<guide_runtime::Date>,
+    /// Where every published recipient goes besides the database (the notifications outbox).
+    pub outbox: Option<OutboxHandle>,
+}
+
+/// Receives every recipient once it is in the database, with its personal token: the host
+/// writes the notifications (`guide publish --outbox`). Its files, like the lists, get their
+/// final names only when the run completes.
+pub trait Outbox {
+    /// One published recipient: its validated record (JSON), its token and the first day the
+    /// guide is no longer available (exclusive), if bounded.
+    fn add(&mut self, record: &str, token: &str, until: Option<Date>) -> io::Result<()>;
+    /// After the last recipient, inside the run's final commit.
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// A shared [`Outbox`].
+#[derive(Clone)]
+pub struct OutboxHandle(pub std::sync::Arc<std::sync::Mutex<dyn Outbox>>);
+
+impl std::fmt::Debug for OutboxHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutboxHandle")
+    }
+}
+
+impl OutboxHandle {
+    fn with<T>(&self, f: impl FnOnce(&mut dyn Outbox) -> io::Result<T>) -> io::Result<T> {
+        let mut g = self
+            .0
+            .lock()
+            .map_err(|_| io::Error::other("the outbox failed before"))?;
+        f(&mut *g)
+    }
 }
 
 /// What a run did. `read == published + not_eligible + rejected`.
@@ -156,6 +189,7 @@ struct Writer<'a> {
     campaign: String,
     version: String,
     links: Option<LinkWriter>,
+    outbox: Option<OutboxHandle>,
     published: u64,
     created: u64,
     withdrawn: u64,
@@ -246,6 +280,7 @@ pub fn publish(
         campaign,
         version,
         links,
+        outbox: opts.outbox.clone(),
         published: 0,
         created: 0,
         withdrawn: 0,
@@ -272,9 +307,13 @@ pub fn publish(
     // Every file gets its final name in one commit, after the last batch is in the database:
     // an interrupt before it removes them all, one after it lets the run end normally.
     let links = writer.links.take();
+    let outbox = writer.outbox.take();
     guide_render::interrupt::commit(|| -> io::Result<()> {
         lists.rejects.finish()?;
         lists.not_eligible.finish()?;
+        if let Some(o) = &outbox {
+            o.with(|o| o.finish())?;
+        }
         match links {
             Some(l) => l.finish(),
             None => Ok(()),
@@ -318,6 +357,10 @@ impl Writer<'_> {
             if let Some(l) = &mut self.links {
                 l.add(key, token, row.from, row.until)
                     .map_err(|e| PublishError::Io(format!("cannot write the links: {e}")))?;
+            }
+            if let Some(o) = &self.outbox {
+                o.with(|o| o.add(&row.record, token, row.until))
+                    .map_err(|e| PublishError::Io(format!("cannot write the outbox: {e}")))?;
             }
         }
         Ok(())

@@ -5,6 +5,9 @@ pub mod error;
 pub mod ranges;
 pub mod exact;
 pub mod solve;
+pub mod measure;
+pub mod notify;
+pub mod sms;
 pub mod timing;
 pub mod variants;
 

@@ -106,6 +106,58 @@ pub enum IdKind {
     PopUp,
 }
 
+/// What is wrong with a `notify` block ([`CheckError::Notification`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotifyProblem {
+    /// E0701: `notify` names no known channel.
+    UnknownChannel {
+        /// The name written.
+        name: String,
+    },
+    /// E0702: a statement the channel does not take.
+    NotForChannel {
+        /// The statement's first word.
+        statement: &'static str,
+        /// The channel.
+        channel: &'static str,
+    },
+    /// E0703: a statement the channel needs is missing.
+    Missing {
+        /// The statement's first word.
+        statement: &'static str,
+        /// The channel.
+        channel: &'static str,
+    },
+    /// E0704: more buttons than an app IO message carries.
+    TooManyButtons {
+        /// The most allowed.
+        max: usize,
+    },
+    /// E0704: `segments` outside 1..=10.
+    Segments {
+        /// The number written.
+        found: i64,
+    },
+    /// E0705: the contact after `to` is not text.
+    ContactNotText {
+        /// Its type.
+        found: Ty,
+    },
+    /// E0706: `{deadline}` in a campaign with no availability window.
+    NoDeadline,
+    /// E0706: `{link}` takes no formatter.
+    LinkFormatter,
+    /// E0707: an app IO message needs the schema's key (the fiscal code).
+    IoWithoutKey,
+    /// E0708: a second block for the same channel.
+    SecondOfChannel {
+        /// The channel.
+        channel: &'static str,
+        /// The first block's channel name.
+        first: Span,
+    },
+}
+
 /// A required part that is missing or empty ([`CheckError::Missing`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -357,6 +409,13 @@ pub enum CheckError {
         min: i64,
         /// End.
         max: i64,
+    },
+    /// E0701..E0707: a `notify` block the channel cannot send.
+    Notification {
+        /// Where.
+        span: Span,
+        /// What is wrong.
+        problem: NotifyProblem,
     },
     /// E0208: a required part missing.
     Missing {

@@ -5,6 +5,7 @@ mod call;
 pub mod error;
 pub mod expr;
 mod ranges;
+mod notify;
 
 use std::collections::HashMap;
 
@@ -92,7 +93,11 @@ pub fn check(project: &Project) -> Checked {
     errors.append(&mut c.errors);
     let analysis = campaign
         .as_ref()
-        .map(crate::analysis::timing::narration_warnings)
+        .map(|c| {
+            let mut found = crate::analysis::timing::narration_warnings(c);
+            found.extend(crate::analysis::notify::problems(c));
+            found
+        })
         .unwrap_or_default();
     let sources = Sources::of(project);
     let mut diagnostics = project.diagnostics.clone();
@@ -189,6 +194,9 @@ impl<'p> Checker<'p> {
                 });
             }
         }
+        self.file = 0;
+        let notifications =
+            self.notifications(&main.notifications, head.as_ref().map(|h| &h.availability));
         // With errors, unused attributes are noise: half-written code uses nothing yet.
         if !self.errors.iter().any(|e| e.error.is_error()) && !project.failed_to_load() {
             self.unused_attributes();
@@ -207,6 +215,7 @@ impl<'p> Checker<'p> {
             story,
             ending: ending?,
             files: project.files.clone(),
+            notifications,
         })
     }
 

@@ -130,6 +130,71 @@ impl AnalysisError {
                 "shorten the narration, or write `duration {}` (or remove `duration` to derive it)",
                 secs(needed_ms.div_ceil(500) * 500)
             )),
+            AnalysisError::NotificationLength {
+                span,
+                channel,
+                what,
+                length,
+                limits: (lo, hi),
+                too_short,
+                variant,
+            } => {
+                let code = if *what == "subject" { "E0711" } else { "E0712" };
+                let (label, help) = if *too_short {
+                    (
+                        format!("for {variant} the {what} can be {length} characters, fewer than {lo}"),
+                        format!("the app IO refuses a {what} shorter than {lo} characters: write more, or move a conditional line out of its condition"),
+                    )
+                } else {
+                    (
+                        format!("for {variant} the {what} can reach {length} characters, more than {hi}"),
+                        format!("the app IO refuses a {what} longer than {hi} characters: shorten the text, or bound the attributes it writes (`max_length` in schema.ron)"),
+                    )
+                };
+                Diagnostic::error(
+                    code,
+                    format!("this `{channel}` message's {what} can leave {lo} to {hi} characters"),
+                    &file(0),
+                    span.clone(),
+                    label,
+                )
+                .with_help(help)
+            }
+            AnalysisError::SmsSegments {
+                span,
+                declared,
+                segments,
+                encoding,
+                units,
+                variant,
+            } => Diagnostic::error(
+                "E0713",
+                format!(
+                    "this SMS can take {segments} segments, more than the {declared} declared"
+                ),
+                &file(0),
+                span.clone(),
+                format!("for {variant} the text can reach {units} {encoding} {}", if *encoding == "UCS-2" { "units" } else { "septets" }),
+            )
+            .with_help(if *encoding == "UCS-2" {
+                "one character outside GSM-7 (an accented capital, a curly apostrophe in a name) makes the whole SMS UCS-2: 70 characters, 67 per segment when longer; shorten the text, bound the attributes (`max_length`), or declare more `segments`"
+            } else {
+                "GSM-7 takes 160 characters, 153 per segment when longer, and `€ ^ { } [ ] ~ | \\` count twice; shorten the text or declare more `segments`"
+            }),
+            AnalysisError::UnboundedInNotification {
+                span,
+                channel,
+                attribute,
+            } => Diagnostic::warning(
+                "W0714",
+                format!("`{attribute}` has no maximum length, so this `{channel}` message's length is not proven"),
+                &file(0),
+                span.clone(),
+                format!("it writes `{attribute}`"),
+            )
+            .with_help(format!(
+                "bound it in schema.ron: `\"{attribute}\": (type: String, max_length: 40, ...)`"
+            )),
             AnalysisError::Internal { message } => Diagnostic::error(
                 "E0901",
                 format!("internal error: {message}"),

@@ -4,6 +4,7 @@
 //! schema errors render through [`crate::diagnostic::IntoDiagnostic`] next to their enums.
 
 mod analysis;
+mod notify;
 
 use crate::check::error::{
     Bound, CheckError, Constant, Context, Expected, FileId, FileKind, IdKind, Located, Misplaced,
@@ -545,6 +546,7 @@ impl CheckError {
                 "a rating scale starts at 1 and ends between 2 and 10",
             )
             .with_help("write `from 1 to 5`, the scale the institution uses"),
+            Notification { span, problem } => notify::diagnostic(file, span, problem),
             Missing { span, what } => {
                 let (what, example) = part(what);
                 Diagnostic::error(

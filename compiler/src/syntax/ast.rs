@@ -26,6 +26,49 @@ pub struct File {
     pub story: Vec<StoryItem>,
     /// The `ending { ... }` blocks (exactly one is expected in a campaign).
     pub endings: Vec<Scene>,
+    /// `notify CHANNEL [when C] { ... }` blocks.
+    pub notifications: Vec<Notify>,
+}
+
+/// `notify CHANNEL [when C] { ... }`: a message announcing the guide on one channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notify {
+    /// The channel's name as written (`io`, `sms`, `email`).
+    pub channel: Ident,
+    /// `when C`: which recipients get it.
+    pub when: Option<Expr>,
+    /// The statements of its body, in order.
+    pub stmts: Vec<NotifyStmt>,
+    /// The whole block.
+    pub span: Span,
+    /// Whether some of its lines could not be parsed.
+    pub broken: bool,
+}
+
+/// One line of a notification.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotifyStmt {
+    /// `to PATH`: the contact attribute (SMS: mobile number; e-mail: address).
+    To(Expr, Span),
+    /// `segments N`: the most SMS segments the text may take.
+    Segments(i64, Span),
+    /// `subject "..."`.
+    Subject(Template, Span),
+    /// `body "..." [when C]`: a paragraph of an app IO message.
+    Body(TextLine),
+    /// `text "..." [when C]`: the SMS text, or a paragraph of the e-mail's plain text.
+    Text(TextLine),
+    /// `html "..." [when C]`: a piece of the e-mail's HTML body.
+    Html(TextLine),
+    /// `button SERVICE ["label"]` or `button "label"` (to the personal link).
+    Button {
+        /// The service, when the button opens one.
+        service: Option<Ident>,
+        /// The label (for a service, overrides its own).
+        label: Option<Template>,
+        /// The whole line.
+        span: Span,
+    },
 }
 
 /// The campaign header.

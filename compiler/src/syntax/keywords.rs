@@ -47,18 +47,20 @@ pub const KEYWORDS: &[&str] = &[
     "service",
     "label",
     "url",
+    "notify",
 ];
 
 /// Reserved words that are values and have no `kw_*` rule of their own.
 pub const LITERALS: &[&str] = &["true", "false"];
 
 /// Words with a `kw_*` rule that stay free as names: they only mean something after `speaking`
-/// (`rate`, `wpm`) or after `visual "…"` (`alt`, `decorative`).
-pub const CONTEXTUAL: &[&str] = &["rate", "wpm", "alt", "decorative"];
+/// (`rate`, `wpm`), after `visual "…"` (`alt`, `decorative`) or in a `notify` block (`subject`,
+/// `html`, `segments`).
+pub const CONTEXTUAL: &[&str] = &["rate", "wpm", "alt", "decorative", "subject", "html", "segments"];
 
 /// Words that start a line at the top level of a file.
 pub const FILE_STARTERS: &[&str] = &[
-    "campaign", "import", "service", "scene", "include", "if", "match", "ending",
+    "campaign", "import", "service", "scene", "include", "if", "match", "ending", "notify",
 ];
 /// Words that start a line in the body of an `if` or `match` arm.
 pub const BLOCK_STARTERS: &[&str] = &["scene", "include", "if", "match"];
@@ -82,10 +84,15 @@ pub const SCENE_STARTERS: &[&str] = &[
 pub const POPUP_STARTERS: &[&str] = &["button", "title", "body"];
 /// Words that start a line in a service.
 pub const SERVICE_STARTERS: &[&str] = &["label", "url"];
+/// Words that start a line in a notification (`subject`, `html` and `segments` are contextual).
+pub const NOTIFY_STARTERS: &[&str] = &[
+    "to", "segments", "subject", "body", "text", "html", "button",
+];
 
 /// Words that, at the left margin, start a top-level item: a block still open there ends before
 /// them (the grammar's `item_line`).
-pub const ITEM_LINE_STARTERS: &[&str] = &["campaign", "service", "import", "ending", "scene"];
+pub const ITEM_LINE_STARTERS: &[&str] =
+    &["campaign", "service", "import", "ending", "scene", "notify"];
 
 #[cfg(test)]
 mod tests {
@@ -180,11 +187,12 @@ mod tests {
             Context::Scene,
             Context::Popup,
             Context::Service,
+            Context::Notify,
         ];
         for ctx in contexts {
             for w in ctx.starters() {
                 assert!(
-                    KEYWORDS.contains(w),
+                    KEYWORDS.contains(w) || CONTEXTUAL.contains(w),
                     "{w} starts a line but is not a keyword"
                 );
             }
@@ -199,7 +207,12 @@ mod tests {
                     },
                 })
                 .collect();
-            let mut expected: BTreeSet<&str> = ctx.starters().iter().copied().collect();
+            let mut expected: BTreeSet<&str> = ctx
+                .starters()
+                .iter()
+                .copied()
+                .filter(|w| KEYWORDS.contains(w))
+                .collect();
             if ctx == Context::Block {
                 expected.extend(FILE_STARTERS);
             }

@@ -52,6 +52,8 @@ pub enum Context {
     Popup,
     /// A service body.
     Service,
+    /// A notification body.
+    Notify,
     /// The body of an `if` or `match` arm.
     Block,
     /// The arms of a `match`.
@@ -68,6 +70,7 @@ impl Context {
             Context::Scene => Rule::line_scene,
             Context::Popup => Rule::line_popup,
             Context::Service => Rule::line_service,
+            Context::Notify => Rule::line_notify,
         }
     }
 
@@ -81,6 +84,7 @@ impl Context {
             Context::Scene => keywords::SCENE_STARTERS,
             Context::Popup => keywords::POPUP_STARTERS,
             Context::Service => keywords::SERVICE_STARTERS,
+            Context::Notify => keywords::NOTIFY_STARTERS,
         }
     }
 
@@ -94,6 +98,7 @@ impl Context {
             Context::Scene => "in a scene",
             Context::Popup => "in a pop-up",
             Context::Service => "in a service",
+            Context::Notify => "in a notification",
         }
     }
 }
@@ -165,6 +170,7 @@ impl<'s> Builder<'s> {
                 "scene" => "scene",
                 "ending" => "ending",
                 "popup" => "pop-up",
+                "notify" => "notification",
                 "service" => "service",
                 "campaign" => "campaign header",
                 "match" => "`match`",
@@ -218,6 +224,10 @@ impl<'s> Builder<'s> {
                 Rule::ending => {
                     let e = self.scene(item, true);
                     file.endings.push(e);
+                }
+                Rule::notify => {
+                    let n = self.notify(item);
+                    file.notifications.push(n);
                 }
                 Rule::scene | Rule::include | Rule::if_block | Rule::match_block => {
                     if let Some(s) = self.story_item(item) {
@@ -759,6 +769,94 @@ impl<'s> Builder<'s> {
             span: sp,
             broken: self.errors.len() > errors_before,
         }
+    }
+
+    fn notify(&mut self, pair: Pair<'s, Rule>) -> Notify {
+        let sp = span(&pair);
+        let mut n = Notify {
+            channel: Ident {
+                name: String::new(),
+                span: sp.clone(),
+            },
+            when: None,
+            stmts: Vec::new(),
+            span: sp,
+            broken: false,
+        };
+        let errors_before = self.errors.len();
+        for p in pair.into_inner() {
+            let psp = span(&p);
+            let rule = p.as_rule();
+            match rule {
+                Rule::ident => n.channel = ident(&p),
+                Rule::when => n.when = self.when(p),
+                Rule::bad_stmt => self.bad(p, Context::Notify),
+                Rule::unclosed => self.unclosed(n.span.start, psp.start, "notification"),
+                Rule::n_to => {
+                    if let Some(x) = p.into_inner().find(|x| x.as_rule() == Rule::path) {
+                        let e = self.path(x);
+                        n.stmts.push(NotifyStmt::To(e, psp));
+                    }
+                }
+                Rule::n_segments => {
+                    let v = p
+                        .into_inner()
+                        .find(|x| x.as_rule() == Rule::int)
+                        .and_then(|x| x.as_str().replace('_', "").parse::<i64>().ok())
+                        .unwrap_or(i64::MAX);
+                    n.stmts.push(NotifyStmt::Segments(v, psp));
+                }
+                Rule::n_subject => {
+                    if let Some(t) = p.into_inner().find(|x| x.as_rule() == Rule::template) {
+                        let t = self.template(t);
+                        n.stmts.push(NotifyStmt::Subject(t, psp));
+                    }
+                }
+                Rule::n_body | Rule::n_text | Rule::n_html => {
+                    let mut template = None;
+                    let mut when = None;
+                    for x in p.into_inner() {
+                        match x.as_rule() {
+                            Rule::template => template = Some(self.template(x)),
+                            Rule::when => when = self.when(x),
+                            _ => {}
+                        }
+                    }
+                    if let Some(template) = template {
+                        let line = TextLine {
+                            template,
+                            when,
+                            for_each: None,
+                            span: psp,
+                        };
+                        n.stmts.push(match rule {
+                            Rule::n_body => NotifyStmt::Body(line),
+                            Rule::n_text => NotifyStmt::Text(line),
+                            _ => NotifyStmt::Html(line),
+                        });
+                    }
+                }
+                Rule::n_button => {
+                    let mut service = None;
+                    let mut label = None;
+                    for x in p.into_inner() {
+                        match x.as_rule() {
+                            Rule::ident => service = Some(ident(&x)),
+                            Rule::template => label = Some(self.template(x)),
+                            _ => {}
+                        }
+                    }
+                    n.stmts.push(NotifyStmt::Button {
+                        service,
+                        label,
+                        span: psp,
+                    });
+                }
+                _ => {}
+            }
+        }
+        n.broken = self.errors.len() > errors_before;
+        n
     }
 
     fn popup(&mut self, pair: Pair<'s, Rule>) -> Popup {
@@ -1559,6 +1657,10 @@ pub fn describe_rule(r: Rule) -> Option<&'static str> {
         Rule::kw_service => "`service`",
         Rule::kw_label => "`label`",
         Rule::kw_url => "`url`",
+        Rule::kw_notify => "`notify`",
+        Rule::kw_subject => "`subject`",
+        Rule::kw_html => "`html`",
+        Rule::kw_segments => "`segments`",
         Rule::kw_if => "`if`",
         Rule::kw_else => "`else`",
         Rule::kw_match => "`match`",
