@@ -6,6 +6,7 @@
 
 mod build;
 mod check;
+mod dashboard;
 mod disasm;
 mod preview;
 mod publish;
@@ -97,6 +98,9 @@ enum Command {
     /// Serve every published recipient's own guide at /g/TOKEN (window checked at each view;
     /// purge at start and daily).
     Serve(serve::Args),
+    /// Serve the staff's monitoring dashboard (views, interactions, completion, ratings, from
+    /// the anonymised events), on an address of its own, with CSV and JSON exports.
+    Dashboard(dashboard::Args),
 }
 
 /// Exit code: the input has errors.
@@ -128,5 +132,6 @@ fn main() -> ExitCode {
         Command::Publish(args) => publish::run(args),
         Command::Purge(args) => purge::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Dashboard(args) => dashboard::run(args),
     }
 }

@@ -32,6 +32,12 @@ pub struct Args {
     /// comes from the proxy: raise it to the proxy's).
     #[arg(long = "max-per-address", default_value_t = 64)]
     max_per_address: usize,
+    /// Event batches (what the players report) one client address may send per minute.
+    #[arg(long = "event-batches-per-minute", default_value_t = 120)]
+    event_batches_per_minute: u32,
+    /// Days the anonymised events are kept (purged at start and then daily).
+    #[arg(long = "event-days", default_value_t = 730)]
+    event_days: u32,
     /// No line per request on standard error.
     #[arg(long)]
     quiet: bool,
@@ -52,6 +58,8 @@ pub fn run(args: Args) -> ExitCode {
         failures_per_minute: args.failures_per_minute,
         log: !args.quiet,
         max_per_address: args.max_per_address,
+        event_batches_per_minute: args.event_batches_per_minute,
+        event_days: args.event_days,
     };
     let db = args.db.clone();
     let (running, purged) = match guide_server::serve::start(move || guide_server::open(&db), &opts)

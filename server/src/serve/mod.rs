@@ -5,7 +5,8 @@
 //! |---|---|
 //! | `GET /g/TOKEN` | the player (the preview's `player.js` in recipient mode), the timeline embedded as JSON |
 //! | `GET /g/TOKEN/testo` | the text version of the same guide |
-//! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`), not stored yet |
+//! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`): the player reports it as an event |
+//! | `POST /g/TOKEN/eventi` | what the player reports, stored anonymised ([`events`]) |
 //! | `GET /static/NAME` | the preview's style sheet, script and fonts |
 //! | `GET /healthz` | `ok`: for the proxy's health checks (and the benchmark's baseline) |
 //!
@@ -14,6 +15,7 @@
 //! look-ups exhaust its budget ([`limiter`]) gets `429`. No token is ever written to the log:
 //! a short hash of it instead.
 
+pub mod events;
 pub mod limiter;
 pub mod pages;
 
@@ -57,6 +59,10 @@ pub struct Options {
     /// Connections one client address may hold (behind a reverse proxy, every connection is
     /// the proxy's).
     pub max_per_address: usize,
+    /// Event batches one client address may send per minute (and at once).
+    pub event_batches_per_minute: u32,
+    /// Days events are kept (purged at start and then daily).
+    pub event_days: u32,
 }
 
 /// Why the server did not start.
@@ -91,6 +97,7 @@ struct App {
     programs: Mutex<HashMap<String, Arc<Program>>>,
     pages: Pages,
     limiter: Limiter,
+    events: events::Events,
     as_of: Option<Date>,
     log: bool,
 }
@@ -131,7 +138,8 @@ fn start_purge(
     let mut store = open().map_err(ServeError::Store)?;
     let n = crate::purge(store.as_mut(), today(opts.as_of), opts.grace_days)
         .map_err(ServeError::Store)?;
-    let (as_of, grace) = (opts.as_of, opts.grace_days);
+    events::purge(store.as_mut(), today(opts.as_of), opts.event_days).map_err(ServeError::Store)?;
+    let (as_of, grace, event_days) = (opts.as_of, opts.grace_days, opts.event_days);
     let _ = std::thread::Builder::new()
         .name("guide-serve-purge".into())
         .spawn(move || loop {
@@ -139,6 +147,9 @@ fn start_purge(
             match crate::purge(store.as_mut(), today(as_of), grace) {
                 Ok(n) => eprintln!("purge: {n} recipient(s) purged"),
                 Err(e) => eprintln!("purge failed: {e}"),
+            }
+            if let Err(e) = events::purge(store.as_mut(), today(as_of), event_days) {
+                eprintln!("purge of events failed: {e}");
             }
         });
     Ok(n)
@@ -156,12 +167,21 @@ pub fn start(
         .collect::<Result<Vec<_>, _>>()
         .map_err(ServeError::Store)?;
     let purged = start_purge(open, opts)?;
+    let viewer_secret = match stores.first().map(|s| s.lock()) {
+        Some(Ok(s)) => s.viewer_secret().to_vec(),
+        _ => {
+            return Err(ServeError::Store(crate::StoreError::Database(
+                "no database connection".into(),
+            )))
+        }
+    };
     let app = Arc::new(App {
         stores,
         versions: Mutex::new(HashMap::new()),
         programs: Mutex::new(HashMap::new()),
         pages: Pages::new().map_err(ServeError::Templates)?,
         limiter: Limiter::new(opts.failures_per_minute),
+        events: events::Events::new(&viewer_secret, opts.event_batches_per_minute),
         as_of: opts.as_of,
         log: opts.log,
     });
@@ -169,6 +189,12 @@ pub fn start(
         .route("/g/{token}", get(guide))
         .route("/g/{token}/testo", get(text))
         .route("/g/{token}/rating", guide_web::axum::routing::post(rating))
+        .route(
+            "/g/{token}/eventi",
+            guide_web::axum::routing::post(events::ingest).layer(
+                guide_web::axum::extract::DefaultBodyLimit::max(events::MAX_BODY),
+            ),
+        )
         .route("/static/{*name}", get(asset))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
@@ -377,10 +403,16 @@ async fn not_found(State(app): State<Arc<App>>) -> Response {
 /// The style sheet of the recipient's page, after the preview's.
 const RECIPIENT_CSS: &[u8] = include_bytes!("assets/recipient.css");
 
+/// The script that reports what the recipient does to `POST /g/TOKEN/eventi`.
+const EVENTS_JS: &[u8] = include_bytes!("assets/events.js");
+
 /// The preview's static files (one player, two hosts), and the recipient's style sheet.
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     if name == "recipient.css" {
         return guide_web::assets::serve(RECIPIENT_CSS, "text/css; charset=utf-8", &headers);
+    }
+    if name == "events.js" {
+        return guide_web::assets::serve(EVENTS_JS, "text/javascript; charset=utf-8", &headers);
     }
     match guide_preview::assets::get(&name) {
         Some(a) => guide_web::assets::serve(a.bytes, a.content_type, &headers),

@@ -88,6 +88,59 @@ pub trait Store: Send {
 
     /// Every recipient of a campaign, by token (for checks and exports: it reads them all).
     fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError>;
+
+    /// The secret viewers are pseudonymised under (generated with the database's events).
+    fn viewer_secret(&self) -> &[u8];
+
+    /// Stores a batch of events in one transaction, unless a batch with this id was stored
+    /// before: then nothing is stored and the answer is `false`.
+    fn record_events(
+        &mut self,
+        batch: &str,
+        day: Date,
+        events: &[StoredEvent],
+    ) -> Result<bool, StoreError>;
+
+    /// Deletes the events of days before `events_before` and the batch ids of days before
+    /// `batches_before`. Returns the number of events deleted.
+    fn purge_events(
+        &mut self,
+        events_before: Date,
+        batches_before: Date,
+    ) -> Result<u64, StoreError>;
+
+    /// The ids of every campaign published, in order.
+    fn campaigns(&mut self) -> Result<Vec<String>, StoreError>;
+
+    /// The rows of an aggregate query over `events` with `$1` bound to `campaign` (for the
+    /// dashboard): its first `keys` columns are text, the others counts (`BIGINT`).
+    fn tally(&mut self, sql: &str, campaign: &str, keys: usize) -> Result<Vec<Tally>, StoreError>;
+}
+
+/// A row of an aggregate query: its keys, then its counts.
+pub type Tally = (Vec<String>, Vec<i64>);
+
+/// An event as stored: nothing in it names a recipient (see `migrations/*/002_events.sql`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The campaign id.
+    pub campaign: String,
+    /// The campaign version the viewer was served.
+    pub version: String,
+    /// The variant of the viewer's guide (`v-` and 16 hex digits).
+    pub variant: String,
+    /// What happened (`initialized`, `played`, ... see the README).
+    pub kind: &'static str,
+    /// The scene, pop-up or service id, or empty.
+    pub target: String,
+    /// The progress step, completion, rating or captions state; 0 for none.
+    pub value: i32,
+    /// The channel the link came by.
+    pub channel: &'static str,
+    /// The coarse class of the device.
+    pub device: &'static str,
+    /// The pseudonymous viewer: a keyed hash of the token, hex.
+    pub viewer: String,
 }
 
 /// Opens (creating it if needed, and migrating it) the database at `location`: a
