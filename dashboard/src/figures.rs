@@ -157,14 +157,18 @@ impl Report {
     }
 }
 
-/// Viewers who interacted: opened a pop-up, pressed a button or rated (the seeds' "interazioni").
-const INTERACTED: &str = "kind IN ('popup', 'button', 'rated')";
-
-/// `SELECT key, COUNT(DISTINCT viewer) FROM events WHERE campaign = $1 AND kind = KIND`.
-fn by_target(kind: &str, key: &str) -> String {
+/// The viewers of each target of `kind` (scenes, pop-ups, services), the most viewed first.
+fn by_target(kind: &str) -> String {
     format!(
-        "SELECT {key}, COUNT(DISTINCT viewer) FROM events \
-         WHERE campaign = $1 AND kind = '{kind}' GROUP BY {key} ORDER BY 2 DESC, 1"
+        "SELECT target, viewers FROM target_counts \
+         WHERE campaign = $1 AND kind = '{kind}' ORDER BY viewers DESC, target"
+    )
+}
+
+/// The viewers by `col` (`channel`, `device`), the most first.
+fn by_column(col: &str) -> String {
+    format!(
+        "SELECT {col}, COUNT(*) FROM viewers WHERE campaign = $1 GROUP BY {col} ORDER BY 2 DESC, 1"
     )
 }
 
@@ -176,22 +180,20 @@ fn funnel(key: Option<&str>) -> String {
         None => (String::new(), String::new()),
     };
     format!(
-        "SELECT {select}COUNT(DISTINCT viewer), \
-         COUNT(DISTINCT CASE WHEN {INTERACTED} THEN viewer END), \
-         COUNT(DISTINCT CASE WHEN kind = 'completed' AND value >= 80 THEN viewer END), \
-         COUNT(DISTINCT CASE WHEN kind = 'completed' AND value = 100 THEN viewer END) \
-         FROM events WHERE campaign = $1{group}"
+        "SELECT {select}COUNT(*), SUM(interacted), \
+         SUM(CASE WHEN completed >= 80 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN completed = 100 THEN 1 ELSE 0 END) \
+         FROM viewers WHERE campaign = $1{group}"
     )
 }
 
 /// Each viewer's rating (their highest, if they rated more than once), counted by value.
-const RATINGS: &str = "SELECT CAST(v AS TEXT), COUNT(*), SUM(v) FROM \
-    (SELECT viewer, MAX(value) AS v FROM events WHERE campaign = $1 AND kind = 'rated' \
-     GROUP BY viewer) r GROUP BY v ORDER BY v";
+const RATINGS: &str = "SELECT CAST(rating AS TEXT), COUNT(*), SUM(rating) FROM viewers \
+    WHERE campaign = $1 AND rating > 0 GROUP BY rating ORDER BY rating";
 
 /// Viewers by the progress step they reached.
-const PROGRESS: &str = "SELECT CAST(value AS TEXT), COUNT(DISTINCT viewer) FROM events \
-    WHERE campaign = $1 AND kind = 'progressed' GROUP BY value ORDER BY value";
+const PROGRESS: &str = "SELECT target, viewers FROM target_counts \
+    WHERE campaign = $1 AND kind = 'progressed' ORDER BY CAST(target AS INTEGER)";
 
 /// The count at `i` of a row, 0 if missing.
 fn at(row: &Tally, i: usize) -> i64 {
@@ -263,7 +265,7 @@ pub fn report(store: &mut dyn Store, campaign: &str) -> Result<Report, StoreErro
 
     let per_target = |store: &mut dyn Store, kind: &str| -> Result<Vec<Vec<Cell>>, StoreError> {
         Ok(store
-            .tally(&by_target(kind, "target"), campaign, 1)?
+            .tally(&by_target(kind), campaign, 1)?
             .iter()
             .map(|r| {
                 vec![
@@ -345,7 +347,7 @@ pub fn report(store: &mut dyn Store, campaign: &str) -> Result<Report, StoreErro
     };
     let breakdown = |store: &mut dyn Store, col: &str| -> Result<Vec<Vec<Cell>>, StoreError> {
         Ok(store
-            .tally(&by_target("initialized", col), campaign, 1)?
+            .tally(&by_column(col), campaign, 1)?
             .iter()
             .map(|r| {
                 vec![
@@ -359,7 +361,7 @@ pub fn report(store: &mut dyn Store, campaign: &str) -> Result<Report, StoreErro
     let channels = Table {
         id: "canali",
         title: "Canali",
-        note: "Da quale canale gli spettatori hanno aperto la guida (qr, myinps, io, sms, email; diretto: senza canale).",
+        note: "Da quale canale gli spettatori hanno aperto la guida la prima volta (qr, myinps, io, sms, email; diretto: senza canale).",
         columns: vec!["Canale", "Spettatori", "Quota degli spettatori"],
         rows: breakdown(store, "channel")?,
         chart: Chart::Bars(2),
@@ -398,9 +400,9 @@ pub fn report(store: &mut dyn Store, campaign: &str) -> Result<Report, StoreErro
     let days = Table {
         id: "giorni",
         title: "Andamento giornaliero",
-        note: "Spettatori per giorno, e le quote di chi ha interagito e di chi ha visto la guida.",
+        note: "Nuovi spettatori per giorno (il giorno in cui hanno aperto la guida la prima volta), e tra loro le quote di chi ha interagito e di chi ha visto la guida.",
         columns: [vec!["Giorno"], columns[1..].to_vec()].concat(),
-        rows: grouped(store, "day")?,
+        rows: grouped(store, "first_day")?,
         chart: Chart::Columns(1),
     };
     let variants = Table {

@@ -22,7 +22,6 @@ CREATE TABLE events (
     viewer   TEXT NOT NULL
 );
 
-CREATE INDEX events_by_kind ON events (campaign, kind, target, viewer);
 CREATE INDEX events_by_day ON events (day);
 
 -- The id of every batch stored, so a batch sent twice is counted once. Kept a few days.
@@ -32,3 +31,40 @@ CREATE TABLE event_batches (
 );
 
 CREATE INDEX event_batches_by_day ON event_batches (day);
+
+-- What the dashboard reads, kept up to date in the transaction of each batch (so that its
+-- figures come from small tables, not from scanning every event).
+
+-- One row per viewer of a campaign: the variant, day, channel and device of their first batch,
+-- whether they interacted (pop-up, service button or rating), their highest completion (0, 80,
+-- 100) and their highest rating (0: none).
+CREATE TABLE viewers (
+    campaign   TEXT NOT NULL,
+    viewer     TEXT NOT NULL,
+    variant    TEXT NOT NULL,
+    first_day  TEXT NOT NULL,
+    channel    TEXT NOT NULL,
+    device     TEXT NOT NULL,
+    interacted INTEGER NOT NULL,
+    completed  INTEGER NOT NULL,
+    rating     INTEGER NOT NULL,
+    PRIMARY KEY (campaign, viewer)
+);
+
+-- Each scene reached, pop-up opened, service pressed and progress step, once per viewer.
+CREATE TABLE viewer_targets (
+    campaign TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    target   TEXT NOT NULL,
+    viewer   TEXT NOT NULL,
+    PRIMARY KEY (campaign, kind, target, viewer)
+);
+
+-- The viewers of each (kind, target) of `viewer_targets`.
+CREATE TABLE target_counts (
+    campaign TEXT NOT NULL,
+    kind     TEXT NOT NULL,
+    target   TEXT NOT NULL,
+    viewers  BIGINT NOT NULL,
+    PRIMARY KEY (campaign, kind, target)
+);

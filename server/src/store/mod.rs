@@ -93,7 +93,10 @@ pub trait Store: Send {
     fn viewer_secret(&self) -> &[u8];
 
     /// Stores a batch of events in one transaction, unless a batch with this id was stored
-    /// before: then nothing is stored and the answer is `false`.
+    /// before: then nothing is stored and the answer is `false`. Every event of a batch has
+    /// the same campaign, variant, viewer, channel and device (one viewer's batch); the
+    /// dashboard's tables (`viewers`, `viewer_targets`, `target_counts`) are updated in the
+    /// same transaction.
     fn record_events(
         &mut self,
         batch: &str,
@@ -168,4 +171,52 @@ pub(crate) fn parse_date(s: Option<String>) -> Option<Date> {
 /// The newest migration among `migrations` (numbered from 1).
 pub(crate) fn known_version(migrations: &[(i64, &str)]) -> i64 {
     migrations.iter().map(|(n, _)| *n).max().unwrap_or(0)
+}
+
+/// What one viewer's batch adds to the dashboard's tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BatchSummary<'a> {
+    /// The first event (campaign, variant, viewer, channel, device).
+    pub first: &'a StoredEvent,
+    /// 1 if the batch opens a pop-up, presses a service button or rates, else 0.
+    pub interacted: i32,
+    /// The highest completion reported (0, 80 or 100).
+    pub completed: i32,
+    /// The highest rating (0: none).
+    pub rating: i32,
+    /// The (kind, target) pairs counted once per viewer: scenes, pop-ups, services and
+    /// progress steps (the step as text), each once.
+    pub targets: Vec<(&'static str, String)>,
+}
+
+/// The summary of a batch; `None` for an empty one.
+pub(crate) fn summarise(events: &[StoredEvent]) -> Option<BatchSummary<'_>> {
+    let first = events.first()?;
+    let mut s = BatchSummary {
+        first,
+        interacted: 0,
+        completed: 0,
+        rating: 0,
+        targets: Vec::new(),
+    };
+    for e in events {
+        match e.kind {
+            "popup" | "button" | "rated" => s.interacted = 1,
+            _ => {}
+        }
+        match e.kind {
+            "completed" => s.completed = s.completed.max(e.value),
+            "rated" => s.rating = s.rating.max(e.value),
+            _ => {}
+        }
+        let target = match e.kind {
+            "scene" | "popup" | "button" => e.target.clone(),
+            "progressed" => e.value.to_string(),
+            _ => continue,
+        };
+        if !s.targets.iter().any(|(k, t)| *k == e.kind && *t == target) {
+            s.targets.push((e.kind, target));
+        }
+    }
+    Some(s)
 }

@@ -2,7 +2,8 @@
 //! batch.
 
 use super::{
-    date_text, known_version, parse_date, NewRecipient, Store, StoredEvent, StoredRecipient, Tally,
+    date_text, known_version, parse_date, summarise, NewRecipient, Store, StoredEvent,
+    StoredRecipient, Tally,
 };
 use crate::token::{random, SECRET_BYTES};
 use crate::StoreError;
@@ -271,6 +272,45 @@ impl Store for PgStore {
                     &e.viewer,
                 ],
             )?;
+        }
+        if let Some(s) = summarise(events) {
+            let e = s.first;
+            tx.execute(
+                "INSERT INTO viewers (campaign, viewer, variant, first_day, channel, device,
+                                      interacted, completed, rating)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (campaign, viewer) DO UPDATE SET
+                   interacted = GREATEST(viewers.interacted, excluded.interacted),
+                   completed = GREATEST(viewers.completed, excluded.completed),
+                   rating = GREATEST(viewers.rating, excluded.rating)",
+                &[
+                    &e.campaign,
+                    &e.viewer,
+                    &e.variant,
+                    &day,
+                    &e.channel,
+                    &e.device,
+                    &s.interacted,
+                    &s.completed,
+                    &s.rating,
+                ],
+            )?;
+            for (kind, target) in &s.targets {
+                let new = tx.execute(
+                    "INSERT INTO viewer_targets (campaign, kind, target, viewer)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    &[&e.campaign, kind, target, &e.viewer],
+                )?;
+                if new == 1 {
+                    tx.execute(
+                        "INSERT INTO target_counts (campaign, kind, target, viewers)
+                         VALUES ($1, $2, $3, 1)
+                         ON CONFLICT (campaign, kind, target) DO UPDATE
+                         SET viewers = target_counts.viewers + 1",
+                        &[&e.campaign, kind, target],
+                    )?;
+                }
+            }
         }
         tx.commit()?;
         Ok(true)

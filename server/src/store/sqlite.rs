@@ -2,7 +2,8 @@
 //! moment, the file holds every batch committed before and nothing of the one in progress.
 
 use super::{
-    date_text, known_version, parse_date, NewRecipient, Store, StoredEvent, StoredRecipient, Tally,
+    date_text, known_version, parse_date, summarise, NewRecipient, Store, StoredEvent,
+    StoredRecipient, Tally,
 };
 use crate::token::{random, SECRET_BYTES};
 use crate::StoreError;
@@ -265,6 +266,42 @@ impl Store for SqliteStore {
                     e.campaign, e.version, e.variant, day, e.kind, e.target, e.value, e.channel,
                     e.device, e.viewer
                 ])?;
+            }
+        }
+        if let Some(s) = summarise(events) {
+            let e = s.first;
+            tx.prepare_cached(
+                "INSERT INTO viewers (campaign, viewer, variant, first_day, channel, device,
+                                      interacted, completed, rating)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (campaign, viewer) DO UPDATE SET
+                   interacted = max(interacted, excluded.interacted),
+                   completed = max(completed, excluded.completed),
+                   rating = max(rating, excluded.rating)",
+            )?
+            .execute(params![
+                e.campaign,
+                e.viewer,
+                e.variant,
+                day,
+                e.channel,
+                e.device,
+                s.interacted,
+                s.completed,
+                s.rating
+            ])?;
+            let mut seen = tx.prepare_cached(
+                "INSERT INTO viewer_targets (campaign, kind, target, viewer) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            let mut count = tx.prepare_cached(
+                "INSERT INTO target_counts (campaign, kind, target, viewers) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (campaign, kind, target) DO UPDATE SET viewers = viewers + 1",
+            )?;
+            for (kind, target) in &s.targets {
+                if seen.execute(params![e.campaign, kind, target, e.viewer])? == 1 {
+                    count.execute(params![e.campaign, kind, target])?;
+                }
             }
         }
         tx.commit()?;
