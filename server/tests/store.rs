@@ -183,7 +183,9 @@ fn a_database_of_version_1_gets_the_events_tables_and_keeps_its_recipients() {
         device: "mobile",
         viewer: "00".into(),
     };
-    assert!(s.record_events("b", day, &[e.clone()]).expect("store"));
+    assert!(s
+        .record_events("b", day, std::slice::from_ref(&e))
+        .expect("store"));
     assert!(
         !s.record_events("b", day, &[e]).expect("again"),
         "stored once"
