@@ -51,6 +51,13 @@ CREATE TABLE viewers (
     PRIMARY KEY (campaign, viewer)
 );
 
+-- The dashboard's groupings read these indexes alone, not the table.
+CREATE INDEX viewers_by_day ON viewers (campaign, first_day, interacted, completed);
+CREATE INDEX viewers_by_variant ON viewers (campaign, variant, interacted, completed);
+CREATE INDEX viewers_by_channel ON viewers (campaign, channel);
+CREATE INDEX viewers_by_device ON viewers (campaign, device);
+CREATE INDEX viewers_by_rating ON viewers (campaign, rating);
+
 -- Each scene reached, pop-up opened, service pressed and progress step, once per viewer.
 CREATE TABLE viewer_targets (
     campaign TEXT NOT NULL,
