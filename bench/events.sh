@@ -21,9 +21,11 @@ mkdir -p "$WORK"
 PROFILE=${PROFILE:-release}
 echo "== build guide and the load generator ($PROFILE)"
 if [ "$PROFILE" = release ]; then
-  cargo build --release --quiet -p guide-cli -p guide-server --example events_load
+  cargo build --release --quiet -p guide-cli
+  cargo build --release --quiet -p guide-server --example events_load
 else
-  cargo build --quiet -p guide-cli -p guide-server --example events_load
+  cargo build --quiet -p guide-cli
+  cargo build --quiet -p guide-server --example events_load
 fi
 GUIDE=$ROOT/target/$PROFILE/guide
 LOAD=$ROOT/target/$PROFILE/examples/events_load
