@@ -8,6 +8,7 @@ mod as_of;
 mod build;
 mod check;
 mod diff;
+mod dashboard;
 mod disasm;
 mod fmt;
 mod outbox;
@@ -114,6 +115,9 @@ enum Command {
     /// Serve every published recipient's own guide at /g/TOKEN (window checked at each view;
     /// purge at start and daily).
     Serve(serve::Args),
+    /// Serve the staff's monitoring dashboard (views, interactions, completion, ratings, from
+    /// the anonymised events), on an address of its own, with CSV and JSON exports.
+    Dashboard(dashboard::Args),
 }
 
 /// Exit code: the input has errors.
@@ -153,5 +157,6 @@ fn main() -> ExitCode {
         Command::Publish(args) => publish::run(args),
         Command::Purge(args) => purge::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Dashboard(args) => dashboard::run(args),
     }
 }

@@ -38,6 +38,12 @@ pub struct Args {
     /// ignored.
     #[arg(long = "trusted-proxy", value_name = "ADDR")]
     trusted_proxy: Vec<IpAddr>,
+    /// Event batches (what the players report) one client address may send per minute.
+    #[arg(long = "event-batches-per-minute", default_value_t = 120)]
+    event_batches_per_minute: u32,
+    /// Days the anonymised events are kept (purged at start and then daily).
+    #[arg(long = "event-days", default_value_t = 730)]
+    event_days: u32,
     /// No line per request on standard error.
     #[arg(long)]
     quiet: bool,
@@ -101,6 +107,8 @@ pub fn run(args: Args) -> ExitCode {
                 cache,
                 command: args.voice_command.clone(),
             }),
+        event_batches_per_minute: args.event_batches_per_minute,
+        event_days: args.event_days,
     };
     let db = args.db.clone();
     let (running, purged) = match guide_server::serve::start(move || guide_server::open(&db), &opts)

@@ -21,4 +21,4 @@ pub mod token;
 pub use error::{PublishError, StoreError};
 pub use publish::{publish, Outbox, OutboxHandle, PublishOptions, PublishPaths, Summary};
 pub use purge::purge;
-pub use store::{open, NewRecipient, Store, StoredRecipient};
+pub use store::{open, NewRecipient, Store, StoredEvent, StoredRecipient, Tally};

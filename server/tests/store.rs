@@ -130,23 +130,72 @@ fn a_newer_schema_is_refused() {
     let v: i64 = conn
         .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
         .expect("version");
-    assert_eq!(v, 1);
-    conn.execute("INSERT INTO schema_version VALUES (2)", [])
+    assert_eq!(v, 2);
+    conn.execute("INSERT INTO schema_version VALUES (3)", [])
         .expect("bump");
     drop(conn);
     match guide_server::open(&db) {
-        Err(StoreError::NewerSchema { found: 2, known: 1 }) => {}
+        Err(StoreError::NewerSchema { found: 3, known: 2 }) => {}
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("opened a newer database"),
     }
     if let Some(url) = postgres("newer") {
         drop(guide_server::open(&url).expect("create"));
         let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
-        c.batch_execute("INSERT INTO schema_version VALUES (2)")
+        c.batch_execute("INSERT INTO schema_version VALUES (3)")
             .expect("bump");
         assert!(matches!(
             guide_server::open(&url),
-            Err(StoreError::NewerSchema { found: 2, known: 1 })
+            Err(StoreError::NewerSchema { found: 3, known: 2 })
         ));
     }
+}
+
+#[test]
+fn a_database_of_version_1_gets_the_events_tables_and_keeps_its_recipients() {
+    let db = sqlite("v1");
+    // A database as the first schema left it: migration 1 only.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        .expect("schema_version");
+    conn.execute_batch(guide_server::store::sqlite::MIGRATIONS[0].1)
+        .expect("migration 1");
+    conn.execute_batch(
+        "INSERT INTO schema_version VALUES (1);
+         INSERT INTO campaigns VALUES ('c', 'v');
+         INSERT INTO versions VALUES ('c', 'v', x'00');
+         INSERT INTO recipients (token, campaign, version) VALUES ('t', 'c', 'v');",
+    )
+    .expect("a recipient");
+    drop(conn);
+    let mut s = guide_server::open(&db).expect("migrate");
+    assert_eq!(s.count("c").expect("count"), 1);
+    assert_eq!(s.viewer_secret().len(), 32);
+    let day = guide_runtime::Date::parse_iso("2024-07-01").expect("date");
+    let e = guide_server::StoredEvent {
+        campaign: "c".into(),
+        version: "v".into(),
+        variant: "v-0".into(),
+        kind: "played",
+        target: String::new(),
+        value: 0,
+        channel: "sms",
+        device: "mobile",
+        viewer: "00".into(),
+    };
+    assert!(s
+        .record_events("b", day, std::slice::from_ref(&e))
+        .expect("store"));
+    assert!(
+        !s.record_events("b", day, &[e]).expect("again"),
+        "stored once"
+    );
+    let rows = s
+        .tally(
+            "SELECT kind, COUNT(*) FROM events WHERE campaign = $1 GROUP BY kind",
+            "c",
+            1,
+        )
+        .expect("tally");
+    assert_eq!(rows, vec![(vec!["played".to_string()], vec![1])]);
 }

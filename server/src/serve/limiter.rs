@@ -17,7 +17,7 @@ pub struct Limiter {
 }
 
 /// The key of a client: its IPv4 address, or its IPv6 /64 network.
-fn client(ip: IpAddr) -> IpAddr {
+pub(crate) fn client(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

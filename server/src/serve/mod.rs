@@ -6,7 +6,8 @@
 //! | `GET /g/TOKEN` | the player (the preview's `player.js` in recipient mode), the timeline embedded as JSON |
 //! | `GET /g/TOKEN/audio` | the same guide spoken (Ogg Opus, [`audio`]); `404` without `--audio-cache` |
 //! | `GET /g/TOKEN/testo` | the text version of the same guide |
-//! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`), not stored yet |
+//! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`): the player reports it as an event |
+//! | `POST /g/TOKEN/eventi` | what the player reports, stored anonymised ([`events`]) |
 //! | `GET /visual/CAMPAIGN/NAME` | a scene's picture, from `--visuals DIR` ([`visuals`]) |
 //! | `GET /static/NAME` | the preview's style sheet, script and fonts |
 //! | `GET /healthz` | `ok`: for the proxy's health checks (and the benchmark's baseline) |
@@ -17,6 +18,7 @@
 //! a short hash of it instead.
 
 pub mod audio;
+pub mod events;
 pub mod limiter;
 pub mod pages;
 pub mod visuals;
@@ -75,6 +77,10 @@ pub struct Options {
     pub visuals: Option<std::path::PathBuf>,
     /// The voice: the guides spoken at `/g/TOKEN/audio`; none: no audio (`404`).
     pub voice: Option<audio::VoiceOptions>,
+    /// Event batches one client address may send per minute (and at once).
+    pub event_batches_per_minute: u32,
+    /// Days events are kept (purged at start and then daily).
+    pub event_days: u32,
 }
 
 /// Why the server did not start.
@@ -110,6 +116,7 @@ struct App {
     pages: Pages,
     limiter: Limiter,
     trusted_proxies: Vec<IpAddr>,
+    events: events::Events,
     as_of: Option<Date>,
     each_window: bool,
     log: bool,
@@ -183,7 +190,8 @@ fn start_purge(
     let mut store = open().map_err(ServeError::Store)?;
     let n = crate::purge(store.as_mut(), today(opts.as_of), opts.grace_days)
         .map_err(ServeError::Store)?;
-    let (as_of, grace) = (opts.as_of, opts.grace_days);
+    events::purge(store.as_mut(), today(opts.as_of), opts.event_days).map_err(ServeError::Store)?;
+    let (as_of, grace, event_days) = (opts.as_of, opts.grace_days, opts.event_days);
     let _ = std::thread::Builder::new()
         .name("guide-serve-purge".into())
         .spawn(move || loop {
@@ -191,6 +199,9 @@ fn start_purge(
             match crate::purge(store.as_mut(), today(as_of), grace) {
                 Ok(n) => eprintln!("purge: {n} recipient(s) purged"),
                 Err(e) => eprintln!("purge failed: {e}"),
+            }
+            if let Err(e) = events::purge(store.as_mut(), today(as_of), event_days) {
+                eprintln!("purge of events failed: {e}");
             }
         });
     Ok(n)
@@ -211,6 +222,14 @@ pub fn start(
         .iter()
         .all(|s| s.lock().map(|s| s.lookups_are_brief()).unwrap_or(false));
     let purged = start_purge(open, opts)?;
+    let viewer_secret = match stores.first().map(|s| s.lock()) {
+        Some(Ok(s)) => s.viewer_secret().to_vec(),
+        _ => {
+            return Err(ServeError::Store(crate::StoreError::Database(
+                "no database connection".into(),
+            )))
+        }
+    };
     let app = Arc::new(App {
         stores,
         versions: Mutex::new(HashMap::new()),
@@ -218,6 +237,7 @@ pub fn start(
         pages: Pages::speaking(opts.voice.is_some()).map_err(ServeError::Templates)?,
         limiter: Limiter::new(opts.failures_per_minute),
         trusted_proxies: opts.trusted_proxies.clone(),
+        events: events::Events::new(&viewer_secret, opts.event_batches_per_minute),
         as_of: opts.as_of,
         each_window: opts.each_window,
         log: opts.log,
@@ -230,6 +250,12 @@ pub fn start(
         .route("/g/{token}/testo", get(text))
         .route("/g/{token}/audio", get(spoken))
         .route("/g/{token}/rating", guide_web::axum::routing::post(rating))
+        .route(
+            "/g/{token}/eventi",
+            guide_web::axum::routing::post(events::ingest).layer(
+                guide_web::axum::extract::DefaultBodyLimit::max(events::MAX_BODY),
+            ),
+        )
         .route("/static/{*name}", get(asset))
         .route("/visual/{campaign}/{name}", get(visual))
         .route("/healthz", get(|| async { "ok" }))
@@ -504,10 +530,16 @@ async fn visual(
 /// The style sheet of the recipient's page, after the preview's.
 const RECIPIENT_CSS: &[u8] = include_bytes!("assets/recipient.css");
 
+/// The script that reports what the recipient does to `POST /g/TOKEN/eventi`.
+const EVENTS_JS: &[u8] = include_bytes!("assets/events.js");
+
 /// The preview's static files (one player, two hosts), and the recipient's style sheet.
 async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     if name == "recipient.css" {
         return guide_web::assets::serve(RECIPIENT_CSS, "text/css; charset=utf-8", &headers);
+    }
+    if name == "events.js" {
+        return guide_web::assets::serve(EVENTS_JS, "text/javascript; charset=utf-8", &headers);
     }
     match guide_preview::assets::get(&name) {
         Some(a) => guide_web::assets::serve(a.bytes, a.content_type, &headers),

@@ -106,6 +106,62 @@ pub trait Store: Send {
 
     /// Every recipient of a campaign, by token (for checks and exports: it reads them all).
     fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError>;
+
+    /// The secret viewers are pseudonymised under (generated with the database's events).
+    fn viewer_secret(&self) -> &[u8];
+
+    /// Stores a batch of events in one transaction, unless a batch with this id was stored
+    /// before: then nothing is stored and the answer is `false`. Every event of a batch has
+    /// the same campaign, variant, viewer, channel and device (one viewer's batch); the
+    /// dashboard's tables (`viewers`, `viewer_targets`, `target_counts`) are updated in the
+    /// same transaction.
+    fn record_events(
+        &mut self,
+        batch: &str,
+        day: Date,
+        events: &[StoredEvent],
+    ) -> Result<bool, StoreError>;
+
+    /// Deletes the events of days before `events_before` and the batch ids of days before
+    /// `batches_before`. Returns the number of events deleted.
+    fn purge_events(
+        &mut self,
+        events_before: Date,
+        batches_before: Date,
+    ) -> Result<u64, StoreError>;
+
+    /// The ids of every campaign published, in order.
+    fn campaigns(&mut self) -> Result<Vec<String>, StoreError>;
+
+    /// The rows of an aggregate query over `events` with `$1` bound to `campaign` (for the
+    /// dashboard): its first `keys` columns are text, the others counts (`BIGINT`).
+    fn tally(&mut self, sql: &str, campaign: &str, keys: usize) -> Result<Vec<Tally>, StoreError>;
+}
+
+/// A row of an aggregate query: its keys, then its counts.
+pub type Tally = (Vec<String>, Vec<i64>);
+
+/// An event as stored: nothing in it names a recipient (see `migrations/*/002_events.sql`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The campaign id.
+    pub campaign: String,
+    /// The campaign version the viewer was served.
+    pub version: String,
+    /// The variant of the viewer's guide (`v-` and 16 hex digits).
+    pub variant: String,
+    /// What happened (`initialized`, `played`, ... see the README).
+    pub kind: &'static str,
+    /// The scene, pop-up or service id, or empty.
+    pub target: String,
+    /// The progress step, completion, rating or captions state; 0 for none.
+    pub value: i32,
+    /// The channel the link came by.
+    pub channel: &'static str,
+    /// The coarse class of the device.
+    pub device: &'static str,
+    /// The pseudonymous viewer: a keyed hash of the token, hex.
+    pub viewer: String,
 }
 
 /// Opens (creating it if needed, and migrating it) the database at `location`: a
@@ -133,4 +189,52 @@ pub(crate) fn parse_date(s: Option<String>) -> Option<Date> {
 /// The newest migration among `migrations` (numbered from 1).
 pub(crate) fn known_version(migrations: &[(i64, &str)]) -> i64 {
     migrations.iter().map(|(n, _)| *n).max().unwrap_or(0)
+}
+
+/// What one viewer's batch adds to the dashboard's tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BatchSummary<'a> {
+    /// The first event (campaign, variant, viewer, channel, device).
+    pub first: &'a StoredEvent,
+    /// 1 if the batch opens a pop-up, presses a service button or rates, else 0.
+    pub interacted: i32,
+    /// The highest completion reported (0, 80 or 100).
+    pub completed: i32,
+    /// The highest rating (0: none).
+    pub rating: i32,
+    /// The (kind, target) pairs counted once per viewer: scenes, pop-ups, services and
+    /// progress steps (the step as text), each once.
+    pub targets: Vec<(&'static str, String)>,
+}
+
+/// The summary of a batch; `None` for an empty one.
+pub(crate) fn summarise(events: &[StoredEvent]) -> Option<BatchSummary<'_>> {
+    let first = events.first()?;
+    let mut s = BatchSummary {
+        first,
+        interacted: 0,
+        completed: 0,
+        rating: 0,
+        targets: Vec::new(),
+    };
+    for e in events {
+        match e.kind {
+            "popup" | "button" | "rated" => s.interacted = 1,
+            _ => {}
+        }
+        match e.kind {
+            "completed" => s.completed = s.completed.max(e.value),
+            "rated" => s.rating = s.rating.max(e.value),
+            _ => {}
+        }
+        let target = match e.kind {
+            "scene" | "popup" | "button" => e.target.clone(),
+            "progressed" => e.value.to_string(),
+            _ => continue,
+        };
+        if !s.targets.iter().any(|(k, t)| *k == e.kind && *t == target) {
+            s.targets.push((e.kind, target));
+        }
+    }
+    Some(s)
 }

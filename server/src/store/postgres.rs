@@ -1,7 +1,10 @@
 //! PostgreSQL (`postgres://...`): the same tables and behaviour as SQLite, one transaction per
 //! batch.
 
-use super::{date_text, known_version, parse_date, NewRecipient, Store, StoredRecipient};
+use super::{
+    date_text, known_version, parse_date, summarise, NewRecipient, Store, StoredEvent,
+    StoredRecipient, Tally,
+};
 use crate::token::{random, SECRET_BYTES};
 use crate::StoreError;
 use guide_runtime::Date;
@@ -9,8 +12,10 @@ use postgres::{Client, NoTls};
 use std::collections::HashMap;
 
 /// The migrations, in order: (number, SQL).
-pub const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../../migrations/postgres/001_initial.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/001_initial.sql")),
+    (2, include_str!("../../migrations/postgres/002_events.sql")),
+];
 
 /// A lock key that serialises migrations between processes opening the same database.
 const MIGRATION_LOCK: i64 = 0x6775_6964_6500;
@@ -19,6 +24,7 @@ const MIGRATION_LOCK: i64 = 0x6775_6964_6500;
 pub struct PgStore {
     client: Client,
     secret: Vec<u8>,
+    viewer_secret: Vec<u8>,
 }
 
 impl PgStore {
@@ -30,9 +36,11 @@ impl PgStore {
         let mut store = PgStore {
             client,
             secret: Vec::new(),
+            viewer_secret: Vec::new(),
         };
         store.migrate()?;
-        store.secret = store.load_secret()?;
+        store.secret = store.load_secret("key_secret")?;
+        store.viewer_secret = store.load_secret("viewer_secret")?;
         Ok(store)
     }
 
@@ -55,17 +63,18 @@ impl PgStore {
         Ok(())
     }
 
-    fn load_secret(&mut self) -> Result<Vec<u8>, StoreError> {
+    /// The secret called `name` in `meta`, generated if missing.
+    fn load_secret(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
         let mut fresh = vec![0u8; SECRET_BYTES];
         random(&mut fresh)?;
         self.client.execute(
-            "INSERT INTO meta (name, value) VALUES ('key_secret', $1) ON CONFLICT (name) DO NOTHING",
-            &[&fresh],
+            "INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            &[&name, &fresh],
         )?;
         Ok(self
             .client
-            .query_one("SELECT value FROM meta WHERE name = 'key_secret'", &[])?
-            .get(0))
+            .query_one("SELECT value FROM meta WHERE name = $1", &[&name])?
+            .try_get(0)?)
     }
 }
 
@@ -246,5 +255,132 @@ impl Store for PgStore {
                 until: parse_date(r.get(5)),
             })
             .collect())
+    }
+
+    fn viewer_secret(&self) -> &[u8] {
+        &self.viewer_secret
+    }
+
+    fn record_events(
+        &mut self,
+        batch: &str,
+        day: Date,
+        events: &[StoredEvent],
+    ) -> Result<bool, StoreError> {
+        let day = day.to_string();
+        let mut tx = self.client.transaction()?;
+        let new = tx.execute(
+            "INSERT INTO event_batches (id, day) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            &[&batch, &day],
+        )?;
+        if new == 0 {
+            return Ok(false);
+        }
+        let st = tx.prepare(
+            "INSERT INTO events
+               (campaign, version, variant, day, kind, target, value, channel, device, viewer)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )?;
+        for e in events {
+            tx.execute(
+                &st,
+                &[
+                    &e.campaign,
+                    &e.version,
+                    &e.variant,
+                    &day,
+                    &e.kind,
+                    &e.target,
+                    &e.value,
+                    &e.channel,
+                    &e.device,
+                    &e.viewer,
+                ],
+            )?;
+        }
+        if let Some(s) = summarise(events) {
+            let e = s.first;
+            tx.execute(
+                "INSERT INTO viewers (campaign, viewer, variant, first_day, channel, device,
+                                      interacted, completed, rating)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (campaign, viewer) DO UPDATE SET
+                   interacted = GREATEST(viewers.interacted, excluded.interacted),
+                   completed = GREATEST(viewers.completed, excluded.completed),
+                   rating = GREATEST(viewers.rating, excluded.rating)",
+                &[
+                    &e.campaign,
+                    &e.viewer,
+                    &e.variant,
+                    &day,
+                    &e.channel,
+                    &e.device,
+                    &s.interacted,
+                    &s.completed,
+                    &s.rating,
+                ],
+            )?;
+            for (kind, target) in &s.targets {
+                let new = tx.execute(
+                    "INSERT INTO viewer_targets (campaign, kind, target, viewer)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                    &[&e.campaign, kind, target, &e.viewer],
+                )?;
+                if new == 1 {
+                    tx.execute(
+                        "INSERT INTO target_counts (campaign, kind, target, viewers)
+                         VALUES ($1, $2, $3, 1)
+                         ON CONFLICT (campaign, kind, target) DO UPDATE
+                         SET viewers = target_counts.viewers + 1",
+                        &[&e.campaign, kind, target],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn purge_events(
+        &mut self,
+        events_before: Date,
+        batches_before: Date,
+    ) -> Result<u64, StoreError> {
+        let n = self.client.execute(
+            "DELETE FROM events WHERE day < $1",
+            &[&events_before.to_string()],
+        )?;
+        self.client.execute(
+            "DELETE FROM event_batches WHERE day < $1",
+            &[&batches_before.to_string()],
+        )?;
+        Ok(n)
+    }
+
+    fn campaigns(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .client
+            .query("SELECT id FROM campaigns ORDER BY id", &[])?;
+        rows.iter()
+            .map(|r| r.try_get(0).map_err(StoreError::from))
+            .collect()
+    }
+
+    fn tally(&mut self, sql: &str, campaign: &str, keys: usize) -> Result<Vec<Tally>, StoreError> {
+        let rows = self.client.query(sql, &[&campaign])?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut k = Vec::with_capacity(keys);
+            let mut c = Vec::with_capacity(r.len().saturating_sub(keys));
+            for i in 0..r.len() {
+                if i < keys {
+                    k.push(r.try_get::<_, Option<String>>(i)?.unwrap_or_default());
+                } else {
+                    c.push(r.try_get::<_, Option<i64>>(i)?.unwrap_or(0));
+                }
+            }
+            out.push((k, c));
+        }
+        Ok(out)
     }
 }

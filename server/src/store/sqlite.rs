@@ -1,7 +1,10 @@
 //! SQLite in a file: WAL mode, prepared statements, one transaction per batch. Killed at any
 //! moment, the file holds every batch committed before and nothing of the one in progress.
 
-use super::{date_text, known_version, parse_date, NewRecipient, Store, StoredRecipient};
+use super::{
+    date_text, known_version, parse_date, summarise, NewRecipient, Store, StoredEvent,
+    StoredRecipient, Tally,
+};
 use crate::token::{random, SECRET_BYTES};
 use crate::StoreError;
 use guide_runtime::Date;
@@ -9,8 +12,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 
 /// The migrations, in order: (number, SQL).
-pub const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../../migrations/sqlite/001_initial.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/001_initial.sql")),
+    (2, include_str!("../../migrations/sqlite/002_events.sql")),
+];
 
 /// A SQLite database.
 pub struct SqliteStore {
@@ -19,6 +24,7 @@ pub struct SqliteStore {
     /// Whether this connection was set up for publishing (a bigger page cache, rarer
     /// checkpoints): on its first batch.
     publishing: bool,
+    viewer_secret: Vec<u8>,
 }
 
 /// The page cache of a publishing connection, in KiB: the two indexes of random keys (token,
@@ -51,9 +57,11 @@ impl SqliteStore {
             conn,
             secret: Vec::new(),
             publishing: false,
+            viewer_secret: Vec::new(),
         };
         store.migrate()?;
-        store.secret = store.load_secret()?;
+        store.secret = store.load_secret("key_secret")?;
+        store.viewer_secret = store.load_secret("viewer_secret")?;
         Ok(store)
     }
 
@@ -77,18 +85,19 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn load_secret(&mut self) -> Result<Vec<u8>, StoreError> {
+    /// The secret called `name` in `meta`, generated if missing.
+    fn load_secret(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
         let mut fresh = vec![0u8; SECRET_BYTES];
         random(&mut fresh)?;
         self.conn.execute(
-            "INSERT INTO meta (name, value) VALUES ('key_secret', ?1) ON CONFLICT (name) DO NOTHING",
-            [&fresh],
+            "INSERT INTO meta (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            params![name, fresh],
         )?;
-        Ok(self.conn.query_row(
-            "SELECT value FROM meta WHERE name = 'key_secret'",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })?)
     }
 
     /// The connection, for tests that read every table.
@@ -286,6 +295,118 @@ impl Store for SqliteStore {
                 from: parse_date(r.get(4)?),
                 until: parse_date(r.get(5)?),
             })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn viewer_secret(&self) -> &[u8] {
+        &self.viewer_secret
+    }
+
+    fn record_events(
+        &mut self,
+        batch: &str,
+        day: Date,
+        events: &[StoredEvent],
+    ) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let day = day.to_string();
+        let new = tx.execute(
+            "INSERT INTO event_batches (id, day) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+            params![batch, day],
+        )?;
+        if new == 0 {
+            return Ok(false);
+        }
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO events
+                   (campaign, version, variant, day, kind, target, value, channel, device, viewer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for e in events {
+                st.execute(params![
+                    e.campaign, e.version, e.variant, day, e.kind, e.target, e.value, e.channel,
+                    e.device, e.viewer
+                ])?;
+            }
+        }
+        if let Some(s) = summarise(events) {
+            let e = s.first;
+            tx.prepare_cached(
+                "INSERT INTO viewers (campaign, viewer, variant, first_day, channel, device,
+                                      interacted, completed, rating)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (campaign, viewer) DO UPDATE SET
+                   interacted = max(interacted, excluded.interacted),
+                   completed = max(completed, excluded.completed),
+                   rating = max(rating, excluded.rating)",
+            )?
+            .execute(params![
+                e.campaign,
+                e.viewer,
+                e.variant,
+                day,
+                e.channel,
+                e.device,
+                s.interacted,
+                s.completed,
+                s.rating
+            ])?;
+            let mut seen = tx.prepare_cached(
+                "INSERT INTO viewer_targets (campaign, kind, target, viewer) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT DO NOTHING",
+            )?;
+            let mut count = tx.prepare_cached(
+                "INSERT INTO target_counts (campaign, kind, target, viewers) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT (campaign, kind, target) DO UPDATE SET viewers = viewers + 1",
+            )?;
+            for (kind, target) in &s.targets {
+                if seen.execute(params![e.campaign, kind, target, e.viewer])? == 1 {
+                    count.execute(params![e.campaign, kind, target])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn purge_events(
+        &mut self,
+        events_before: Date,
+        batches_before: Date,
+    ) -> Result<u64, StoreError> {
+        let n = self.conn.execute(
+            "DELETE FROM events WHERE day < ?1",
+            [events_before.to_string()],
+        )?;
+        self.conn.execute(
+            "DELETE FROM event_batches WHERE day < ?1",
+            [batches_before.to_string()],
+        )?;
+        Ok(n as u64)
+    }
+
+    fn campaigns(&mut self) -> Result<Vec<String>, StoreError> {
+        let mut st = self.conn.prepare("SELECT id FROM campaigns ORDER BY id")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn tally(&mut self, sql: &str, campaign: &str, keys: usize) -> Result<Vec<Tally>, StoreError> {
+        let mut st = self.conn.prepare_cached(sql)?;
+        let n = st.column_count();
+        let rows = st.query_map([campaign], |r| {
+            let mut k = Vec::with_capacity(keys);
+            let mut c = Vec::with_capacity(n.saturating_sub(keys));
+            for i in 0..n {
+                if i < keys {
+                    k.push(r.get::<_, Option<String>>(i)?.unwrap_or_default());
+                } else {
+                    c.push(r.get::<_, Option<i64>>(i)?.unwrap_or(0));
+                }
+            }
+            Ok((k, c))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
