@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod disasm;
+mod lsp;
 mod preview;
 mod publish;
 mod purge;
@@ -97,6 +98,8 @@ enum Command {
     /// Serve every published recipient's own guide at /g/TOKEN (window checked at each view;
     /// purge at start and daily).
     Serve(serve::Args),
+    /// Run the language server for editors (JSON-RPC over stdin and stdout).
+    Lsp,
 }
 
 /// Exit code: the input has errors.
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::Publish(args) => publish::run(args),
         Command::Purge(args) => purge::run(args),
+        Command::Lsp => lsp::run(),
         Command::Serve(args) => serve::run(args),
     }
 }

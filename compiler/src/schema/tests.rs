@@ -657,3 +657,20 @@ fn every_cut_and_deletion_of_the_spec_schema_gives_sound_spans() {
         spans_are_sound(&format!("{}{}", &text[..i], &text[i + c.len_utf8()..]));
     }
 }
+
+#[test]
+fn attribute_spans_name_every_attribute_and_nested_field() {
+    let text = "(attributes: {\n  \"nome\": (type: String),\n  \"figli\": (type: Optional(List({ \"eta\": (type: Int) }))),\n})";
+    let found: Vec<(String, &str)> = super::attribute_spans(text)
+        .into_iter()
+        .map(|(path, span)| (path.join("."), &text[span]))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("nome".to_string(), "\"nome\""),
+            ("figli".to_string(), "\"figli\""),
+            ("figli.eta".to_string(), "\"eta\""),
+        ]
+    );
+}
