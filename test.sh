@@ -14,6 +14,7 @@ apt_install() {
 [ -x /usr/bin/chromium ] || apt_install chromium
 command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
 (cd cli/tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+(cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -40,6 +41,9 @@ mkdir -p target/guidec
 cargo run --quiet -p guide-embed-example -- target/guidec/red2021.guidec \
   codice_fiscale=RSSMRA41S42H501F nome=Maria sesso=F \
   prestazioni=quattordicesima,importo_aggiuntivo contatti_aggiornati=false
+
+echo "== VS Code extension: grammar test, extension and manifest checks (no display needed)"
+(cd editors/vscode && npm test --silent)
 
 echo "== every campaign checks"
 for dir in campaigns/*/; do

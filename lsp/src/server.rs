@@ -62,6 +62,14 @@ impl Server {
         }
     }
 
+    /// Closes a document (as `didClose` does): the file on disk is read again.
+    pub fn close(&mut self, uri: &Url) {
+        if let Some(path) = World::path_of(uri) {
+            self.world.docs.remove(&path);
+            self.pending.remove(&path);
+        }
+    }
+
     /// When the next diagnostics are due.
     pub fn next_deadline(&self) -> Option<Instant> {
         self.pending.values().min().copied()
