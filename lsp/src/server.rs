@@ -22,6 +22,7 @@ use lsp_types::{
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Instant;
 
 /// What the server offers: full-text sync, hover, completion (triggered by `|`, `.`, space),
@@ -57,7 +58,7 @@ impl Server {
     /// Opens or replaces a document (as `didOpen` does), diagnostics due at `due`.
     pub fn open(&mut self, uri: Url, text: String, due: Instant) {
         if let Some(path) = World::path_of(&uri) {
-            self.world.docs.insert(path.clone(), Document { uri, text });
+            self.world.open(path.clone(), Document { uri, text });
             self.pending.insert(path, due);
         }
     }
@@ -65,7 +66,7 @@ impl Server {
     /// Closes a document (as `didClose` does): the file on disk is read again.
     pub fn close(&mut self, uri: &Url) {
         if let Some(path) = World::path_of(uri) {
-            self.world.docs.remove(&path);
+            self.world.close(&path);
             self.pending.remove(&path);
         }
     }
@@ -109,7 +110,7 @@ impl Server {
                     serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
                 {
                     if let Some(path) = World::path_of(&p.text_document.uri) {
-                        self.world.docs.remove(&path);
+                        self.world.close(&path);
                         self.pending.remove(&path);
                     }
                 }
@@ -140,7 +141,7 @@ impl Server {
     /// The diagnostics of the project of the open document at `path`, by file (with an empty
     /// list for each file that had some at the last publication and has none now).
     pub fn diagnostics(&mut self, path: &Path) -> Vec<(Url, Vec<lsp_types::Diagnostic>)> {
-        let Some(doc) = self.world.docs.get(path) else {
+        let Some(doc) = self.world.docs().get(path) else {
             return Vec::new();
         };
         let own = doc.uri.clone();
@@ -219,9 +220,9 @@ impl Server {
         &self,
         uri: &Url,
         pos: Option<lsp_types::Position>,
-    ) -> Option<(&Document, Project, usize)> {
+    ) -> Option<(&Document, Rc<Project>, usize)> {
         let path = World::path_of(uri)?;
-        let doc = self.world.docs.get(&path)?;
+        let doc = self.world.docs().get(&path)?;
         let project = self.world.project(&path)?;
         let offset = pos.map_or(0, |p| LineIndex::new(&doc.text).offset(p));
         Some((doc, project, offset))
@@ -262,7 +263,7 @@ impl Server {
 
     /// The outline of a document.
     pub fn symbols(&self, uri: &Url) -> Option<DocumentSymbolResponse> {
-        let doc = self.world.docs.get(&World::path_of(uri)?)?;
+        let doc = self.world.docs().get(&World::path_of(uri)?)?;
         let (ast, _) = guide_compiler::syntax::parse(&doc.text);
         Some(DocumentSymbolResponse::Nested(navigate::symbols(
             &ast, &doc.text,
@@ -296,7 +297,12 @@ impl Server {
             ));
         }
         let mut projects = vec![project];
-        projects.extend(self.world.docs.keys().filter_map(|p| self.world.project(p)));
+        projects.extend(
+            self.world
+                .docs()
+                .keys()
+                .filter_map(|p| self.world.project(p)),
+        );
         let mut edits: BTreeMap<Url, BTreeSet<(u32, u32, u32, u32)>> = BTreeMap::new();
         for project in &projects {
             for (file, span) in navigate::occurrences(project, kind, &name) {
@@ -335,7 +341,7 @@ impl Server {
 
     /// The edits that format a document (none when it is formatted or cannot be).
     pub fn format(&self, uri: &Url) -> Option<Vec<TextEdit>> {
-        let doc = self.world.docs.get(&World::path_of(uri)?)?;
+        let doc = self.world.docs().get(&World::path_of(uri)?)?;
         let formatted = format::format(&doc.text)?;
         if formatted == doc.text {
             return Some(Vec::new());

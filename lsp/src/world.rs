@@ -2,9 +2,11 @@
 
 use guide_compiler::project::{self, FsReader, Project, Reader};
 use lsp_types::Url;
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 /// An open document.
 #[derive(Debug, Clone)]
@@ -15,11 +17,13 @@ pub struct Document {
     pub text: String,
 }
 
-/// What the server knows: the open documents, by normalised path.
+/// What the server knows: the open documents, by normalised path, and the projects read
+/// since the last change (hover, completion and the rest ask for the same project again and
+/// again between two keystrokes).
 #[derive(Debug, Default)]
 pub struct World {
-    /// The open documents.
-    pub docs: BTreeMap<PathBuf, Document>,
+    docs: BTreeMap<PathBuf, Document>,
+    projects: RefCell<HashMap<PathBuf, Option<Rc<Project>>>>,
 }
 
 /// Reads open documents from memory and everything else from disk.
@@ -60,10 +64,36 @@ impl World {
         }
     }
 
+    /// The open documents.
+    pub fn docs(&self) -> &BTreeMap<PathBuf, Document> {
+        &self.docs
+    }
+
+    /// Opens or replaces a document.
+    pub fn open(&mut self, path: PathBuf, doc: Document) {
+        self.docs.insert(path, doc);
+        self.projects.get_mut().clear();
+    }
+
+    /// Closes a document: the file on disk is read again.
+    pub fn close(&mut self, path: &Path) {
+        self.docs.remove(path);
+        self.projects.get_mut().clear();
+    }
+
     /// The project whose first file is `path` (a campaign or a library), read with the open
     /// documents; `None` if it cannot be read at all.
-    pub fn project(&self, path: &Path) -> Option<Project> {
-        project::load_with(path, &Overlay(&self.docs)).ok()
+    pub fn project(&self, path: &Path) -> Option<Rc<Project>> {
+        if let Some(found) = self.projects.borrow().get(path) {
+            return found.clone();
+        }
+        let read = project::load_with(path, &Overlay(&self.docs))
+            .ok()
+            .map(Rc::new);
+        self.projects
+            .borrow_mut()
+            .insert(path.to_path_buf(), read.clone());
+        read
     }
 }
 
