@@ -42,6 +42,9 @@ cargo run --quiet -p guide-embed-example -- target/guidec/red2021.guidec \
   codice_fiscale=RSSMRA41S42H501F nome=Maria sesso=F \
   prestazioni=quattordicesima,importo_aggiuntivo contatti_aggiornati=false
 
+echo "== the campaigns, campaigns/common and the spec's examples are formatted (guide fmt --check)"
+./target/debug/guide fmt --check campaigns language-spec/examples
+
 echo "== VS Code extension: grammar test, extension and manifest checks (no display needed)"
 (cd editors/vscode && npm test --silent)
 

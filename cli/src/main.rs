@@ -6,7 +6,9 @@
 
 mod build;
 mod check;
+mod diff;
 mod disasm;
+mod fmt;
 mod lsp;
 mod preview;
 mod publish;
@@ -84,6 +86,12 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: variants::VariantsFormat,
     },
+    /// What a change to a campaign changes for its recipients: variants added, removed and
+    /// changed, each change shown once with what it reaches (exit 0 no change, 1 changes, 2 errors).
+    Diff(diff::Args),
+    /// Rewrite .guide files in the one canonical layout, comments kept (--check: only list the
+    /// files that would change, exit 1 if any).
+    Fmt(fmt::Args),
     /// Render every recipient of a file (JSON Lines or CSV): streamed, on every core, in input
     /// order; rejected and ineligible records listed apart.
     Render(render::Args),
@@ -126,6 +134,8 @@ fn main() -> ExitCode {
             minimal,
             format,
         } => variants::run(&path, minimal, format),
+        Command::Diff(args) => diff::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Preview(args) => preview::run(args),
         Command::Render(args) => render::run(args),
         Command::Publish(args) => publish::run(args),

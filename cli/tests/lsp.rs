@@ -245,11 +245,40 @@ fn an_editor_session() {
     let edit = c.request("textDocument/rename", rename);
     insta::assert_snapshot!("rename", c.show(&sorted_changes(&edit)));
 
+    // Formatting: a messy layout comes back as the campaign's canonical one (`guide fmt`).
+    let messy = text
+        .replacen("    title \"La tua NASpI\"", "title   \"La tua NASpI\"", 1)
+        .replacen(
+            "    visual \"naspi_intro.png\"",
+            "        visual \"naspi_intro.png\"  ",
+            1,
+        );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": naspi, "version": 6}, "contentChanges": [{"text": messy}]}),
+    );
+    let options = json!({"tabSize": 4, "insertSpaces": true});
     let formatting = c.request(
         "textDocument/formatting",
-        json!({"textDocument": doc, "options": {"tabSize": 4, "insertSpaces": true}}),
+        json!({"textDocument": doc, "options": options}),
     );
-    insta::assert_snapshot!("formatting", c.show(&formatting));
+    let edits = formatting.as_array().expect("edits");
+    assert_eq!(edits.len(), 1, "{formatting}");
+    assert_eq!(
+        edits[0]["newText"],
+        json!(text),
+        "the campaign is kept formatted"
+    );
+    insta::assert_snapshot!("formatting", c.show(&edits[0]["range"]));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": naspi, "version": 7}, "contentChanges": [{"text": text}]}),
+    );
+    let formatted = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": doc, "options": options}),
+    );
+    assert_eq!(formatted, json!([]), "a formatted file has no edit");
 
     assert_eq!(c.request("shutdown", json!(null)), json!(null));
     c.notify("exit", json!(null));

@@ -14,6 +14,7 @@ pub mod check;
 pub mod codegen;
 pub mod compile;
 pub mod diagnostic;
+pub mod format;
 pub mod index;
 pub mod ir;
 pub mod project;

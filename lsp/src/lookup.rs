@@ -118,10 +118,9 @@ impl Walker {
     fn expr(&mut self, e: &ast::Expr) {
         match &e.kind {
             ast::ExprKind::Path(ids) => {
-                for k in 0..ids.len() {
+                for (k, id) in ids.iter().enumerate() {
                     let path = self.resolve(&ids[..=k]);
-                    self.out
-                        .push((ids[k].span.clone(), Target::Attribute(path)));
+                    self.out.push((id.span.clone(), Target::Attribute(path)));
                 }
             }
             ast::ExprKind::Unary(_, a) | ast::ExprKind::Presence(a, _) => self.expr(a),

@@ -14,7 +14,7 @@ use crate::diagnostic::Span;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "syntax/guide.pest"]
-pub(super) struct GuideParser;
+pub(crate) struct GuideParser;
 
 /// Parses one file. The tree holds everything that could be read; the errors list the rest.
 pub fn parse(source: &str) -> (File, Vec<SyntaxError>) {
