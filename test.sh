@@ -18,6 +18,7 @@ command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs np
 command -v espeak-ng >/dev/null && command -v opusenc >/dev/null && command -v opusdec >/dev/null \
   || apt_install espeak-ng opus-tools
 (cd cli/tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+(cd editors/vscode && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -47,6 +48,9 @@ cargo run --quiet -p guide-embed-example -- target/guidec/red2021.guidec \
 
 echo "== the campaigns, campaigns/common and the spec's examples are formatted (guide fmt --check)"
 ./target/debug/guide fmt --check campaigns language-spec/examples
+
+echo "== VS Code extension: grammar test, extension and manifest checks (no display needed)"
+(cd editors/vscode && npm test --silent)
 
 echo "== every campaign checks"
 for dir in campaigns/*/; do

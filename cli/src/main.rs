@@ -12,6 +12,7 @@ mod dashboard;
 mod disasm;
 mod fmt;
 mod outbox;
+mod lsp;
 mod preview;
 mod publish;
 mod purge;
@@ -118,6 +119,8 @@ enum Command {
     /// Serve the staff's monitoring dashboard (views, interactions, completion, ratings, from
     /// the anonymised events), on an address of its own, with CSV and JSON exports.
     Dashboard(dashboard::Args),
+    /// Run the language server for editors (JSON-RPC over stdin and stdout).
+    Lsp,
 }
 
 /// Exit code: the input has errors.
@@ -156,6 +159,7 @@ fn main() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::Publish(args) => publish::run(args),
         Command::Purge(args) => purge::run(args),
+        Command::Lsp => lsp::run(),
         Command::Serve(args) => serve::run(args),
         Command::Dashboard(args) => dashboard::run(args),
     }

@@ -15,6 +15,7 @@ pub mod codegen;
 pub mod compile;
 pub mod diagnostic;
 pub mod format;
+pub mod index;
 pub mod ir;
 pub mod notify;
 pub mod project;

@@ -69,5 +69,38 @@ pub fn parse(text: &str) -> Result<Schema, Vec<SchemaError>> {
     check::schema(raw)
 }
 
+/// Where each attribute is declared in a schema's text: its path (`["figli", "nome"]` for a field
+/// of a list or record) and the span of its quoted name, in the order written. Empty when the
+/// text does not read (a language server's go to definition).
+pub fn attribute_spans(text: &str) -> Vec<(Vec<String>, crate::diagnostic::Span)> {
+    fn walk(
+        attrs: &[read::RawAttribute],
+        prefix: &mut Vec<String>,
+        out: &mut Vec<(Vec<String>, crate::diagnostic::Span)>,
+    ) {
+        for a in attrs {
+            prefix.push(a.name.value.clone());
+            out.push((prefix.clone(), a.name.span.clone()));
+            let mut ty = &a.ty;
+            while let read::RawType::Optional(inner) = ty {
+                ty = inner;
+            }
+            if let read::RawType::Record(fields) | read::RawType::List(fields) = ty {
+                walk(fields, prefix, out);
+            }
+            prefix.pop();
+        }
+    }
+    let Ok(root) = tree::parse(text) else {
+        return Vec::new();
+    };
+    let Ok(raw) = read::schema(text, &root) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    walk(&raw.attributes, &mut Vec::new(), &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -724,3 +724,20 @@ fn ranges_that_do_not_fit_are_refused() {
     // Equal bounds: one value allowed.
     assert!(parse(&with_attrs(r#""a": (type: Int, min: 1, max: 1),"#)).is_ok());
 }
+
+#[test]
+fn attribute_spans_name_every_attribute_and_nested_field() {
+    let text = "(attributes: {\n  \"nome\": (type: String),\n  \"figli\": (type: Optional(List({ \"eta\": (type: Int) }))),\n})";
+    let found: Vec<(String, &str)> = super::attribute_spans(text)
+        .into_iter()
+        .map(|(path, span)| (path.join("."), &text[span]))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("nome".to_string(), "\"nome\""),
+            ("figli".to_string(), "\"figli\""),
+            ("figli.eta".to_string(), "\"eta\""),
+        ]
+    );
+}
