@@ -157,6 +157,7 @@ fn scene(id: String, when: Option<ir::Expr>, parts: Vec<Part>) -> ir::Scene {
         when,
         include: None,
         visual: None,
+        visual_alt: None,
         duration_ms: Some(1000),
         texts: parts
             .into_iter()
