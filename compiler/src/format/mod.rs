@@ -53,14 +53,14 @@ impl FormatError {
                 .map(|e| e.into_diagnostic(file))
                 .collect(),
             FormatError::Unsupported { rule, span } => vec![Diagnostic::error(
-                "E0901",
+                "E0911",
                 "the formatter does not know this construct",
                 file,
                 span,
                 format!("`guide fmt` cannot print the grammar rule `{rule}` yet; the file was left as it is"),
             )],
             FormatError::NotPreserved { span } => vec![Diagnostic::error(
-                "E0902",
+                "E0912",
                 "formatting would change this file's tokens or comments",
                 file,
                 span,
