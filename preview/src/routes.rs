@@ -373,7 +373,12 @@ fn evaluate(app: &App, slug: &str, req: &Req) -> Resp {
         .map(|r| explain::explain(&good.campaign, good.engine.program(), &r));
     let base = json!({"generation": good.generation, "explanation": explanation});
     let mut out = match good.engine.evaluate(&record) {
-        Outcome::Timeline(t) => json!({"status": "ok", "variant": t["variant"], "timeline": t}),
+        Outcome::Timeline(t) => json!({
+            "status": "ok",
+            "variant": t["variant"],
+            "timeline": t,
+            "notifications": good.engine.notifications(&record),
+        }),
         Outcome::NotEligible(why) => json!({"status": "not_eligible", "message": why}),
         Outcome::RecordError { path, message } => {
             // The form field the error belongs to: the top-level attribute of the path.
