@@ -146,6 +146,12 @@ impl<'p> Checker<'p> {
                         what: Misplaced::EndingInLibrary,
                     });
                 }
+                for n in &ast.notifications {
+                    self.error(CheckError::NotHere {
+                        span: n.channel.span.clone(),
+                        what: Misplaced::NotifyInLibrary,
+                    });
+                }
             }
             return None;
         };
@@ -189,6 +195,12 @@ impl<'p> Checker<'p> {
                 self.error(CheckError::NotHere {
                     span: e.id.span.clone(),
                     what: Misplaced::EndingInLibrary,
+                });
+            }
+            for n in &ast.notifications {
+                self.error(CheckError::NotHere {
+                    span: n.channel.span.clone(),
+                    what: Misplaced::NotifyInLibrary,
                 });
             }
         }
