@@ -64,6 +64,7 @@ pub struct FileOutbox {
     skipped: BufWriter<File>,
     emails: u64,
     counts: BTreeMap<&'static str, BTreeMap<&'static str, u64>>,
+    today: Option<guide_runtime::Date>,
 }
 
 fn line(w: &mut impl Write, v: &Value) -> io::Result<()> {
@@ -99,6 +100,13 @@ pub fn well_formed_address(s: &str) -> bool {
 }
 
 impl FileOutbox {
+    /// The reference date the campaign's `today` reads in the messages (`--as-of`).
+    #[must_use]
+    pub fn at(mut self, today: Option<guide_runtime::Date>) -> Self {
+        self.today = today;
+        self
+    }
+
     /// Starts the outbox folder `dir` (which must not exist or be empty).
     pub fn create(
         dir: &Path,
@@ -132,6 +140,7 @@ impl FileOutbox {
             skipped,
             emails: 0,
             counts: BTreeMap::new(),
+            today: None,
         })
     }
 
@@ -182,7 +191,11 @@ impl Outbox for FileOutbox {
         let link = self.base.link(token);
         let rendered = self
             .notifier
-            .render(&value, &|c: Channel| format!("{link}?c={}", c.name()))
+            .render_at(
+                &value,
+                &|c: Channel| format!("{link}?c={}", c.name()),
+                self.today,
+            )
             .map_err(|e| io::Error::other(e.to_string()))?;
         let Some(deliveries) = rendered else {
             return Ok(());

@@ -122,7 +122,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(code) => return code,
     };
     let outbox = match (&args.outbox, &args.base_url) {
-        (Some(dir), Some(base)) => match outbox(&args.path, dir, base, &program) {
+        (Some(dir), Some(base)) => match outbox(&args.path, dir, base, &program, super::as_of::or_today(args.as_of)) {
             Ok(o) => Some(o),
             Err(code) => return code,
         },
@@ -188,6 +188,7 @@ fn outbox(
     dir: &Path,
     base: &BaseUrl,
     program: &guide_runtime::Program,
+    as_of: guide_runtime::Date,
 ) -> Result<OutboxHandle, ExitCode> {
     let is_source = !path.is_file() || path.extension().is_some_and(|e| e == "guide");
     if !is_source {
@@ -211,7 +212,7 @@ fn outbox(
     };
     let key = program.schema().key.clone().unwrap_or_default();
     match FileOutbox::create(dir, notifier, base.clone(), &key, program.metadata().id) {
-        Ok(o) => Ok(OutboxHandle(Arc::new(Mutex::new(o)))),
+        Ok(o) => Ok(OutboxHandle(Arc::new(Mutex::new(o.at(Some(as_of)))))),
         Err(e) => {
             eprintln!("error: --outbox {}: {e}", dir.display());
             Err(ExitCode::from(EXIT_USAGE))

@@ -305,7 +305,19 @@ impl Notifier {
         record: &serde_json::Value,
         link: &dyn Fn(Channel) -> String,
     ) -> Result<Option<Vec<(Channel, Delivery)>>, EvalError> {
+        self.render_at(record, link, None)
+    }
+
+    /// [`Notifier::render`] with the reference date the campaign's `today` reads (the same
+    /// `--as-of` as the guide's own evaluation).
+    pub fn render_at(
+        &self,
+        record: &serde_json::Value,
+        link: &dyn Fn(Channel) -> String,
+        today: Option<guide_runtime::Date>,
+    ) -> Result<Option<Vec<(Channel, Delivery)>>, EvalError> {
         let mut eval = self.program.evaluator();
+        eval.set_today(today);
         let timeline = match eval.evaluate_json(record)? {
             Outcome::Eligible(t) => t,
             Outcome::NotEligible => return Ok(None),

@@ -5,8 +5,11 @@
 //! The rest of the preview goes through [`Engine::build`], [`Engine::record`] and
 //! [`Engine::evaluate`] only.
 
+use guide_compiler::ir::Channel;
+use guide_compiler::notify::{Delivery, Notifier};
 use guide_compiler::{codegen, ir};
 use guide_runtime::{Date, EvalError, Outcome as VmOutcome, Program, Record};
+use serde_json::json;
 use serde_json::Value as Json;
 
 /// What evaluating one record gives the page.
@@ -28,17 +31,76 @@ pub enum Outcome {
 }
 
 /// A campaign ready to evaluate records.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Engine {
     program: Program,
+    /// The campaign's notifications, compiled (none when it declares none).
+    notifier: Option<std::sync::Arc<Notifier>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("program", &self.program)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The personal link shown in the preview's notifications (a real one has a random token).
+fn preview_link(c: Channel) -> String {
+    format!(
+        "https://guide.inps.it/g/ANTEPRIMAANTEPRIMA0000?c={}",
+        c.name()
+    )
 }
 
 impl Engine {
     /// Generates the campaign's bytecode and loads it.
     pub fn build(campaign: &ir::Campaign) -> Result<Engine, String> {
-        codegen::program(campaign)
-            .map(|program| Engine { program })
-            .map_err(|e| e.to_string())
+        let program = codegen::program(campaign).map_err(|e| e.to_string())?;
+        let notifier = if campaign.notifications.is_empty() {
+            None
+        } else {
+            Some(std::sync::Arc::new(
+                Notifier::new(campaign).map_err(|e| e.to_string())?,
+            ))
+        };
+        Ok(Engine { program, notifier })
+    }
+
+    /// The notifications one recipient gets, as the page shows them: per channel, whether it is
+    /// sent (and why not), the texts, the SMS's segments and encoding, the app IO Markdown.
+    pub fn notifications(&self, value: &Json, as_of: Date) -> Json {
+        let Some(n) = &self.notifier else {
+            return Json::Array(Vec::new());
+        };
+        let Ok(Some(deliveries)) = n.render_at(value, &preview_link, Some(as_of)) else {
+            return Json::Array(Vec::new());
+        };
+        let items = deliveries
+            .into_iter()
+            .map(|(channel, d)| match d {
+                Delivery::NotApplicable => {
+                    json!({"channel": channel.name(), "status": "not_applicable"})
+                }
+                Delivery::NoContact => json!({"channel": channel.name(), "status": "no_contact"}),
+                Delivery::Send(m) => {
+                    let (encoding, units, segments) = m.sms_count();
+                    json!({
+                        "channel": channel.name(),
+                        "status": "send",
+                        "to": m.to,
+                        "subject": m.subject,
+                        "text": m.text,
+                        "html": m.html,
+                        "markdown": (channel == Channel::Io).then(|| m.io_markdown()),
+                        "buttons": m.buttons.iter().map(|(l, u)| json!({"label": l, "url": u})).collect::<Vec<_>>(),
+                        "sms": (channel == Channel::Sms).then(|| json!({"segments": segments, "encoding": encoding.name(), "units": units})),
+                    })
+                }
+            })
+            .collect();
+        Json::Array(items)
     }
 
     /// The loaded program.

@@ -387,7 +387,12 @@ fn evaluate(app: &App, slug: &str, req: &Req) -> Resp {
         .map(|r| explain::explain_at(&good.campaign, good.engine.program(), &r, as_of));
     let base = json!({"generation": good.generation, "explanation": explanation});
     let mut out = match good.engine.evaluate_at(&record, as_of) {
-        Outcome::Timeline(t) => json!({"status": "ok", "variant": t["variant"], "timeline": t}),
+        Outcome::Timeline(t) => json!({
+            "status": "ok",
+            "variant": t["variant"],
+            "timeline": t,
+            "notifications": good.engine.notifications(&record, as_of),
+        }),
         Outcome::NotEligible(why) => json!({"status": "not_eligible", "message": why}),
         Outcome::RecordError { path, message } => {
             // The form field the error belongs to: the top-level attribute of the path.

@@ -357,6 +357,32 @@ fn recipient_updates_change_the_timeline_and_the_explanation() {
 }
 
 #[test]
+fn the_notifications_of_the_recipient_come_with_the_timeline() {
+    let tmp = TempCampaigns::new("preview-http", "notifications");
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    let mut luca = demo(&tmp.root(), "naspi", "luca");
+    luca["contatti_aggiornati"] = json!(true);
+    luca["cellulare"] = json!("+393331234567");
+    let out = evaluate(addr, "naspi", &luca);
+    assert_eq!(out["status"], "ok", "{out}");
+    let list = out["notifications"].as_array().expect("notifications");
+    let channels: Vec<&str> = list.iter().filter_map(|n| n["channel"].as_str()).collect();
+    assert_eq!(channels, ["io", "sms", "email"]);
+    assert_eq!(list[0]["status"], "send");
+    assert!(list[0]["markdown"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("---\nit:\n  cta_1:")));
+    assert_eq!(list[1]["status"], "send");
+    assert_eq!(list[1]["sms"]["encoding"], "GSM-7");
+    assert_eq!(list[1]["sms"]["segments"], 2);
+    assert_eq!(list[2]["status"], "no_contact");
+    luca["contatti_aggiornati"] = json!(false);
+    let out = evaluate(addr, "naspi", &luca);
+    assert_eq!(out["notifications"][1]["status"], "not_applicable");
+}
+
+#[test]
 fn errors_are_shown_and_the_last_good_version_stays_playable() {
     let tmp = TempCampaigns::new("preview-http", "errors");
     let p = start(&tmp.root());

@@ -29,6 +29,18 @@ pub struct Measure {
     pub gsm: bool,
     /// The attributes whose length is unbounded, by dotted name.
     pub unbounded: Vec<String>,
+    /// The attributes written as free text, which may hold characters outside GSM-7.
+    pub free: Vec<String>,
+    /// Whether the text written in the storyboard (values aside) is all GSM-7.
+    pub literal_gsm: bool,
+}
+
+fn merge(into: &mut Vec<String>, from: &[String]) {
+    for u in from {
+        if !into.contains(u) {
+            into.push(u.clone());
+        }
+    }
 }
 
 impl Measure {
@@ -48,6 +60,8 @@ impl Measure {
             units: Some(s.encode_utf16().count()),
             gsm: gsm.is_some(),
             unbounded: Vec::new(),
+            free: Vec::new(),
+            literal_gsm: gsm.is_some(),
         }
     }
 
@@ -60,6 +74,8 @@ impl Measure {
             units: max.map(|m| 2 * m),
             gsm: false,
             unbounded: Vec::new(),
+            free: Vec::new(),
+            literal_gsm: true,
         }
     }
 
@@ -71,11 +87,9 @@ impl Measure {
         self.septets = add(self.septets, other.septets);
         self.units = add(self.units, other.units);
         self.gsm &= other.gsm;
-        for u in &other.unbounded {
-            if !self.unbounded.contains(u) {
-                self.unbounded.push(u.clone());
-            }
-        }
+        self.literal_gsm &= other.literal_gsm;
+        merge(&mut self.unbounded, &other.unbounded);
+        merge(&mut self.free, &other.free);
         self
     }
 
@@ -87,11 +101,9 @@ impl Measure {
         self.septets = max(self.septets, other.septets);
         self.units = max(self.units, other.units);
         self.gsm &= other.gsm;
-        for u in &other.unbounded {
-            if !self.unbounded.contains(u) {
-                self.unbounded.push(u.clone());
-            }
-        }
+        self.literal_gsm &= other.literal_gsm;
+        merge(&mut self.unbounded, &other.unbounded);
+        merge(&mut self.free, &other.free);
         self
     }
 
@@ -207,14 +219,14 @@ impl Measurer<'_> {
                         Type::Enum(values) => enum_measure(values),
                         _ => Measure::empty(),
                     },
-                    _ => match max_length(attr) {
-                        Some(n) => Measure::free(0, Some(n)),
-                        None => {
-                            let mut m = Measure::free(0, None);
-                            m.unbounded.push(name);
-                            m
+                    _ => {
+                        let mut m = Measure::free(0, max_length(attr));
+                        if m.max.is_none() {
+                            m.unbounded.push(name.clone());
                         }
-                    },
+                        m.free.push(name);
+                        m
+                    }
                 },
                 None => Measure::free(0, None),
             },

@@ -222,7 +222,13 @@ pub fn problems(c: &ir::Campaign) -> Vec<AnalysisError> {
                                 } else {
                                     text.septets.unwrap_or_default()
                                 },
-                                variant: case.describe(n),
+                                variant: match (ucs2 && text.literal_gsm, text.free.first()) {
+                                    (true, Some(name)) => format!(
+                                        "{} whose `{name}` holds a character outside GSM-7",
+                                        case.describe(n)
+                                    ),
+                                    _ => case.describe(n),
+                                },
                             });
                         }
                     }

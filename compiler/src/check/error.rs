@@ -205,6 +205,8 @@ pub enum Misplaced {
     IfInLibrary,
     /// A `match` block in a library.
     MatchInLibrary,
+    /// `notify` in a library (notifications belong to a campaign).
+    NotifyInLibrary,
     /// A `rating` in a scene that is not the ending.
     RatingOutsideEnding,
 }

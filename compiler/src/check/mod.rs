@@ -148,6 +148,12 @@ impl<'p> Checker<'p> {
                         what: Misplaced::EndingInLibrary,
                     });
                 }
+                for n in &ast.notifications {
+                    self.error(CheckError::NotHere {
+                        span: n.channel.span.clone(),
+                        what: Misplaced::NotifyInLibrary,
+                    });
+                }
             }
             return None;
         };
@@ -191,6 +197,12 @@ impl<'p> Checker<'p> {
                 self.error(CheckError::NotHere {
                     span: e.id.span.clone(),
                     what: Misplaced::EndingInLibrary,
+                });
+            }
+            for n in &ast.notifications {
+                self.error(CheckError::NotHere {
+                    span: n.channel.span.clone(),
+                    what: Misplaced::NotifyInLibrary,
                 });
             }
         }

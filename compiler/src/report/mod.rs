@@ -213,6 +213,11 @@ fn misplaced(what: Misplaced) -> (&'static str, &'static str, &'static str) {
             "a library has no storyboard, so this `match` decides nothing",
             "libraries define scenes; put conditions on the `include` in the campaign",
         ),
+        Misplaced::NotifyInLibrary => (
+            "a notification in a library",
+            "a library has no recipients to notify",
+            "declare `notify` blocks in the campaign file",
+        ),
         Misplaced::RatingOutsideEnding => (
             "a rating outside the ending",
             "this scene is not the ending, where the guide asks its rating question",

@@ -787,6 +787,7 @@
     if (seq !== st.evalSeq) return;
     clearErrors();
     renderWhy(out.explanation);
+    renderNotifications(out.status === 'ok' ? out.notifications : null);
     if (out.status === 'ok') {
       hideOutcome();
       setTimeline(out.timeline);
@@ -802,6 +803,63 @@
       showOutcome('La guida non può essere prodotta per questo destinatario. Controlla i valori del modulo.');
     }
     document.body.dataset.evaluated = String(seq);
+  }
+
+  // ---------------------------------------------------------------- notifications
+
+  const CHANNELS = { io: 'App IO', sms: 'SMS', email: 'E-mail' };
+  const SKIPPED = {
+    not_applicable: 'Non inviato: il destinatario non soddisfa la condizione del canale.',
+    no_contact: 'Non inviato: nessun contatto registrato.',
+  };
+
+  // Markdown as the app IO shows it: paragraphs, **bold**; built as nodes, never as HTML.
+  function markdownNodes(md) {
+    return md.split(/\n\n+/).map((para) => {
+      const p = el('p');
+      para.split(/(\*\*[^*]+\*\*)/).forEach((chunk) => {
+        const bold = /^\*\*([^*]+)\*\*$/.exec(chunk);
+        p.append(bold ? el('strong', { text: bold[1] }) : document.createTextNode(chunk));
+      });
+      return p;
+    });
+  }
+
+  function renderNotifications(list) {
+    const box = $('notifications');
+    if (!box) return;
+    box.replaceChildren();
+    if (!list || !list.length) {
+      box.append(el('p', { class: 'muted', text: list ? 'La campagna non dichiara notifiche (blocchi notify).' : '—' }));
+      return;
+    }
+    for (const n of list) {
+      const card = el('article', { class: 'notification notification-' + n.channel, 'aria-label': CHANNELS[n.channel] || n.channel }, [
+        el('h3', { text: CHANNELS[n.channel] || n.channel }),
+      ]);
+      if (n.status !== 'send') {
+        card.append(el('p', { class: 'muted', text: SKIPPED[n.status] || n.status }));
+        box.append(card);
+        continue;
+      }
+      if (n.to) card.append(el('p', { class: 'small' }, ['A: ', el('code', { text: n.to })]));
+      if (n.subject) card.append(el('p', { class: 'notification-subject' }, [el('strong', { text: n.subject })]));
+      if (n.channel === 'io') {
+        card.append(el('div', { class: 'notification-body' }, markdownNodes(n.text)));
+        if (n.buttons && n.buttons.length) {
+          card.append(el('p', { class: 'scene-actions' }, n.buttons.map((b) => el('span', { class: 'button-like', title: b.url, text: b.label }))));
+        }
+        card.append(el('p', { class: 'muted small', text: (n.markdown || '').length + ' caratteri con i pulsanti (limite 80–10.000)' }));
+      } else if (n.channel === 'sms') {
+        card.append(el('p', { class: 'notification-body', text: n.text }));
+        const s = n.sms || {};
+        card.append(el('p', { class: 'muted small', text: s.units + ' ' + (s.encoding === 'UCS-2' ? 'unità UCS-2' : 'caratteri GSM-7') + ', ' + s.segments + (s.segments === 1 ? ' segmento' : ' segmenti') }));
+      } else {
+        card.append(el('pre', { class: 'notification-body', text: n.text }));
+        if (n.html) card.append(el('details', {}, [el('summary', { text: 'HTML' }), el('pre', { class: 'small', text: n.html })]));
+      }
+      box.append(card);
+    }
   }
 
   // ---------------------------------------------------------------- why each scene plays
