@@ -48,7 +48,8 @@ for links in target/demo/*.csv; do
   tail -n +2 "$links" | while IFS=, read -r key url from until _; do
     state="plays"
     if [ "$AS_OF" = first-day ]; then
-      [ -n "$from" ] && state="plays (as on $from)"
+      if [ -n "$from" ]; then state="plays (as on $from)"
+      elif [ -n "$until" ]; then state="plays (as on the day before $until)"; fi
     else
       if [ -n "$from" ] && [[ "$AS_OF" < "$from" ]]; then state="not yet (from $from)"; fi
       if [ -n "$until" ] && ! [[ "$AS_OF" < "$until" ]]; then state="closed (410)"; fi

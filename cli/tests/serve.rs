@@ -238,10 +238,10 @@ fn a_recipient_opens_their_guide_and_its_text_version() {
     let dir = scratch("guide");
     for db in databases(&dir, "guide") {
         let db = db.as_str();
-        let links = publish(&dir, "naspi", &db);
+        let links = publish(&dir, "naspi", db);
         let chiara = &links[CHIARA];
         assert_eq!(chiara.from, "2024-05-10");
-        let s = serve(&db, &["--as-of", "2024-07-01"]);
+        let s = serve(db, &["--as-of", "2024-07-01"]);
 
         let a = get(&s.addr, &format!("/g/{}?c=qr", chiara.token));
         assert_eq!(a.status, 200, "{}", a.body);
@@ -308,8 +308,8 @@ fn before_the_window_the_page_says_from_when() {
     let dir = scratch("before");
     for db in databases(&dir, "before") {
         let db = db.as_str();
-        let links = publish(&dir, "naspi", &db);
-        let s = serve(&db, &["--as-of", "2024-01-01"]);
+        let links = publish(&dir, "naspi", db);
+        let s = serve(db, &["--as-of", "2024-01-01"]);
         let a = get(&s.addr, &format!("/g/{}", links[CHIARA].token));
         assert_eq!(a.status, 200);
         assert!(
@@ -327,13 +327,13 @@ fn after_the_window_410_and_purge_keeps_410() {
     let dir = scratch("after");
     for db in databases(&dir, "after") {
         let db = db.as_str();
-        let links = publish(&dir, "naspi", &db);
+        let links = publish(&dir, "naspi", db);
         let chiara = &links[CHIARA];
         assert_eq!(chiara.until, "2024-11-11");
         let token = chiara.token.clone();
         {
             // A long grace: closed, not purged yet.
-            let s = serve(&db, &["--as-of", "2025-01-01", "--grace", "1000"]);
+            let s = serve(db, &["--as-of", "2025-01-01", "--grace", "1000"]);
             let a = get(&s.addr, &format!("/g/{token}"));
             assert_eq!(a.status, 410);
             assert!(
@@ -352,7 +352,7 @@ fn after_the_window_410_and_purge_keeps_410() {
                 .is_some());
         }
         // No grace: the start purges it; still 410, with nothing personal left.
-        let s = serve(&db, &["--as-of", "2025-01-01"]);
+        let s = serve(db, &["--as-of", "2025-01-01"]);
         let mut store = guide_server::open(db).expect("open");
         assert!(store
             .recipient(&token)
@@ -374,7 +374,7 @@ fn a_recipient_not_eligible_on_republish_is_withdrawn() {
     for db in databases(&dir, "withdrawn") {
         let db = db.as_str();
         let mut records = demos("assegno_unico");
-        let links = publish_records(&dir, "assegno_unico", &db, &records);
+        let links = publish_records(&dir, "assegno_unico", db, &records);
         let who = records[0]["codice_fiscale"]
             .as_str()
             .expect("codice fiscale")
@@ -386,12 +386,12 @@ fn a_recipient_not_eligible_on_republish_is_withdrawn() {
             .clone();
         let as_of = ["--as-of", "2024-03-01"];
         {
-            let s = serve(&db, &as_of);
+            let s = serve(db, &as_of);
             assert_eq!(get(&s.addr, &format!("/g/{token}")).status, 200);
         }
         // They withdrew their consent: republished, they are not eligible any more.
         records[0]["consenso_servizi_proattivi"] = serde_json::Value::Bool(false);
-        let again = publish_records(&dir, "assegno_unico", &db, &records);
+        let again = publish_records(&dir, "assegno_unico", db, &records);
         assert!(!again.contains_key(&who), "no link for them");
         let mut store = guide_server::open(db).expect("open");
         let row = store.recipient(&token).expect("row").expect("row");
@@ -405,7 +405,7 @@ fn a_recipient_not_eligible_on_republish_is_withdrawn() {
                 "their codice fiscale is in the database"
             );
         }
-        let s = serve(&db, &as_of);
+        let s = serve(db, &as_of);
         let a = get(&s.addr, &format!("/g/{token}"));
         assert_eq!(a.status, 410, "{}", a.body);
         assert!(a.body.contains("non è più disponibile"), "{}", a.body);
@@ -423,10 +423,10 @@ fn as_of_first_day_plays_every_demo_recipient() {
     let dir = scratch("first-day");
     for db in databases(&dir, "first_day") {
         let db = db.as_str();
-        let links = publish(&dir, "naspi", &db);
+        let links = publish(&dir, "naspi", db);
         let froms: std::collections::BTreeSet<_> = links.values().map(|l| l.from.clone()).collect();
         assert!(froms.len() > 1, "the demo windows differ: {froms:?}");
-        let s = serve(&db, &["--as-of", "first-day"]);
+        let s = serve(db, &["--as-of", "first-day"]);
         for (key, link) in &links {
             let a = get(&s.addr, &format!("/g/{}", link.token));
             assert_eq!(a.status, 200, "{key}: {}", a.body);
@@ -440,8 +440,8 @@ fn unknown_and_malformed_tokens_get_the_same_404() {
     let dir = scratch("unknown");
     for db in databases(&dir, "unknown") {
         let db = db.as_str();
-        publish(&dir, "naspi", &db);
-        let s = serve(&db, &["--as-of", "2024-07-01"]);
+        publish(&dir, "naspi", db);
+        let s = serve(db, &["--as-of", "2024-07-01"]);
         let unknown = get(&s.addr, "/g/AAAAAAAAAAAAAAAAAAAAAA");
         let malformed = get(&s.addr, "/g/not-a-token");
         let nowhere = get(&s.addr, "/elsewhere");
@@ -459,11 +459,8 @@ fn failed_look_ups_are_limited_per_client() {
     let dir = scratch("limit");
     for db in databases(&dir, "limit") {
         let db = db.as_str();
-        let links = publish(&dir, "naspi", &db);
-        let s = serve(
-            &db,
-            &["--as-of", "2024-07-01", "--failures-per-minute", "5"],
-        );
+        let links = publish(&dir, "naspi", db);
+        let s = serve(db, &["--as-of", "2024-07-01", "--failures-per-minute", "5"]);
         let ok = format!("/g/{}", links[CHIARA].token);
         assert_eq!(get(&s.addr, &ok).status, 200, "a success costs nothing");
         for i in 0..5 {
@@ -487,7 +484,8 @@ fn failed_look_ups_are_limited_per_client() {
 fn behind_a_trusted_proxy_failed_look_ups_count_per_forwarded_client() {
     let dir = scratch("proxy");
     let db = dir.join("serve.db").display().to_string();
-    publish(&dir, "naspi", &db);
+    let db = db.as_str();
+    publish(&dir, "naspi", db);
     let from = |addr: &str, i: usize, client: &str| {
         request_with(
             addr,
@@ -501,7 +499,7 @@ fn behind_a_trusted_proxy_failed_look_ups_count_per_forwarded_client() {
     {
         let mut args = budget.to_vec();
         args.extend(["--trusted-proxy", "127.0.0.1"]);
-        let s = serve(&db, &args);
+        let s = serve(db, &args);
         for i in 0..3 {
             assert_eq!(from(&s.addr, i, "1.2.3.4, 203.0.113.7"), 404);
         }
@@ -513,7 +511,7 @@ fn behind_a_trusted_proxy_failed_look_ups_count_per_forwarded_client() {
         );
     }
     // Not a trusted proxy: the header is ignored, the budget is the connection's address.
-    let s = serve(&db, &budget);
+    let s = serve(db, &budget);
     for i in 0..3 {
         assert_eq!(from(&s.addr, i, &format!("198.51.100.{i}")), 404);
     }
@@ -564,13 +562,13 @@ fn a_recipient_plays_their_guide_in_headless_chromium() {
     let dir = scratch("browser");
     let db = dir.join("serve.db").display().to_string();
     let db = db.as_str();
-    let links = publish(&dir, "naspi", &db);
+    let links = publish(&dir, "naspi", db);
     // With the campaigns' pictures and the voice: the page shows no placeholder and no
     // request fails.
     let campaigns = root().join("campaigns");
     let audio = dir.join("audio");
     let s = serve(
-        &db,
+        db,
         &[
             "--as-of",
             "2024-07-01",
@@ -617,13 +615,13 @@ fn the_log_shows_a_short_hash_of_the_token_never_the_token() {
     let dir = scratch("log");
     let db = dir.join("serve.db").display().to_string();
     let db = db.as_str();
-    let links = publish(&dir, "naspi", &db);
+    let links = publish(&dir, "naspi", db);
     let token = links[CHIARA].token.clone();
     let log = dir.join("serve.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
         .arg("serve")
         .arg("--db")
-        .arg(&db)
+        .arg(db)
         .args(["--port", "0", "--as-of", "2024-07-01"])
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log).expect("log file"))
@@ -664,9 +662,9 @@ fn without_as_of_the_server_clock_decides() {
     let dir = scratch("clock");
     let db = dir.join("serve.db").display().to_string();
     let db = db.as_str();
-    let links = publish(&dir, "naspi", &db);
+    let links = publish(&dir, "naspi", db);
     // The demo windows lie in 2024: today (the server's clock, well past them) they are closed.
-    let s = serve(&db, &[]);
+    let s = serve(db, &[]);
     let a = get(&s.addr, &format!("/g/{}", links[CHIARA].token));
     assert_eq!(a.status, 410);
     assert!(a

@@ -124,7 +124,11 @@ impl Walker {
                 }
             }
             ast::ExprKind::Unary(_, a) | ast::ExprKind::Presence(a, _) => self.expr(a),
-            ast::ExprKind::Call(_, a) => self.expr(a),
+            ast::ExprKind::Call(_, args) => {
+                for a in args {
+                    self.expr(a);
+                }
+            }
             ast::ExprKind::Binary(_, a, b) => {
                 self.expr(a);
                 self.expr(b);
