@@ -395,13 +395,22 @@
 
   // ---------------------------------------------------------------- the voice
 
-  // `guide serve --audio-cache` speaks the guide at /g/TOKEN/audio: one track as long as the
-  // guide, each sentence at its caption's time. Where it cannot play (no voice on the server,
-  // no audio in the browser), the guide plays silently with its captions.
-  function setupAudio() {
-    const src = document.body.dataset.audio;
-    if (!recipientMode || !src || typeof Audio !== 'function' || !$('voice')) return;
+  // `guide serve --audio-cache` speaks the guide at /g/TOKEN/audio (`guide preview --voice`:
+  // each evaluation at the address it answers with): one track as long as the guide, each
+  // sentence at its caption's time. Where it cannot play (no voice on the server, no audio in
+  // the browser), the guide plays silently with its captions.
+  function useAudio(src) {
+    if (st.audio && st.audio.dataset.src === src) return;
+    if (st.audio) { st.audio.pause(); st.audio.removeAttribute('src'); }
+    st.audio = null;
+    if (!$('voice')) return;
+    $('voice').hidden = true;
+    $('volume').hidden = true;
+    if (!src || typeof Audio !== 'function') return;
     const a = new Audio();
+    a.dataset.src = src;
+    a.muted = $('voice').getAttribute('aria-pressed') !== 'true';
+    a.volume = Math.max(0, Math.min(1, Number($('volume').value) || 0));
     a.preload = 'auto';
     a.addEventListener('canplay', () => {
       if (st.audio !== a) return;
@@ -410,6 +419,7 @@
       syncAudio();
     });
     a.addEventListener('error', () => {
+      if (st.audio !== a) return;
       st.audio = null;
       $('voice').hidden = true;
       $('volume').hidden = true;
@@ -750,6 +760,7 @@
   // No guide for this recipient: stop, and drop the previous recipient's guide.
   function clearGuide() {
     setPlaying(false);
+    useAudio(null);
     st.scenes = [];
     st.duration = 0;
     st.idx = 0;
@@ -784,6 +795,7 @@
     if (out.status === 'ok') {
       hideOutcome();
       setTimeline(out.timeline);
+      useAudio(out.audio || null);
       document.body.dataset.generation = String(out.generation);
     } else if (out.status === 'record_error') {
       // The player keeps the last good timeline; the error sits next to its field.
@@ -1056,7 +1068,7 @@
   if (recipientMode) {
     let tl = null;
     try { tl = JSON.parse($('timeline').textContent); } catch (_) { tl = null; }
-    if (tl) { setTimeline(tl); setupAudio(); }
+    if (tl) { setTimeline(tl); useAudio(document.body.dataset.audio || null); }
     else showOutcome('La guida non può essere mostrata.');
   } else {
     listen();
