@@ -10,7 +10,7 @@
 //! | `GET /events` | server-sent events: `campaign` (recompiled), `index` (list changed) |
 //! | `GET /static/NAME` | embedded CSS, JS, fonts |
 //! | `GET /visual/SLUG/NAME` | a scene's visual, read from the campaign folder |
-//! | `GET /audio/SLUG/KEY` | with `--voice`: an evaluation's guide spoken ([`crate::voice`]) |
+//! | `GET /audio/SLUG/KEY` | with `--voice`: an evaluation's guide spoken ([`crate::voice`]); `202` while it is being made |
 //!
 //! Campaigns are looked up by slug among the campaigns found; files are never opened by a path
 //! taken from the request, except visuals, which must be a `visual` of the campaign and resolve
@@ -411,9 +411,12 @@ fn audio(app: &App, rest: &str) -> Resp {
     let Some(good) = campaign(app, slug).and_then(|c| c.good.clone()) else {
         return nope();
     };
-    match v.audio(slug, key, good.generation, good.engine.program()) {
-        Some(bytes) => Resp::new(200, v.content_type(), bytes),
-        None => nope(),
+    match v.audio(slug, key, &good) {
+        crate::voice::Spoken::Ready(bytes) => Resp::new(200, v.content_type(), bytes),
+        crate::voice::Spoken::Pending => {
+            Resp::new(202, "text/plain; charset=utf-8", "in preparazione")
+        }
+        crate::voice::Spoken::Missing => nope(),
     }
 }
 

@@ -31,7 +31,8 @@
     diagnosticsHidden: false,
     rating: null,
     campaign: '',         // the timeline's campaign id (recipient mode: where its visuals are)
-    audio: null,          // the narration (recipient mode, when the server speaks), or null
+    audio: null,          // the narration (when the server speaks), or null
+    audioSrc: null,       // the address it comes from
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -400,18 +401,39 @@
   // sentence at its caption's time. Where it cannot play (no voice on the server, no audio in
   // the browser), the guide plays silently with its captions.
   function useAudio(src) {
-    if (st.audio && st.audio.dataset.src === src) return;
-    if (st.audio) { st.audio.pause(); st.audio.removeAttribute('src'); }
+    if (st.audioSrc === src) return;
+    st.audioSrc = src;
+    if (st.audio) {
+      st.audio.pause();
+      if (st.audio.src.startsWith('blob:')) URL.revokeObjectURL(st.audio.src);
+    }
     st.audio = null;
     if (!$('voice')) return;
     $('voice').hidden = true;
     $('volume').hidden = true;
-    if (!src || typeof Audio !== 'function') return;
+    if (!src || typeof Audio !== 'function' || typeof fetch !== 'function') return;
+    fetchAudio(src, 0);
+  }
+
+  // The server makes the audio on the first request and answers `202` until it is ready: ask
+  // again every 2 s, for about three minutes at most. The file is played from memory (a `blob:`
+  // address, which the pages' CSP allows for media).
+  async function fetchAudio(src, tries) {
+    let r = null;
+    try { r = await fetch(src, { cache: 'no-store' }); } catch (_) { r = null; }
+    if (st.audioSrc !== src || !r) return;
+    if (r.status === 202 && tries < 90) {
+      setTimeout(() => fetchAudio(src, tries + 1), 2000);
+      return;
+    }
+    if (r.status !== 200) return;
+    let url;
+    try { url = URL.createObjectURL(await r.blob()); } catch (_) { return; }
+    if (st.audioSrc !== src) { URL.revokeObjectURL(url); return; }
     const a = new Audio();
-    a.dataset.src = src;
+    a.preload = 'auto';
     a.muted = $('voice').getAttribute('aria-pressed') !== 'true';
     a.volume = Math.max(0, Math.min(1, Number($('volume').value) || 0));
-    a.preload = 'auto';
     a.addEventListener('canplay', () => {
       if (st.audio !== a) return;
       $('voice').hidden = false;
@@ -424,7 +446,7 @@
       $('voice').hidden = true;
       $('volume').hidden = true;
     });
-    a.src = src;
+    a.src = url;
     st.audio = a;
   }
 
