@@ -8,7 +8,8 @@
 #     on AS_OF (default `first-day`: each recipient's guide as on the first day of their own
 #     window, since the demo windows lie in 2024 and no one day falls in all of them; or a day,
 #     AS_OF=2024-07-01. --as-of is for demos only: in production the server's clock decides)
-#     and `guide preview campaigns/` (port PREVIEW_PORT, default 8080), and keeps both running
+#     and `guide preview campaigns/` (port PREVIEW_PORT, default 8080), both with the campaigns'
+#     pictures and, when espeak-ng and opusenc are installed, the voice; and keeps both running
 #     until Ctrl-C.
 # PROFILE=debug ./run.sh builds without optimisation (faster to build, slower to serve).
 set -euo pipefail
@@ -60,9 +61,17 @@ done
 echo
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait' EXIT INT TERM
-"$guide" serve --db "$db" --port "$SERVE_PORT" --as-of "$AS_OF" &
+# The campaigns' pictures, and the voice when espeak-ng and opusenc are installed
+# (apt-get install espeak-ng opus-tools; ./test.sh installs them).
+serve_voice=() preview_voice=()
+if command -v espeak-ng >/dev/null && command -v opusenc >/dev/null; then
+  serve_voice=(--audio-cache target/demo/audio) preview_voice=(--voice)
+else
+  echo "no voice: install espeak-ng and opus-tools to hear the guides" >&2
+fi
+"$guide" serve --db "$db" --port "$SERVE_PORT" --as-of "$AS_OF" --visuals campaigns/ "${serve_voice[@]}" &
 pids+=($!)
-"$guide" preview campaigns/ --port "$PREVIEW_PORT" "$@" &
+"$guide" preview campaigns/ --port "$PREVIEW_PORT" "${preview_voice[@]}" "$@" &
 pids+=($!)
 echo "guide serve on http://127.0.0.1:$SERVE_PORT/g/TOKEN, the preview on http://127.0.0.1:$PREVIEW_PORT/ (Ctrl-C stops both)"
 wait

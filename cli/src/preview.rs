@@ -28,6 +28,14 @@ pub struct Args {
         value_name = "SECONDS"
     )]
     compile_timeout: f64,
+    /// Speak the guide on the page (espeak-ng's Italian voice and opusenc, from Debian's
+    /// packages), each evaluation on its first play.
+    #[arg(long)]
+    voice: bool,
+    /// With --voice: another voice, a command that reads SSML on standard input and writes a
+    /// WAV file on standard output (`{wpm}` becomes the speaking rate).
+    #[arg(long = "voice-command", value_name = "COMMAND", requires = "voice")]
+    voice_command: Option<String>,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -53,7 +61,10 @@ pub fn run(args: Args) -> ExitCode {
         budget: Duration::from_secs_f64(args.compile_timeout.min(86_400.0)),
         hook: None,
     };
-    let preview = match Preview::start_with(&opts, tuning) {
+    let voice = args
+        .voice
+        .then(|| guide_preview::voice::Voice::new(args.voice_command.as_deref()));
+    let preview = match Preview::start_speaking(&opts, tuning, voice) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

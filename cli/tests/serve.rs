@@ -300,6 +300,14 @@ fn a_recipient_opens_their_guide_and_its_text_version() {
         let js = get(&s.addr, "/static/player.js");
         assert_eq!(js.status, 200);
         assert!(js.body.contains("recipientMode"));
+
+        // Without --visuals and --audio-cache: no pictures, no voice, and the player is not told
+        // of any (it shows its neutral picture and plays silently with captions).
+        assert!(!a.body.contains("data-audio"));
+        assert!(a.body.contains(r#"id="visual-fallback""#));
+        let audio = get(&s.addr, &format!("/g/{}/audio", chiara.token));
+        assert_eq!(audio.status, 404);
+        assert_eq!(get(&s.addr, "/visual/naspi/naspi_intro.png").status, 404);
     }
 }
 

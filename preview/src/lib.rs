@@ -31,6 +31,7 @@ pub mod job;
 pub mod routes;
 pub mod server;
 pub mod snapshot;
+pub mod voice;
 pub mod watch;
 pub mod workspace;
 
@@ -67,6 +68,8 @@ pub struct App {
     pub events: Arc<Events>,
     /// Compiles the campaigns on worker threads.
     pub builds: builds::Builds,
+    /// Speaks the guides (`guide preview --voice`), or not.
+    pub voice: Option<voice::Voice>,
 }
 
 /// A running preview.
@@ -85,6 +88,15 @@ impl Preview {
 
     /// [`Preview::start`] with a time budget and hook of one's own.
     pub fn start_with(opts: &Options, tuning: Tuning) -> Result<Preview, String> {
+        Preview::start_speaking(opts, tuning, None)
+    }
+
+    /// [`Preview::start_with`], the guides spoken by `voice` (`GET /audio/SLUG/KEY`).
+    pub fn start_speaking(
+        opts: &Options,
+        tuning: Tuning,
+        voice: Option<voice::Voice>,
+    ) -> Result<Preview, String> {
         let ws = Workspace::new(&opts.root)?;
         let events = Arc::new(Events::default());
         let app = Arc::new(App {
@@ -92,6 +104,7 @@ impl Preview {
             templates: assets::Templates::new()?,
             events: Arc::clone(&events),
             builds: builds::Builds::new(tuning),
+            voice,
         });
         app.builds.start(Arc::clone(&app))?;
         app.builds.refresh(&app);

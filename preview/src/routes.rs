@@ -10,6 +10,7 @@
 //! | `GET /events` | server-sent events: `campaign` (recompiled), `index` (list changed) |
 //! | `GET /static/NAME` | embedded CSS, JS, fonts |
 //! | `GET /visual/SLUG/NAME` | a scene's visual, read from the campaign folder |
+//! | `GET /audio/SLUG/KEY` | with `--voice`: an evaluation's guide spoken ([`crate::voice`]); `202` while it is being made |
 //!
 //! Campaigns are looked up by slug among the campaigns found; files are never opened by a path
 //! taken from the request, except visuals, which must be a `visual` of the campaign and resolve
@@ -66,6 +67,8 @@ pub fn route(app: &App, req: &Req) -> Reply {
         only(get, || state(app, slug))
     } else if let Some(slug) = path.strip_prefix("/api/evaluate/") {
         only(post, || evaluate(app, slug, req))
+    } else if let Some(rest) = path.strip_prefix("/audio/") {
+        only(get, || audio(app, rest))
     } else if let Some(rest) = path.strip_prefix("/visual/") {
         only(get, || visual(app, rest))
     } else {
@@ -387,12 +390,19 @@ fn evaluate(app: &App, slug: &str, req: &Req) -> Resp {
         .map(|r| explain::explain_at(&good.campaign, good.engine.program(), &r, as_of));
     let base = json!({"generation": good.generation, "explanation": explanation});
     let mut out = match good.engine.evaluate_at(&record, as_of) {
-        Outcome::Timeline(t) => json!({
-            "status": "ok",
-            "variant": t["variant"],
-            "timeline": t,
-            "notifications": good.engine.notifications(&record, as_of),
-        }),
+        Outcome::Timeline(t) => {
+            let mut ok = json!({
+                "status": "ok",
+                "variant": t["variant"],
+                "timeline": t,
+                "notifications": good.engine.notifications(&record, as_of),
+            });
+            if let Some(v) = &app.voice {
+                let key = v.remember(&c.slug, good.generation, &record);
+                ok["audio"] = json!(format!("/audio/{}/{key}", c.slug));
+            }
+            ok
+        }
         Outcome::NotEligible(why) => json!({"status": "not_eligible", "message": why}),
         Outcome::RecordError { path, message } => {
             // The form field the error belongs to: the top-level attribute of the path.
@@ -409,6 +419,24 @@ fn evaluate(app: &App, slug: &str, req: &Req) -> Resp {
         o.extend(b);
     }
     Resp::json(200, &out)
+}
+
+/// An evaluation's guide spoken (`rest`: `SLUG/KEY`).
+fn audio(app: &App, rest: &str) -> Resp {
+    let nope = || Resp::text(404, "not found");
+    let (Some(v), Some((slug, key))) = (&app.voice, rest.rsplit_once('/')) else {
+        return nope();
+    };
+    let Some(good) = campaign(app, slug).and_then(|c| c.good.clone()) else {
+        return nope();
+    };
+    match v.audio(slug, key, &good) {
+        crate::voice::Spoken::Ready(bytes) => Resp::new(200, v.content_type(), bytes),
+        crate::voice::Spoken::Pending => {
+            Resp::new(202, "text/plain; charset=utf-8", "in preparazione")
+        }
+        crate::voice::Spoken::Missing => nope(),
+    }
 }
 
 fn visual(app: &App, rest: &str) -> Resp {

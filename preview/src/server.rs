@@ -45,7 +45,8 @@ pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The page loads nothing from elsewhere and runs no inline script, so even a value that
 /// escaped escaping could not run.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+    style-src 'self'; img-src 'self' data:; media-src 'self' blob:; font-src 'self'; \
+    connect-src 'self'; \
     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The preview's bounds.

@@ -553,7 +553,10 @@ fn only_files_under_the_folder_are_served() {
     assert_eq!(r.status, 200);
     assert_eq!(r.header("Content-Type").as_deref(), Some("image/png"));
     let state = get(addr, "/api/state/naspi").json();
-    assert_eq!(state["visuals_present"], json!(["naspi_intro.png"]));
+    // The campaign's pictures are present, but not the link out of the folder.
+    let present = state["visuals_present"].as_array().expect("a list");
+    assert!(present.contains(&json!("naspi_intro.png")));
+    assert!(!present.contains(&json!("naspi_importo.png")));
 
     for path in [
         "/visual/naspi/naspi_importo.png",
@@ -645,5 +648,47 @@ fn the_oldest_event_stream_is_closed_for_a_new_one() {
     p.app().events.send("index", &json!({"list_changed": true}));
     read_until(&mut last, &mut last_seen, "event: index");
     read_until(&mut others[0], &mut String::new(), "event: index");
+    p.stop();
+}
+
+/// `guide preview --voice`: an evaluation names its audio, `202` while it is spoken, then the
+/// Ogg Opus file (espeak-ng and opusenc, installed by ./test.sh); an unknown key is `404`.
+#[test]
+fn the_voice_speaks_an_evaluation_on_request() {
+    let tmp = TempCampaigns::new("preview-http", "voice");
+    let p = guide_preview::Preview::start_speaking(
+        &guide_preview::Options {
+            root: tmp.root(),
+            host: "127.0.0.1".parse().expect("ip"),
+            port: 0,
+            watch: false,
+        },
+        guide_preview::builds::Tuning::default(),
+        Some(guide_preview::voice::Voice::new(None)),
+    )
+    .expect("the preview starts");
+    assert!(p.wait_settled(Duration::from_secs(120)));
+    let addr = p.addr();
+    let out = evaluate(addr, "naspi", &demo(&tmp.root(), "naspi", "giulia"));
+    let audio = out["audio"].as_str().expect("an audio address").to_string();
+    assert!(audio.starts_with("/audio/naspi/"), "{audio}");
+    let first = get(addr, &audio);
+    assert!(
+        first.status == 202 || first.status == 200,
+        "{}",
+        first.status
+    );
+    let started = Instant::now();
+    let ready = loop {
+        let r = get(addr, &audio);
+        if r.status != 202 || started.elapsed() > Duration::from_secs(120) {
+            break r;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.header("Content-Type").as_deref(), Some("audio/ogg"));
+    assert!(ready.body.starts_with(b"OggS"));
+    assert_eq!(get(addr, "/audio/naspi/0123456789abcdef").status, 404);
     p.stop();
 }

@@ -31,7 +31,8 @@
     diagnosticsHidden: false,
     rating: null,
     campaign: '',         // the timeline's campaign id (recipient mode: where its visuals are)
-    audio: null,          // the narration (recipient mode, when the server speaks), or null
+    audio: null,          // the narration (when the server speaks), or null
+    audioSrc: null,       // the address it comes from
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -395,14 +396,44 @@
 
   // ---------------------------------------------------------------- the voice
 
-  // `guide serve --audio-cache` speaks the guide at /g/TOKEN/audio: one track as long as the
-  // guide, each sentence at its caption's time. Where it cannot play (no voice on the server,
-  // no audio in the browser), the guide plays silently with its captions.
-  function setupAudio() {
-    const src = document.body.dataset.audio;
-    if (!recipientMode || !src || typeof Audio !== 'function' || !$('voice')) return;
+  // `guide serve --audio-cache` speaks the guide at /g/TOKEN/audio (`guide preview --voice`:
+  // each evaluation at the address it answers with): one track as long as the guide, each
+  // sentence at its caption's time. Where it cannot play (no voice on the server, no audio in
+  // the browser), the guide plays silently with its captions.
+  function useAudio(src) {
+    if (st.audioSrc === src) return;
+    st.audioSrc = src;
+    if (st.audio) {
+      st.audio.pause();
+      if (st.audio.src.startsWith('blob:')) URL.revokeObjectURL(st.audio.src);
+    }
+    st.audio = null;
+    if (!$('voice')) return;
+    $('voice').hidden = true;
+    $('volume').hidden = true;
+    if (!src || typeof Audio !== 'function' || typeof fetch !== 'function') return;
+    fetchAudio(src, 0);
+  }
+
+  // The server makes the audio on the first request and answers `202` until it is ready: ask
+  // again every 2 s, for about three minutes at most. The file is played from memory (a `blob:`
+  // address, which the pages' CSP allows for media).
+  async function fetchAudio(src, tries) {
+    let r = null;
+    try { r = await fetch(src, { cache: 'no-store' }); } catch (_) { r = null; }
+    if (st.audioSrc !== src || !r) return;
+    if (r.status === 202 && tries < 90) {
+      setTimeout(() => fetchAudio(src, tries + 1), 2000);
+      return;
+    }
+    if (r.status !== 200) return;
+    let url;
+    try { url = URL.createObjectURL(await r.blob()); } catch (_) { return; }
+    if (st.audioSrc !== src) { URL.revokeObjectURL(url); return; }
     const a = new Audio();
     a.preload = 'auto';
+    a.muted = $('voice').getAttribute('aria-pressed') !== 'true';
+    a.volume = Math.max(0, Math.min(1, Number($('volume').value) || 0));
     a.addEventListener('canplay', () => {
       if (st.audio !== a) return;
       $('voice').hidden = false;
@@ -410,11 +441,12 @@
       syncAudio();
     });
     a.addEventListener('error', () => {
+      if (st.audio !== a) return;
       st.audio = null;
       $('voice').hidden = true;
       $('volume').hidden = true;
     });
-    a.src = src;
+    a.src = url;
     st.audio = a;
   }
 
@@ -750,6 +782,7 @@
   // No guide for this recipient: stop, and drop the previous recipient's guide.
   function clearGuide() {
     setPlaying(false);
+    useAudio(null);
     st.scenes = [];
     st.duration = 0;
     st.idx = 0;
@@ -791,6 +824,7 @@
     if (out.status === 'ok') {
       hideOutcome();
       setTimeline(out.timeline);
+      useAudio(out.audio || null);
       document.body.dataset.generation = String(out.generation);
     } else if (out.status === 'record_error') {
       // The player keeps the last good timeline; the error sits next to its field.
@@ -1122,7 +1156,7 @@
   if (recipientMode) {
     let tl = null;
     try { tl = JSON.parse($('timeline').textContent); } catch (_) { tl = null; }
-    if (tl) { setTimeline(tl); setupAudio(); }
+    if (tl) { setTimeline(tl); useAudio(document.body.dataset.audio || null); }
     else showOutcome('La guida non può essere mostrata.');
   } else {
     listen();

@@ -4,7 +4,7 @@
 //! | Route | |
 //! |---|---|
 //! | `GET /g/TOKEN` | the player (the preview's `player.js` in recipient mode), the timeline embedded as JSON |
-//! | `GET /g/TOKEN/audio` | the same guide spoken (Ogg Opus, [`audio`]); `404` without `--audio-cache` |
+//! | `GET /g/TOKEN/audio` | the same guide spoken (Ogg Opus, [`audio`]); `202` while it is being made; `404` without `--audio-cache` |
 //! | `GET /g/TOKEN/testo` | the text version of the same guide |
 //! | `POST /g/TOKEN/rating` | the rating, acknowledged (`204`): the player reports it as an event |
 //! | `POST /g/TOKEN/eventi` | what the player reports, stored anonymised ([`events`]) |
@@ -44,7 +44,7 @@ use pages::Pages;
 
 /// The policy of every page: scripts, styles and fonts from the server only, nothing else.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-    style-src 'self'; img-src 'self' data:; media-src 'self'; font-src 'self'; \
+    style-src 'self'; img-src 'self' data:; media-src 'self' blob:; font-src 'self'; \
     connect-src 'self'; \
     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -285,6 +285,7 @@ pub fn start(
 enum Lookup {
     Player(Vec<u8>),
     Audio(Vec<u8>),
+    AudioPending,
     NotYet(Date),
     Gone(Option<Date>),
     NotFound,
@@ -397,12 +398,12 @@ impl App {
                 ),
                 Page::Text => Lookup::Player(self.pages.text(t, token).into_bytes()),
                 Page::Audio => match &self.voice {
-                    Some(v) => match v.audio(t, &row.campaign, &version) {
-                        Ok(bytes) => Lookup::Audio(bytes),
-                        Err(e) => {
-                            eprintln!("voice: {e}");
-                            Lookup::Failed
-                        }
+                    Some(v) => match serde_json::from_str::<serde_json::Value>(&record) {
+                        Ok(json) => match v.audio(t, (&row.campaign, &version), &program, &json, day) {
+                            audio::Spoken::Ready(bytes) => Lookup::Audio(bytes),
+                            audio::Spoken::Pending => Lookup::AudioPending,
+                        },
+                        Err(_) => Lookup::Failed,
                     },
                     None => Lookup::NotFound,
                 },
@@ -420,6 +421,9 @@ impl App {
                     .as_ref()
                     .map_or("audio/ogg", audio::Voice::content_type);
                 return ([(header::CONTENT_TYPE, media)], bytes).into_response();
+            }
+            Lookup::AudioPending => {
+                return (StatusCode::ACCEPTED, [(header::RETRY_AFTER, "2")]).into_response();
             }
             Lookup::Player(html) => (StatusCode::OK, html),
             Lookup::NotYet(from) => (StatusCode::OK, self.pages.not_yet(from).into_bytes()),
