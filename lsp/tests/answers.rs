@@ -23,7 +23,9 @@ fn at(doc: &Value, text: &str, needle: &str) -> Value {
     let end = text.find(needle).expect("the needle") + needle.len();
     let before = &text[..end];
     let line = before.matches('\n').count();
-    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..].encode_utf16().count();
+    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .encode_utf16()
+        .count();
     json!({"textDocument": doc, "position": {"line": line, "character": col}})
 }
 
@@ -38,8 +40,11 @@ fn labels(v: &Value) -> Vec<String> {
 #[test]
 fn fields_of_records_and_list_elements_are_completed() {
     let (mut server, text, doc) = setup(|t| {
-        t.replacen("{figlio.nome}", "{figlio.}", 1)
-            .replacen("if any figlio in figli: figlio.eta", "if indirizzo. and x", 1)
+        t.replacen("{figlio.nome}", "{figlio.}", 1).replacen(
+            "if any figlio in figli: figlio.eta",
+            "if indirizzo. and x",
+            1,
+        )
     });
     let items = server
         .answer("textDocument/completion", at(&doc, &text, "{figlio."))
@@ -60,8 +65,14 @@ fn a_loop_variable_leads_to_the_list_field() {
     let shown = hover["contents"]["value"].as_str().unwrap_or("");
     assert!(shown.starts_with("**figli.eta** · `Int`"), "{shown}");
     let def = server
-        .answer("textDocument/definition", at(&doc, &text, "any figlio in figli: figlio.et"))
+        .answer(
+            "textDocument/definition",
+            at(&doc, &text, "any figlio in figli: figlio.et"),
+        )
         .expect("an answer");
-    assert!(def["uri"].as_str().unwrap_or("").ends_with("/schema.ron"), "{def}");
+    assert!(
+        def["uri"].as_str().unwrap_or("").ends_with("/schema.ron"),
+        "{def}"
+    );
     assert_eq!(def["range"]["start"]["line"], json!(19), "{def}");
 }
