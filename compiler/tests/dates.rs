@@ -88,7 +88,12 @@ fn sixth_campaign_ages_of_minor_children_in_list_order() {
 
 #[test]
 fn reachable_conditions_on_dates_raise_no_dead_content_and_witnesses_cover_them() {
-    for name in ["reach_workaround", "reach_spans", "superstiti/superstiti"] {
+    for name in [
+        "reach_workaround",
+        "reach_spans",
+        "reach_arith",
+        "superstiti/superstiti",
+    ] {
         let a = analysed(&Path::new("tests/dates").join(format!("{name}.guide")));
         let dead = warnings(&a, "W0401");
         assert!(dead.is_empty(), "{name}:\n{}", dead.join("\n"));

@@ -692,3 +692,40 @@ fn the_voice_speaks_an_evaluation_on_request() {
     assert_eq!(get(addr, "/audio/naspi/0123456789abcdef").status, 404);
     p.stop();
 }
+
+#[test]
+fn the_form_s_date_is_the_reference_date() {
+    let tmp = TempCampaigns::new("preview-http", "as-of");
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../compiler/tests/dates/superstiti"),
+        &tmp.root().join("superstiti"),
+    );
+    let p = start(&tmp.root());
+    let addr = p.addr();
+    let giulia = demo(&tmp.root(), "superstiti", "giulia");
+    let at = |as_of: Value| {
+        let body = json!({ "record": giulia, "as_of": as_of }).to_string();
+        request(
+            addr,
+            "POST",
+            "/api/evaluate/superstiti",
+            Some("application/json"),
+            body.as_bytes(),
+        )
+    };
+    let august = at(json!("2025-08-20"));
+    assert_eq!(august.status, 200, "{}", august.text());
+    assert!(
+        august.text().contains("Mancano 12 giorni alla scadenza"),
+        "{}",
+        august.text()
+    );
+    let march = at(json!("2025-03-20")).text();
+    assert!(
+        march.contains("Sara, 17 anni") && !march.contains("Mancano"),
+        "{march}"
+    );
+    // Empty: today; not a date: refused.
+    assert_eq!(at(json!("")).json()["status"], "ok");
+    assert_eq!(at(json!("2025-02-30")).status, 400);
+}

@@ -40,6 +40,12 @@
 //!
 //! A [`Program`] is `Send + Sync` and evaluation is deterministic: the same record always gives
 //! the same timeline. Evaluation is bounded by [`Limits`] (instructions and output size).
+//!
+//! The runtime reads no clock. A campaign whose conditions or texts read `today` (an age, the
+//! days left before a deadline) needs the reference date from the host:
+//! [`Program::evaluate_at`], or [`Evaluator::set_today`] (without one, such a campaign fails with
+//! [`EvalError::NoReferenceDate`]; [`Program::reads_today`] says whether it reads it). The same
+//! record on the same date always gives the same timeline.
 
 #![warn(missing_docs)]
 

@@ -274,9 +274,17 @@ impl Walker<'_> {
                     self.expr(list, None);
                 }
             }
-            ExprKind::Arith(_, a, b) => {
-                // `x + k > c` still separates x around c - k; approximate with c itself.
+            ExprKind::Arith(op, a, b) => {
+                // `x + k > c` separates x around c - k (and `x * k > c` around c / k); c
+                // itself is kept too.
+                let inverse = match (other, const_of(b)) {
+                    (Some(c), Some(k)) => invert(*op, c, &k),
+                    _ => None,
+                };
                 self.expr(a, other);
+                if let Some(i) = &inverse {
+                    self.expr(a, Some(i));
+                }
                 self.expr(b, other);
             }
             ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::ToDecimal(a) => self.expr(a, other),
@@ -327,6 +335,23 @@ fn const_of(e: &ir::Expr) -> Option<Const> {
         },
         _ => None,
     }
+}
+
+/// The constant `x` is compared with when `x op k` is compared with `c`, for the operators that
+/// can be undone.
+fn invert(op: ir::ArithOp, c: &Const, k: &Const) -> Option<Const> {
+    use ir::ArithOp as A;
+    Some(match (op, c, k) {
+        (A::AddInt, Const::Int(c), Const::Int(k)) => Const::Int(c.checked_sub(*k)?),
+        (A::SubInt, Const::Int(c), Const::Int(k)) => Const::Int(c.checked_add(*k)?),
+        (A::MulInt, Const::Int(c), Const::Int(k)) if *k != 0 => Const::Int(c / k),
+        (A::AddMoney, Const::Money(c), Const::Money(k)) => Const::Money(c.checked_sub(*k)?),
+        (A::SubMoney, Const::Money(c), Const::Money(k)) => Const::Money(c.checked_add(*k)?),
+        (A::AddDec, Const::Decimal(c), Const::Decimal(k)) => Const::Decimal(c - k),
+        (A::SubDec, Const::Decimal(c), Const::Decimal(k)) => Const::Decimal(c + k),
+        (A::MulDec, Const::Decimal(c), Const::Decimal(k)) if *k != 0.0 => Const::Decimal(c / k),
+        _ => return None,
+    })
 }
 
 fn add_const(f: &mut Facts, c: &Const) {

@@ -114,9 +114,10 @@ fn exact_term(term: &ir::Expr, c: &Const) -> bool {
         ExprKind::Count(x) => {
             is_attr(x)
                 && match (&x.ty, c) {
-                    // Lists are tried with up to 4 elements.
+                    // Lists are tried with up to 4 elements; counts around int constants only.
                     (ir::Ty::List(_), Const::Int(n)) => (0..=3).contains(n),
-                    _ => true,
+                    (_, Const::Int(_)) => true,
+                    _ => false,
                 }
         }
         ExprKind::Default(x, d) => is_attr(x) && matches!(d.kind, ExprKind::Const(_)),
