@@ -104,8 +104,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for s in SCENES.iter().take(reach.min(8)) {
             events.push(ev("scene", s, 0));
         }
-        for step in 1..=i32::try_from(reach * 10 / 12)?.max(1) {
-            events.push(ev("progressed", "", step * 10));
+        // Every other progress step, so that the completions fit in the 20 events.
+        for step in 1..=i32::try_from(reach * 5 / 12)?.max(1) {
+            events.push(ev("progressed", "", step * 20));
         }
         if rng.below(100) < 58 {
             events.push(ev("popup", POPUPS[usize::try_from(rng.below(3))?], 0));
