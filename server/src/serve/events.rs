@@ -391,9 +391,11 @@ pub(super) async fn ingest(
             .unwrap_or(""),
     );
     let hash = token_hash(&token);
+    // Behind a trusted reverse proxy, the client its `X-Forwarded-For` names.
+    let client = super::client_address(client.ip(), &app.trusted_proxies, &headers);
     let a = Arc::clone(&app);
     let status = guide_web::tokio::task::spawn_blocking(move || {
-        a.ingest(&token, client.ip(), device, &body)
+        a.ingest(&token, client, device, &body)
     })
     .await
     .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
