@@ -264,7 +264,10 @@ mod tests {
 
     #[test]
     fn dates_are_written_in_italian() {
-        assert_eq!(italian_date(Date::new(2025, 3, 1).unwrap()), "1° marzo 2025");
+        assert_eq!(
+            italian_date(Date::new(2025, 3, 1).unwrap()),
+            "1° marzo 2025"
+        );
         assert_eq!(
             italian_date(Date::new(2024, 12, 31).unwrap()),
             "31 dicembre 2024"
