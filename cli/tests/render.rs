@@ -766,3 +766,167 @@ fn audio_one_spoken_file_per_recipient() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("voice"));
     assert!(!failed.exists() || std::fs::read_dir(&failed).expect("dir").next().is_none());
 }
+
+#[test]
+fn csv_as_italian_spreadsheets_write_it() {
+    let p = program("examples/naspi-peer");
+    let dir = scratch("csvit");
+    let header = "id;nome;sesso;importo_mensile;data_primo_pagamento;durata_settimane;modalita_pagamento;ha_figli;eta;patronato;contatti_aggiornati\n";
+    let italian = format!(
+        "{header}1;Anna;F;1.234,50;15/03/2024;20;bonifico;false;40;true;true\n\
+         2;Bea;F;865,1;01/02/2024;20;bonifico;false;40;true;true\n"
+    );
+    let standard = "{\"id\":1,\"nome\":\"Anna\",\"sesso\":\"F\",\"importo_mensile\":1234.5,\"data_primo_pagamento\":\"2024-03-15\",\"durata_settimane\":20,\"modalita_pagamento\":\"bonifico\",\"ha_figli\":false,\"eta\":40,\"patronato\":true,\"contatti_aggiornati\":true}\n\
+                    {\"id\":2,\"nome\":\"Bea\",\"sesso\":\"F\",\"importo_mensile\":865.1,\"data_primo_pagamento\":\"2024-02-01\",\"durata_settimane\":20,\"modalita_pagamento\":\"bonifico\",\"ha_figli\":false,\"eta\":40,\"patronato\":true,\"contatti_aggiornati\":true}\n";
+    let csv_path = dir.join("it.csv");
+    let jsonl = dir.join("std.jsonl");
+    std::fs::write(&csv_path, &italian).expect("write");
+    std::fs::write(&jsonl, standard).expect("write");
+    let a = dir.join("a.jsonl");
+    let b = dir.join("b.jsonl");
+    let sa = run(
+        &p,
+        &jsonl,
+        &a,
+        opts(1, InputFormat::Jsonl, OutputFormat::Json),
+    );
+    let sb = run(
+        &p,
+        &csv_path,
+        &b,
+        opts(1, InputFormat::CsvIt, OutputFormat::Json),
+    );
+    assert_eq!((sa.rendered, sb.rendered, sb.rejected), (2, 2, 0));
+    assert!(lines(&a) == lines(&b), "Italian CSV and JSONL differ");
+    // The same file read as plain CSV: the separator is still found, the Italian amounts are
+    // refused (never guessed).
+    let c = dir.join("c.jsonl");
+    let sc = run(
+        &p,
+        &csv_path,
+        &c,
+        opts(1, InputFormat::Csv, OutputFormat::Json),
+    );
+    assert_eq!((sc.rendered, sc.rejected), (0, 2));
+    // A header separated by tabs: the error names the separator it looks like.
+    std::fs::write(&csv_path, header.replace(';', "\t")).expect("write");
+    let paths = Paths::new(csv_path.clone(), dir.join("x.jsonl"), None, None);
+    let e = render::render(&p, &paths, &opts(1, InputFormat::Csv, OutputFormat::Json));
+    match e {
+        Err(render::RenderError::Usage(m)) => assert!(m.contains("separated by tabs"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The same records, valid or not, through JSON Lines and CSV: the same outcome for each
+/// (rendered identically, or rejected on the same line), over a generated corpus of values at
+/// the edges (amounts with 0 to 4 decimals, numbers that do not fit, negative amounts).
+#[test]
+fn both_readers_agree_on_a_generated_corpus() {
+    let p = program("campaigns/naspi");
+    let dir = scratch("corpus");
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |m: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % m
+    };
+    let amounts = [
+        "0",
+        "0.01",
+        "1234.5",
+        "1234.56",
+        "1234.567",
+        "0.005",
+        "-5",
+        "-0.01",
+        "999.999",
+        "12.340",
+        "1e3",
+        "99999999999999999999",
+        "7",
+    ];
+    let ints = [
+        "1",
+        "104",
+        "105",
+        "0",
+        "-3",
+        "1.5",
+        "9223372036854775808",
+        "52",
+    ];
+    let names = [
+        "Anna",
+        "Niccolò",
+        "",
+        "Maria Grazia de' Medici Bianchi Rossi Verdi",
+    ];
+    let mut records: Vec<Vec<(String, String)>> = Vec::new();
+    for i in 0..400u64 {
+        let amount = amounts[next(amounts.len() as u64) as usize];
+        let weeks = ints[next(ints.len() as u64) as usize];
+        let name = names[next(names.len() as u64) as usize];
+        records.push(vec![
+            ("codice_fiscale".into(), format!("\"CF{i:06}\"")),
+            ("nome".into(), format!("{name:?}")),
+            ("sesso".into(), "\"F\"".into()),
+            ("eta".into(), "40".into()),
+            ("importo_mensile".into(), amount.to_owned()),
+            ("data_primo_pagamento".into(), "\"2024-05-10\"".into()),
+            ("durata_settimane".into(), weeks.to_owned()),
+            ("modalita_pagamento".into(), "\"bonifico\"".into()),
+            ("contatti_aggiornati".into(), "true".into()),
+        ]);
+    }
+    let jsonl: String = records
+        .iter()
+        .map(|r| {
+            let fields: Vec<String> = r.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!("{{{}}}\n", fields.join(","))
+        })
+        .collect();
+    let header: Vec<&str> = records[0].iter().map(|(k, _)| k.as_str()).collect();
+    let mut csv = format!("{}\n", header.join(","));
+    for r in &records {
+        let cells: Vec<String> = r
+            .iter()
+            .map(|(_, v)| {
+                let v = v.trim_matches('"');
+                if v.contains(',') || v.contains('"') {
+                    format!("\"{}\"", v.replace('"', "\"\""))
+                } else {
+                    v.to_owned()
+                }
+            })
+            .collect();
+        csv.push_str(&cells.join(","));
+        csv.push('\n');
+    }
+    let (jp, cp) = (dir.join("c.jsonl"), dir.join("c.csv"));
+    std::fs::write(&jp, jsonl).expect("write");
+    std::fs::write(&cp, csv).expect("write");
+    let (a, b) = (dir.join("a.jsonl"), dir.join("b.jsonl"));
+    let sa = run(&p, &jp, &a, opts(2, InputFormat::Jsonl, OutputFormat::Json));
+    let sb = run(&p, &cp, &b, opts(2, InputFormat::Csv, OutputFormat::Json));
+    assert_eq!((sa.rendered, sa.rejected), (sb.rendered, sb.rejected));
+    assert!(sa.rendered > 0 && sa.rejected > 0, "{sa:?}");
+    assert!(lines(&a) == lines(&b), "the rendered timelines differ");
+    // Rejected: the same records, for the same attribute.
+    let rejected = |path: &Path| -> Vec<(String, String)> {
+        lines(path)
+            .iter()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).expect("JSON");
+                let error = v["error"].as_str().unwrap_or("").to_owned();
+                let attribute = error.split('"').nth(1).unwrap_or("").to_owned();
+                (v["key"].as_str().unwrap_or("").to_owned(), attribute)
+            })
+            .collect()
+    };
+    assert_eq!(
+        rejected(&dir.join("a.rejects.jsonl")),
+        rejected(&dir.join("b.rejects.jsonl"))
+    );
+}

@@ -66,7 +66,9 @@ const NAMES: &[&str] = &[
     "Anna --> Rossi",
     "Anna\n00:00:01.000 --> 00:00:02.000\nRossi",
     "Anna\n\nWEBVTT\n\nNOTE x",
-    "&amp; &lt;b&gt; ]]> <![CDATA[x]]> <?pi?> <!-- c -->",
+    // Two names: the campaign's schema bounds names to 40 characters.
+    "&amp; &lt;b&gt; ]]> <![CDATA[x]]>",
+    "<?pi?> <!-- c --> ]]>",
     "</p></speak><speak>",
     "Anna\u{2029}Rossi\u{b}\u{c}",
 ];

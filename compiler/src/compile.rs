@@ -56,7 +56,19 @@ pub fn compile(project: &Project) -> Compiled {
         .iter()
         .filter_map(|(_, v)| v.as_ref().ok().cloned())
         .collect();
-    compile_with(project, &bases)
+    let mut compiled = compile_with(project, &bases);
+    // The demo recipients are checked as every reader checks a record (E0701).
+    if let Some((_, schema)) = &project.schema {
+        let demos = crate::demos::check(project, schema);
+        if !demos.is_empty() {
+            compiled.diagnostics.extend(demos);
+            diagnostic::sort(&mut compiled.diagnostics);
+            if compiled.has_errors() {
+                compiled.campaign = None;
+            }
+        }
+    }
+    compiled
 }
 
 /// [`compile()`] with the records the witnesses start from given explicitly.

@@ -13,6 +13,7 @@ pub mod analysis;
 pub mod check;
 pub mod codegen;
 pub mod compile;
+pub mod demos;
 pub mod diagnostic;
 pub mod format;
 pub mod index;

@@ -95,7 +95,7 @@ fn arithmetic_and_optionals() {
         [
             "Doppio € 2.469,12, metà € 617,28, tasso € 925,92",
             "Fine 29 febbraio 2024, prima 17 gennaio 2024, somma 71, diff 0,5",
-            "Decorrenza 1 gennaio 2024",
+            "Decorrenza 1° gennaio 2024",
             "Nessuna decorrenza",
         ]
     );
@@ -108,8 +108,8 @@ fn arithmetic_and_optionals() {
     assert_eq!(
         scene(&t, "calcoli")[2..],
         [
-            "Decorrenza 1 marzo 2024",
-            "Decorrenza presente: 1 marzo 2024",
+            "Decorrenza 1° marzo 2024",
+            "Decorrenza presente: 1° marzo 2024",
             "CAP 70121"
         ]
     );

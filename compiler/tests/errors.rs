@@ -144,3 +144,26 @@ fn labels_say_something_the_title_does_not() {
     }
     assert!(same.is_empty(), "labels that repeat the title: {same:#?}");
 }
+
+#[test]
+fn every_mismatched_comparison_says_what_to_write_instead() {
+    let c = compiled("err_type_mismatch_comparisons.guide");
+    let helps: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0106")
+        .filter_map(|d| d.help.as_deref())
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            "write amounts with the euro sign, without quotes: `€ 500`",
+            "write numbers without quotes: `18`",
+            "compare a date with a date: `2024-02-29`, or `data + 6 months`",
+            "a bool is already a condition: write `contatti_aggiornati` or `not contatti_aggiornati` \
+             (or compare it with `true` / `false`)",
+            "write numbers without quotes: `0.75`",
+            "write text in double quotes: `\"Maria\"`",
+        ]
+    );
+}

@@ -100,3 +100,21 @@ fn schema_fixtures_with_errors() {
         snapshot(&path, &text, &render(&diags));
     }
 }
+
+/// The demo recipients are checked with the campaign (E0701): each problem at its file, its
+/// JSON path and its line.
+#[test]
+fn demo_records_that_do_not_fit_the_schema() {
+    let path = Path::new("tests/ui/demos/err_demo_record.guide");
+    let project = project::load(path).expect("fixture readable");
+    let compiled = guide_compiler::compile(&project);
+    let demo: Vec<&Diagnostic> = compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "E0701")
+        .collect();
+    assert_eq!(demo.len(), 4, "{}", render(&compiled.diagnostics));
+    assert!(compiled.output().is_none(), "a broken demo fails the check");
+    let source = std::fs::read_to_string(path).expect("readable");
+    snapshot(path, &source, &render(&compiled.diagnostics));
+}

@@ -78,10 +78,22 @@ pub fn check(previous: &CampaignState, generation: u64) -> Checked {
     };
     for (name, record) in &project.demos {
         match record {
-            Ok(record) => state.demos.push(Demo {
-                name: name.clone(),
-                record: record.clone(),
-            }),
+            Ok(record) => {
+                // A demo the schema refuses is listed as broken, with the reason.
+                let broken = project.schema.as_ref().and_then(|(_, schema)| {
+                    guide_runtime::Record::from_json(schema, record)
+                        .err()
+                        .map(|e| e.to_string())
+                });
+                if let Some(why) = &broken {
+                    state.demo_problems.push(format!("demo/{name}.json: {why}"));
+                }
+                state.demos.push(Demo {
+                    name: name.clone(),
+                    record: record.clone(),
+                    broken,
+                });
+            }
             Err(e) => state.demo_problems.push(format!("demo/{name}.json: {e}")),
         }
     }

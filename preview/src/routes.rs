@@ -297,6 +297,7 @@ fn state(app: &App, slug: &str) -> Resp {
                 "record": d.record,
                 "variant": summary.as_ref().map(|s| s.0.clone()),
                 "duration_ms": summary.map(|s| s.1),
+                "broken": d.broken,
             })
         })
         .collect();

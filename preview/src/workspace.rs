@@ -27,6 +27,9 @@ pub struct Demo {
     pub name: String,
     /// The record.
     pub record: Json,
+    /// Why the schema refuses the record, for a broken demo (listed as such, and in
+    /// `demo_problems`): what `guide check` reports as E0701.
+    pub broken: Option<String>,
 }
 
 /// A successful build of a campaign.

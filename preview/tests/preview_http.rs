@@ -729,3 +729,39 @@ fn the_form_s_date_is_the_reference_date() {
     assert_eq!(at(json!("")).json()["status"], "ok");
     assert_eq!(at(json!("2025-02-30")).status, 400);
 }
+
+#[test]
+fn a_demo_the_schema_refuses_is_listed_as_broken() {
+    let tmp = TempCampaigns::new("preview-http", "broken-demo");
+    let demo = tmp.root().join("naspi/demo/maria.json");
+    let mut record: Value = serde_json::from_str(
+        &std::fs::read_to_string(tmp.root().join("naspi/demo/chiara.json")).expect("demo"),
+    )
+    .expect("JSON");
+    record["contatti_aggiornati"] = json!("no");
+    std::fs::write(&demo, record.to_string()).expect("write");
+    let p = start(&tmp.root());
+    let state = wait_state(p.addr(), "naspi", "the demos", |s| {
+        s["demos"].as_array().is_some_and(|d| !d.is_empty())
+    });
+    let demos = state["demos"].as_array().expect("demos");
+    let maria = demos
+        .iter()
+        .find(|d| d["name"] == "maria")
+        .expect("maria listed");
+    let why = maria["broken"].as_str().expect("maria is broken");
+    assert!(why.contains("contatti_aggiornati"), "{why}");
+    let chiara = demos
+        .iter()
+        .find(|d| d["name"] == "chiara")
+        .expect("chiara listed");
+    assert!(chiara["broken"].is_null(), "{chiara}");
+    let problems = state["demo_problems"].as_array().expect("problems");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.starts_with("demo/maria.json"))),
+        "{state}"
+    );
+    p.stop();
+}

@@ -10,6 +10,9 @@
 //!   euros with a dot and at most two decimals (`1234.50`); `Date` `YYYY-MM-DD`; `Enum` one of
 //!   its values; `Set` its values separated by `|` (`quattordicesima|importo_aggiuntivo`, an
 //!   empty cell is the empty set).
+//! - The separator is `,` or `;`, from the header row ([`detect_separator`]); with
+//!   [`Locale::Italian`] (`--input csv-it`) amounts, decimals and dates are read as Italian
+//!   spreadsheets write them (`1.234,56`, `0,75`, `01/05/2024`).
 //! - An empty cell is an absent value: fine for an `Optional` attribute, a missing value for a
 //!   required one, except that a required `String` takes it as the empty string.
 //! - A nested `Record` attribute is given field by field, in columns named with a dot:
@@ -24,6 +27,45 @@
 
 use guide_runtime::schema::{Fields, Schema, Type};
 use serde_json::{Map, Number, Value as J};
+use std::io::{Read, Seek, SeekFrom};
+
+/// How the cells of numbers and dates are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Locale {
+    /// `1234.56`, `0.75`, `2024-05-01` (as in JSON Lines).
+    #[default]
+    Standard,
+    /// As spreadsheets in Italian export them (`--input csv-it`): `1.234,56` (a dot only
+    /// between groups of three digits, a comma before the decimals), `0,75`, `01/05/2024`
+    /// (day/month/year). A cell in another form is left as written: the standard form
+    /// (`1234.56`, ISO dates) reads as in JSON Lines, anything else is refused, never guessed.
+    Italian,
+}
+
+/// The separator of a CSV file, from its header row: `;` when the header has a `;` and no
+/// `,`, else `,`. Attribute names have neither, so the rule is never ambiguous for a header
+/// that maps to a schema. The file is read from its start and left there.
+pub fn detect_separator<F: Read + Seek>(file: &mut F) -> std::io::Result<u8> {
+    let mut head = Vec::with_capacity(4096);
+    file.by_ref().take(64 * 1024).read_to_end(&mut head)?;
+    file.seek(SeekFrom::Start(0))?;
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let mut quoted = false;
+    let (mut commas, mut semicolons) = (0usize, 0usize);
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => commas += 1,
+            b';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    Ok(if semicolons > 0 && commas == 0 {
+        b';'
+    } else {
+        b','
+    })
+}
 
 /// How the columns of a CSV file map to a schema.
 #[derive(Debug, Clone)]
@@ -32,6 +74,8 @@ pub struct CsvMap {
     columns: Vec<(Vec<String>, Type)>,
     /// The column of the schema's key attribute, if any.
     key_column: Option<usize>,
+    /// How numbers and dates are written.
+    locale: Locale,
 }
 
 /// The type under any `Optional`.
@@ -54,9 +98,20 @@ impl CsvMap {
             let path: Vec<String> = h.split('.').map(str::to_owned).collect();
             let ty = leaf_type(&schema.attributes, &path).ok_or_else(|| {
                 let names: Vec<&str> = schema.attributes.iter().map(|(n, _)| n).collect();
+                let hint = [(';', "`;`"), ('\t', "tabs"), (',', "`,`"), ('|', "`|`")]
+                    .iter()
+                    .find(|(c, _)| h.contains(*c))
+                    .map(|(_, name)| {
+                        format!(
+                            "; this header looks separated by {name}: the separator is detected \
+                             from the header (`;` when it has a `;` and no `,`, else `,`), so \
+                             save the file as CSV with `,` or `;`"
+                        )
+                    })
+                    .unwrap_or_default();
                 format!(
                     "the column {h:?} is not an attribute of the schema (attributes: {}; a field \
-                     of a nested record is written parent.field)",
+                     of a nested record is written parent.field){hint}",
                     names.join(", ")
                 )
             })?;
@@ -81,7 +136,14 @@ impl CsvMap {
         Ok(CsvMap {
             columns,
             key_column,
+            locale: Locale::Standard,
         })
+    }
+
+    /// The same map, reading numbers and dates as `locale` writes them.
+    pub fn with_locale(mut self, locale: Locale) -> CsvMap {
+        self.locale = locale;
+        self
     }
 
     /// The key attribute's cell of a row, if the schema declares a key and the row has it.
@@ -101,7 +163,11 @@ impl CsvMap {
         }
         let mut obj = Map::new();
         for ((path, ty), cell) in self.columns.iter().zip(row) {
-            if let Some(v) = cell_value(ty, cell) {
+            let cell = match self.locale {
+                Locale::Standard => std::borrow::Cow::Borrowed(*cell),
+                Locale::Italian => italian(ty, cell),
+            };
+            if let Some(v) = cell_value(ty, &cell) {
                 insert(&mut obj, path, v);
             }
         }
@@ -149,6 +215,11 @@ fn cell_value(ty: &Type, cell: &str) -> Option<J> {
             .trim()
             .parse::<i64>()
             .map_or_else(|_| text(), |i| J::Number(i.into())),
+        // An amount written as a JSON number is read as JSON Lines reads that number (exactly,
+        // or refused); any other text is read as a JSON string amount would be.
+        Type::Money => {
+            serde_json::from_str::<Number>(cell.trim()).map_or_else(|_| text(), J::Number)
+        }
         Type::Decimal => cell
             .trim()
             .parse::<f64>()
@@ -163,6 +234,56 @@ fn cell_value(ty: &Type, cell: &str) -> Option<J> {
         Type::List(_) => serde_json::from_str::<J>(cell).unwrap_or_else(|_| text()),
         _ => text(),
     })
+}
+
+/// A cell written the Italian way, in the standard form its type reads: `1.234,56` is
+/// `1234.56`, `01/05/2024` is `2024-05-01`. Anything else is returned as written.
+fn italian<'c>(ty: &Type, cell: &'c str) -> std::borrow::Cow<'c, str> {
+    use std::borrow::Cow;
+    let t = cell.trim();
+    match base(ty) {
+        Type::Money | Type::Decimal => {
+            let (sign, rest) = t.strip_prefix('-').map_or(("", t), |r| ("-", r));
+            let (whole, frac) = rest
+                .split_once(',')
+                .map_or((rest, None), |(w, f)| (w, Some(f)));
+            let groups: Vec<&str> = whole.split('.').collect();
+            let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+            let grouped = groups.iter().all(|g| digits(g))
+                && groups.iter().skip(1).all(|g| g.len() == 3)
+                && groups
+                    .first()
+                    .is_some_and(|g| g.len() <= 3 || groups.len() == 1);
+            if !grouped || frac.is_some_and(|f| !digits(f)) {
+                return Cow::Borrowed(cell);
+            }
+            let mut out = format!("{sign}{}", groups.concat());
+            if let Some(f) = frac {
+                out.push('.');
+                out.push_str(f);
+            }
+            Cow::Owned(out)
+        }
+        Type::Date => {
+            let parts: Vec<&str> = t.split('/').collect();
+            match parts.as_slice() {
+                [d, m, y]
+                    if d.len() <= 2
+                        && m.len() <= 2
+                        && y.len() == 4
+                        && [d, m, y]
+                            .iter()
+                            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+                        && !d.is_empty()
+                        && !m.is_empty() =>
+                {
+                    Cow::Owned(format!("{y}-{m:0>2}-{d:0>2}"))
+                }
+                _ => Cow::Borrowed(cell),
+            }
+        }
+        _ => Cow::Borrowed(cell),
+    }
 }
 
 /// Puts `v` at `path`, creating nested objects.
@@ -267,11 +388,76 @@ mod tests {
         let j = m.to_json(&s, &row).expect("row");
         assert_eq!(
             j,
-            serde_json::json!({"cf":"X1","eta":42,"ok":true,"importo":"1234.50","p":["a","b"],
+            serde_json::json!({"cf":"X1","eta":42,"ok":true,"importo":1234.5,"p":["a","b"],
                 "indirizzo":{"comune":"Roma"},"figli":[{"eta":3}]})
         );
         assert_eq!(m.key(&row), Some("X1"));
         assert!(m.to_json(&s, &row[..3]).is_err());
+    }
+
+    #[test]
+    fn the_separator_comes_from_the_header() {
+        let sep = |text: &str| {
+            let mut c = std::io::Cursor::new(text.as_bytes().to_vec());
+            let s = detect_separator(&mut c).expect("reads");
+            assert_eq!(c.position(), 0);
+            char::from(s)
+        };
+        assert_eq!(sep("cf;eta;importo\nX;1;1.234,56\n"), ';');
+        assert_eq!(sep("cf,eta,importo\nX;1;2\n"), ',');
+        assert_eq!(sep("cf\nX\n"), ',');
+        assert_eq!(sep("\"a;b\",c\n"), ',');
+        assert_eq!(sep(""), ',');
+        // A header of another separator: the error names it.
+        let s = schema();
+        let e = CsvMap::new(&s, &heads(&["cf\teta"])).unwrap_err();
+        assert!(e.contains("separated by tabs"), "{e}");
+    }
+
+    #[test]
+    fn italian_cells() {
+        let s = schema();
+        let h = heads(&[
+            "cf",
+            "eta",
+            "ok",
+            "importo",
+            "p",
+            "d",
+            "indirizzo.comune",
+            "figli",
+        ]);
+        let m = CsvMap::new(&s, &h)
+            .expect("maps")
+            .with_locale(Locale::Italian);
+        let row = |importo: &'static str, d: &'static str| {
+            let j = m
+                .to_json(&s, &["X", "42", "true", importo, "", d, "Roma", ""])
+                .expect("row");
+            (j["importo"].clone(), j["d"].clone())
+        };
+        let n = |x: f64| serde_json::json!(x);
+        assert_eq!(
+            row("1.234,56", "01/05/2024"),
+            (n(1234.56), json("2024-05-01"))
+        );
+        assert_eq!(row("-12,5", "2024-05-01"), (n(-12.5), json("2024-05-01")));
+        assert_eq!(
+            row("1.234.567", "1/5/2024"),
+            (serde_json::json!(1_234_567), json("2024-05-01"))
+        );
+        // Not the Italian form: left as written (the standard form reads as in JSON Lines,
+        // anything else is refused by the reader).
+        assert_eq!(
+            row("1234.56", "05-01-2024"),
+            (n(1234.56), json("05-01-2024"))
+        );
+        assert_eq!(row("12.34,5", "").0, json("12.34,5"));
+        assert_eq!(row("1,234", "").0, n(1.234));
+    }
+
+    fn json(s: &str) -> J {
+        J::String(s.to_owned())
     }
 
     #[test]

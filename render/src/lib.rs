@@ -45,11 +45,14 @@ pub enum InputFormat {
     Jsonl,
     /// CSV with a header row naming the attributes.
     Csv,
+    /// CSV as spreadsheets in Italian export it: `1.234,56`, `0,75`, `01/05/2024`
+    /// ([`csv::Locale::Italian`]).
+    CsvIt,
 }
 
 impl InputFormat {
     /// Every input format, with its name on a command line and a one-line description.
-    pub const ALL: [(InputFormat, &'static str, &'static str); 2] = [
+    pub const ALL: [(InputFormat, &'static str, &'static str); 3] = [
         (
             InputFormat::Jsonl,
             "jsonl",
@@ -58,9 +61,22 @@ impl InputFormat {
         (
             InputFormat::Csv,
             "csv",
-            "CSV with a header row naming the attributes",
+            "CSV with a header row naming the attributes (separator `,` or `;`, from the header)",
+        ),
+        (
+            InputFormat::CsvIt,
+            "csv-it",
+            "CSV as Italian spreadsheets write it: amounts 1.234,56, decimals 0,75, dates 01/05/2024",
         ),
     ];
+
+    /// How the cells of a CSV format write numbers and dates.
+    pub fn csv_locale(self) -> csv::Locale {
+        match self {
+            InputFormat::CsvIt => csv::Locale::Italian,
+            _ => csv::Locale::Standard,
+        }
+    }
 
     /// The format a file name suggests: `.csv` is CSV, anything else JSON Lines.
     pub fn of_path(path: &Path) -> InputFormat {
@@ -613,8 +629,13 @@ fn render_files(program: &Program, paths: &Paths, opts: &Options) -> Result<Summ
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let (source, csv_map) = match opts.input {
         InputFormat::Jsonl => (Source::Lines(LineBatches::new(file)), None),
-        InputFormat::Csv => {
-            let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(file);
+        InputFormat::Csv | InputFormat::CsvIt => {
+            let mut file = file;
+            let separator = csv::detect_separator(&mut file).map_err(io_err("read", data))?;
+            let mut reader = ::csv::ReaderBuilder::new()
+                .delimiter(separator)
+                .flexible(true)
+                .from_reader(file);
             let headers: Vec<String> = reader
                 .byte_headers()
                 .map_err(|e| RenderError::Io(format!("cannot read {}: {e}", data.display())))?
@@ -626,7 +647,8 @@ fn render_files(program: &Program, paths: &Paths, opts: &Options) -> Result<Summ
                 })
                 .collect();
             let map = CsvMap::new(program.schema(), &headers)
-                .map_err(|e| RenderError::Usage(format!("{}: {e}", data.display())))?;
+                .map_err(|e| RenderError::Usage(format!("{}: {e}", data.display())))?
+                .with_locale(opts.input.csv_locale());
             (Source::Csv { reader, seq: 0 }, Some(map))
         }
     };

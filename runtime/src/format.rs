@@ -151,9 +151,14 @@ pub fn decimal(out: &mut String, x: f64) -> bool {
     true
 }
 
-/// Writes a date in words: `29 febbraio 2024`, `1 ottobre 2025` (no ordinal, no leading zero).
+/// Writes a date in words as INPS writes it: `29 febbraio 2024`, `1° ottobre 2025` (the first
+/// of the month as an ordinal, every other day as a number without a leading zero). Speech is
+/// not written from this text: SSML marks the date up, and a voice reads the 1st "primo".
 pub fn date_words(out: &mut String, date: Date) {
     push_number(out, u64::from(date.day()));
+    if date.day() == 1 {
+        out.push('°');
+    }
     out.push(' ');
     out.push_str(month_name(date.month()));
     out.push(' ');
@@ -516,8 +521,10 @@ mod tests {
     fn dates() {
         let d = |y, m, day| Date::new(y, m, day).unwrap();
         assert_eq!(with(|s| date_words(s, d(2024, 2, 29))), "29 febbraio 2024");
-        assert_eq!(with(|s| date_words(s, d(2025, 10, 1))), "1 ottobre 2025");
-        assert_eq!(with(|s| date_words(s, d(1, 1, 1))), "1 gennaio 1");
+        assert_eq!(with(|s| date_words(s, d(2025, 10, 1))), "1° ottobre 2025");
+        assert_eq!(with(|s| date_words(s, d(2025, 3, 2))), "2 marzo 2025");
+        assert_eq!(with(|s| date_words(s, d(2025, 3, 31))), "31 marzo 2025");
+        assert_eq!(with(|s| date_words(s, d(1, 1, 1))), "1° gennaio 1");
         assert_eq!(with(|s| short_date(s, d(2024, 2, 29))), "29/02/2024");
         assert_eq!(with(|s| short_date(s, d(2025, 10, 1))), "01/10/2025");
         assert_eq!(with(|s| short_date(s, d(7, 1, 1))), "01/01/0007");

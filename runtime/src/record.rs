@@ -160,8 +160,13 @@ pub struct RecordError {
 /// What is wrong with an attribute of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordErrorKind {
-    /// A required attribute has no value (or is `null`).
+    /// A required attribute has no value.
     Missing,
+    /// A required attribute is `null`.
+    Null {
+        /// What the schema asks for, in words: `a date string "YYYY-MM-DD"`.
+        expected: String,
+    },
     /// The value is of the wrong kind.
     WrongType {
         /// What the schema asks for, in words: `an integer`, `an object`.
@@ -260,6 +265,10 @@ impl fmt::Display for RecordError {
         }
         match &self.kind {
             RecordErrorKind::Missing => f.write_str(" is missing"),
+            RecordErrorKind::Null { expected } => write!(
+                f,
+                " is null; expected {expected} (only an optional attribute may be null or left out)"
+            ),
             RecordErrorKind::WrongType { expected, found } => {
                 write!(f, ": expected {expected}, found {found}")
             }
@@ -584,8 +593,14 @@ mod json {
     ) -> Result<Value, RecordError> {
         let value = match (ty, value) {
             (Type::Optional(_), None | Some(J::Null)) => return Ok(Value::Absent),
-            (_, None | Some(J::Null)) => {
-                return Err(RecordError::new(path, RecordErrorKind::Missing))
+            (_, None) => return Err(RecordError::new(path, RecordErrorKind::Missing)),
+            (_, Some(J::Null)) => {
+                return Err(RecordError::new(
+                    path,
+                    RecordErrorKind::Null {
+                        expected: expected(base(ty)),
+                    },
+                ))
             }
             (_, Some(v)) => v,
         };
@@ -1475,7 +1490,23 @@ mod tests {
             let e = err(&without("eta"));
             assert_eq!((e.path.as_str(), e.kind), ("eta", RecordErrorKind::Missing));
             let e = err(&with("eta", J::Null));
-            assert_eq!(e.kind, RecordErrorKind::Missing);
+            assert_eq!(
+                e.kind,
+                RecordErrorKind::Null {
+                    expected: "an integer".into()
+                }
+            );
+            assert_eq!(
+                e.to_string(),
+                "attribute \"eta\" is null; expected an integer (only an optional attribute may \
+                 be null or left out)"
+            );
+            let e = err(&with("data_primo_pagamento", J::Null));
+            assert_eq!(
+                e.to_string(),
+                "attribute \"data_primo_pagamento\" is null; expected a date string \
+                 \"YYYY-MM-DD\" (only an optional attribute may be null or left out)"
+            );
             let e = err(&with(
                 "figli",
                 json!([{"nome": "A", "eta": 1}, {"nome": "B"}]),

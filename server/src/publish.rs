@@ -224,8 +224,14 @@ pub fn publish(
     let mut lines = None;
     match opts.input {
         InputFormat::Jsonl => lines = Some(LineBatches::new(file)),
-        InputFormat::Csv => {
-            let mut reader = ::csv::ReaderBuilder::new().flexible(true).from_reader(file);
+        InputFormat::Csv | InputFormat::CsvIt => {
+            let mut file = file;
+            let separator = guide_render::csv::detect_separator(&mut file)
+                .map_err(io_err("read", &paths.data))?;
+            let mut reader = ::csv::ReaderBuilder::new()
+                .delimiter(separator)
+                .flexible(true)
+                .from_reader(file);
             let headers: Vec<String> = reader
                 .byte_headers()
                 .map_err(|e| {
@@ -239,7 +245,8 @@ pub fn publish(
                 })
                 .collect();
             let map = CsvMap::new(schema, &headers)
-                .map_err(|e| PublishError::Usage(format!("{}: {e}", paths.data.display())))?;
+                .map_err(|e| PublishError::Usage(format!("{}: {e}", paths.data.display())))?
+                .with_locale(opts.input.csv_locale());
             csv_source = Some((reader, map));
         }
     }

@@ -50,6 +50,9 @@ pub struct Project {
     /// The demo recipients (`demo/*.json` next to the campaign file), by name, sorted; each as
     /// its JSON value or why it could not be read.
     pub demos: Vec<(String, Result<serde_json::Value, String>)>,
+    /// The text of each demo recipient's file, in the order of `demos` (empty when it cannot
+    /// be read), for diagnostics that point into it.
+    pub demo_files: Vec<SourceFile>,
 }
 
 impl Project {
@@ -144,7 +147,9 @@ pub fn load_with(path: &Path, reader: &dyn Reader) -> Result<Project, LoadError>
         message: e.to_string(),
     })?;
     let mut project = load_source(&main, text, &mut |p| reader.read(p));
-    project.demos = demo_records_with(&main, reader);
+    let demos = demo_files_with(&main, reader);
+    project.demo_files = demos.iter().map(|(_, f, _)| f.clone()).collect();
+    project.demos = demos.into_iter().map(|(n, _, v)| (n, v)).collect();
     let dir = main.parent().unwrap_or(Path::new(""));
     missing_visuals(&mut project, dir, reader);
     Ok(project)
@@ -233,6 +238,7 @@ pub fn load_source(
         diagnostics: Vec::new(),
         errors: Vec::new(),
         demos: Vec::new(),
+        demo_files: Vec::new(),
     };
     let mut paths: Vec<PathBuf> = Vec::new();
     add_file(&mut project, &mut paths, main, text);
@@ -380,6 +386,18 @@ pub fn demo_records_with(
     campaign_file: &Path,
     reader: &dyn Reader,
 ) -> Vec<(String, Result<serde_json::Value, String>)> {
+    demo_files_with(campaign_file, reader)
+        .into_iter()
+        .map(|(n, _, v)| (n, v))
+        .collect()
+}
+
+/// The demo recipients with the text of their files.
+#[allow(clippy::type_complexity)]
+fn demo_files_with(
+    campaign_file: &Path,
+    reader: &dyn Reader,
+) -> Vec<(String, SourceFile, Result<serde_json::Value, String>)> {
     let Some(dir) = campaign_file.parent().map(|d| d.join("demo")) else {
         return Vec::new();
     };
@@ -398,11 +416,13 @@ pub fn demo_records_with(
                 .file_stem()
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let value = reader
-                .read(&p)
-                .map_err(|e| e.to_string())
-                .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
-            (name, value)
+            let text = reader.read(&p).map_err(|e| e.to_string());
+            let file = SourceFile::new(
+                p.display().to_string(),
+                text.as_deref().unwrap_or("").to_owned(),
+            );
+            let value = text.and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
+            (name, file, value)
         })
         .collect()
 }

@@ -130,13 +130,70 @@ fn operands_help(op: BinaryOp, left: &Ty, right: &Ty) -> String {
             (Money, Int | Decimal) | (Int | Decimal, Money) => {
                 "write amounts with the euro sign: `€ 500`".into()
             }
+            (Money, Str) | (Str, Money) => {
+                "write amounts with the euro sign, without quotes: `€ 500`".into()
+            }
             (Date, Str) | (Str, Date) => "write dates without quotes: `2024-02-29`".into(),
+            (Int, Str) => "write numbers without quotes: `18`".into(),
+            (Decimal, Str) => "write numbers without quotes: `0.75`".into(),
+            (Str, Int | Decimal) => "write text in double quotes: `\"Maria\"`".into(),
+            (Date, Int | Decimal | Money | Period) | (Int | Decimal | Money | Period, Date) => {
+                "compare a date with a date: `2024-02-29`, or `data + 6 months`".into()
+            }
+            (Bool, _) | (_, Bool) => {
+                "a bool is already a condition: write `contatti_aggiornati` or \
+                 `not contatti_aggiornati` (or compare it with `true` / `false`)"
+                    .into()
+            }
+            (Enum(values), _) | (_, Enum(values)) => match values.first() {
+                Some(v) => format!("compare it with one of its values: `== {v}`"),
+                None => "compare it with one of its values".into(),
+            },
+            (Set(_), _) | (_, Set(_)) => {
+                "test a value's membership instead: `quattordicesima in prestazioni`".into()
+            }
+            (List(_), _) | (_, List(_)) => "compare its size instead: `count(figli) > 0`".into(),
             _ if left == right => format!(
                 "{} values can only be compared with == and !=",
                 left.describe()
             ),
-            _ => "compare values of the same type".into(),
+            _ => match (example(left), example(right)) {
+                (Some(l), _) => format!(
+                    "compare {} with {}: e.g. `{l}`",
+                    a(&left.describe()),
+                    a(&left.describe())
+                ),
+                (None, Some(r)) => format!(
+                    "compare {} with {}: e.g. `{r}`",
+                    a(&right.describe()),
+                    a(&right.describe())
+                ),
+                (None, None) => "compare values of the same type".into(),
+            },
         }
+    }
+}
+
+/// A literal of type `ty`, to show what to write.
+fn example(ty: &Ty) -> Option<&'static str> {
+    Some(match ty {
+        Ty::Str => "\"Maria\"",
+        Ty::Int => "18",
+        Ty::Decimal => "0.75",
+        Ty::Money => "€ 500",
+        Ty::Date => "2024-02-29",
+        Ty::Period => "6 months",
+        Ty::Duration => "30s",
+        _ => return None,
+    })
+}
+
+/// A noun with its indefinite article: `an int`, `a date`.
+fn a(noun: &str) -> String {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
     }
 }
 

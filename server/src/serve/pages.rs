@@ -5,7 +5,7 @@ use guide_runtime::{Date, Timeline};
 use handlebars::Handlebars;
 use serde::Serialize;
 
-/// A date as written in Italian: `1 marzo 2025` (the runtime's formatter of dates in texts).
+/// A date as written in Italian: `1° marzo 2025` (the runtime's formatter of dates in texts).
 pub fn italian_date(d: Date) -> String {
     let mut out = String::new();
     guide_runtime::format::date_words(&mut out, d);
@@ -312,7 +312,10 @@ mod tests {
 
     #[test]
     fn dates_are_written_in_italian() {
-        assert_eq!(italian_date(Date::new(2025, 3, 1).unwrap()), "1 marzo 2025");
+        assert_eq!(
+            italian_date(Date::new(2025, 3, 1).unwrap()),
+            "1° marzo 2025"
+        );
         assert_eq!(
             italian_date(Date::new(2024, 12, 31).unwrap()),
             "31 dicembre 2024"
