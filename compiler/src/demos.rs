@@ -22,7 +22,7 @@ pub fn check(project: &Project, schema: &Schema) -> Vec<Diagnostic> {
             Err(message) => {
                 let span = at_line_column(&file.text, message).unwrap_or(0..0);
                 out.push(
-                    Diagnostic::error("E0701", title, file, span, format!("not JSON: {message}"))
+                    Diagnostic::error("E0621", title, file, span, format!("not JSON: {message}"))
                         .with_help("a demo recipient is one JSON object, as a line of JSON Lines"),
                 );
             }
@@ -30,7 +30,7 @@ pub fn check(project: &Project, schema: &Schema) -> Vec<Diagnostic> {
                 if let Err(e) = Record::from_json(schema, v) {
                     let span = locate(&file.text, &e.path);
                     out.push(
-                        Diagnostic::error("E0701", title, file, span, e.to_string()).with_help(
+                        Diagnostic::error("E0621", title, file, span, e.to_string()).with_help(
                             format!(
                                 "correct `{}` in {}, or the schema",
                                 if e.path.is_empty() {

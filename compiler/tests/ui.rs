@@ -101,7 +101,7 @@ fn schema_fixtures_with_errors() {
     }
 }
 
-/// The demo recipients are checked with the campaign (E0701): each problem at its file, its
+/// The demo recipients are checked with the campaign (E0621): each problem at its file, its
 /// JSON path and its line.
 #[test]
 fn demo_records_that_do_not_fit_the_schema() {
@@ -111,7 +111,7 @@ fn demo_records_that_do_not_fit_the_schema() {
     let demo: Vec<&Diagnostic> = compiled
         .diagnostics
         .iter()
-        .filter(|d| d.code == "E0701")
+        .filter(|d| d.code == "E0621")
         .collect();
     assert_eq!(demo.len(), 4, "{}", render(&compiled.diagnostics));
     assert!(compiled.output().is_none(), "a broken demo fails the check");

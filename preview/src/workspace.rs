@@ -28,7 +28,7 @@ pub struct Demo {
     /// The record.
     pub record: Json,
     /// Why the schema refuses the record, for a broken demo (listed as such, and in
-    /// `demo_problems`): what `guide check` reports as E0701.
+    /// `demo_problems`): what `guide check` reports as E0621.
     pub broken: Option<String>,
 }
 
