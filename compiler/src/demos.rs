@@ -1,5 +1,5 @@
 //! The demo recipients (`demo/*.json`) checked against the schema, as every reader of records
-//! checks a record: a demo that does not read is an error (E0701) at the value it is about,
+//! checks a record: a demo that does not read is an error (E0621) at the value it is about,
 //! with its file, its JSON path and its line, so `guide check` finds it before `guide run` or
 //! the preview does.
 
@@ -9,7 +9,7 @@ use guide_runtime::schema::Schema;
 use guide_runtime::Record;
 
 /// Every problem of the project's demo recipients: files that are not JSON, and records the
-/// schema refuses (E0701 each, at most one per file: the first problem, as a reader reports
+/// schema refuses (E0621 each, at most one per file: the first problem, as a reader reports
 /// it).
 pub fn check(project: &Project, schema: &Schema) -> Vec<Diagnostic> {
     let mut out = Vec::new();
