@@ -57,7 +57,7 @@ pub fn compile(project: &Project) -> Compiled {
         .filter_map(|(_, v)| v.as_ref().ok().cloned())
         .collect();
     let mut compiled = compile_with(project, &bases);
-    // The demo recipients are checked as every reader checks a record (E0701).
+    // The demo recipients are checked as every reader checks a record (E0621).
     if let Some((_, schema)) = &project.schema {
         let demos = crate::demos::check(project, schema);
         if !demos.is_empty() {
