@@ -734,7 +734,7 @@
   function recipients() {
     const s = st.state || {};
     const out = [];
-    (s.demos || []).forEach((d) => out.push({ key: 'demo:' + d.name, group: 'demo', label: d.name, record: d.record, variant: d.variant }));
+    (s.demos || []).forEach((d) => out.push({ key: 'demo:' + d.name, group: 'demo', label: d.broken ? d.name + ' (non valido: ' + d.broken + ')' : d.name, record: d.record, variant: d.variant }));
     (s.witnesses || []).forEach((w) => out.push({ key: 'variant:' + w.variant, group: w.group === 'minimal' ? 'minimal' : 'other', label: w.name, record: w.record, variant: w.variant }));
     return out;
   }
@@ -749,7 +749,7 @@
       other: el('optgroup', { label: 'Altre varianti' }),
     };
     for (const r of list) {
-      const v = r.group === 'demo' && r.variant ? ' · ' + String(r.variant).slice(0, 8) : '';
+      const v = r.group === 'demo' && r.variant && !r.label.includes('(non valido') ? ' · ' + String(r.variant).slice(0, 8) : '';
       groups[r.group].append(el('option', { value: r.key, text: r.label + v }));
     }
     for (const g of Object.values(groups)) if (g.children.length) sel.append(g);
