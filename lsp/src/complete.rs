@@ -6,9 +6,9 @@
 
 use crate::hover::{describe, FORMATTERS};
 use crate::lookup;
+use guide_compiler::check::{FUNCTIONS, TODAY};
 use guide_compiler::index::{self, SymbolKind};
 use guide_compiler::project::Project;
-use guide_compiler::check::{FUNCTIONS, TODAY};
 use guide_compiler::syntax::keywords::{KEYWORDS, NOTIFY_STARTERS};
 use guide_runtime::schema::Fields;
 use lsp_types::{CompletionItem, CompletionItemKind};
@@ -144,7 +144,8 @@ fn in_notify(text: &str, line_start: usize) -> bool {
         .find(|l| l.starts_with(|c: char| !c.is_whitespace()) && !l.starts_with("//"))
         .is_some_and(|l| {
             let code = l.split("//").next().unwrap_or(l).trim_end();
-            l.strip_prefix("notify").is_some_and(|r| r.starts_with([' ', '\t']))
+            l.strip_prefix("notify")
+                .is_some_and(|r| r.starts_with([' ', '\t']))
                 && code.ends_with('{')
         })
 }

@@ -97,7 +97,10 @@ fn the_new_words_are_completed_where_they_mean_something() {
     assert_eq!(labels(&items), ["alt", "decorative"]);
 
     let items = server
-        .answer("textDocument/completion", at(&doc, &text, "\"La tua guida\"\n    "))
+        .answer(
+            "textDocument/completion",
+            at(&doc, &text, "\"La tua guida\"\n    "),
+        )
         .expect("an answer");
     assert_eq!(
         labels(&items),
@@ -106,10 +109,19 @@ fn the_new_words_are_completed_where_they_mean_something() {
 
     let items = labels(
         &server
-            .answer("textDocument/completion", at(&doc, &text, "is present and ye"))
+            .answer(
+                "textDocument/completion",
+                at(&doc, &text, "is present and ye"),
+            )
             .expect("an answer"),
     );
-    for word in ["years_between", "months_between", "days_between", "count", "today"] {
+    for word in [
+        "years_between",
+        "months_between",
+        "days_between",
+        "count",
+        "today",
+    ] {
         assert!(items.contains(&word.to_string()), "{word} in {items:?}");
     }
     assert!(items.contains(&"notify".to_string()), "{items:?}");
@@ -126,13 +138,18 @@ fn the_new_words_are_completed_where_they_mean_something() {
 #[test]
 fn notify_blocks_are_in_the_outline() {
     let (mut server, _, doc) = setup(|t| {
-        t.to_string() + "\nnotify sms when consenso_proattivo {\n    to cellulare\n    text \"Ciao\"\n}\n"
+        t.to_string()
+            + "\nnotify sms when consenso_proattivo {\n    to cellulare\n    text \"Ciao\"\n}\n"
     });
     let symbols = server
         .answer("textDocument/documentSymbol", json!({"textDocument": doc}))
         .expect("an answer");
     let names = labels_of(&symbols);
-    assert_eq!(names.last().map(String::as_str), Some("notify sms"), "{names:?}");
+    assert_eq!(
+        names.last().map(String::as_str),
+        Some("notify sms"),
+        "{names:?}"
+    );
 }
 
 fn labels_of(v: &Value) -> Vec<String> {

@@ -5,8 +5,8 @@ mod call;
 pub use call::{FUNCTIONS, TODAY};
 pub mod error;
 pub mod expr;
-mod ranges;
 mod notify;
+mod ranges;
 
 use std::collections::HashMap;
 

@@ -189,7 +189,8 @@ fn visuals_keep_their_alt_text_on_one_line() {
 
 #[test]
 fn call_arguments_are_separated_by_comma_space() {
-    let src = "campaign c {requires years_between( nascita ,today )>=18 and days_between(a,b)<30}\n";
+    let src =
+        "campaign c {requires years_between( nascita ,today )>=18 and days_between(a,b)<30}\n";
     let out = fmt(src);
     insta::assert_snapshot!(out, @r#"
     campaign c {
