@@ -1,13 +1,15 @@
 //! Completion, from the text before the cursor (so that it works on a half-typed line the
 //! parser cannot read): formatters after `|`, services after `button`, shared scenes after
-//! `include`, enum values after `==`, `!=`, `in` and in `case`, fields after `a.`, otherwise
-//! attributes and keywords.
+//! `include`, enum values after `==`, `!=`, `in` and in `case`, `alt` and `decorative` after
+//! `visual "…"`, the statements of a `notify` block at the start of its lines, fields after `a.`,
+//! otherwise attributes, functions, `today` and keywords.
 
 use crate::hover::{describe, FORMATTERS};
 use crate::lookup;
+use guide_compiler::check::{FUNCTIONS, TODAY};
 use guide_compiler::index::{self, SymbolKind};
 use guide_compiler::project::Project;
-use guide_compiler::syntax::keywords::KEYWORDS;
+use guide_compiler::syntax::keywords::{KEYWORDS, NOTIFY_STARTERS};
 use guide_runtime::schema::Fields;
 use lsp_types::{CompletionItem, CompletionItemKind};
 
@@ -29,7 +31,13 @@ pub fn complete(project: &Project, text: &str, offset: usize) -> Vec<CompletionI
     if let Some(hole) = open_hole(line) {
         return match hole.rfind('|') {
             Some(_) => formatters(),
-            None => paths(schema, word, text, line_start),
+            None => {
+                let mut items = paths(schema, word, text, line_start);
+                if !word.contains('.') {
+                    items.extend(functions());
+                }
+                items
+            }
         };
     }
     if inside_string(line) {
@@ -46,6 +54,12 @@ pub fn complete(project: &Project, text: &str, offset: usize) -> Vec<CompletionI
     }
     if starts("include") && before.split_whitespace().count() == 1 {
         return symbols(project, SymbolKind::Scene, true);
+    }
+    if after_visual(before) {
+        return keywords(&["alt", "decorative"]);
+    }
+    if before.is_empty() && in_notify(text, line_start) {
+        return keywords(NOTIFY_STARTERS);
     }
     if starts("case") {
         let subject = enclosing_match(text, line_start);
@@ -73,13 +87,67 @@ pub fn complete(project: &Project, text: &str, offset: usize) -> Vec<CompletionI
     }
     let mut items = paths(schema, word, text, line_start);
     if !word.contains('.') {
-        items.extend(KEYWORDS.iter().map(|k| CompletionItem {
+        items.extend(functions());
+        items.extend(keywords(KEYWORDS));
+    }
+    items
+}
+
+fn keywords(words: &[&str]) -> Vec<CompletionItem> {
+    words
+        .iter()
+        .map(|k| CompletionItem {
             label: (*k).to_string(),
             kind: Some(CompletionItemKind::KEYWORD),
             ..CompletionItem::default()
-        }));
-    }
-    items
+        })
+        .collect()
+}
+
+/// The functions of expressions (`years_between(a, b)`, ...) and the reference date `today`.
+fn functions() -> Vec<CompletionItem> {
+    let calls = FUNCTIONS.iter().map(|(name, n)| CompletionItem {
+        label: (*name).to_string(),
+        kind: Some(CompletionItemKind::FUNCTION),
+        detail: Some(match n {
+            1 => "a function of one argument".to_string(),
+            n => format!("a function of {n} arguments"),
+        }),
+        ..CompletionItem::default()
+    });
+    let today = CompletionItem {
+        label: TODAY.to_string(),
+        kind: Some(CompletionItemKind::CONSTANT),
+        detail: Some("the reference date".to_string()),
+        ..CompletionItem::default()
+    };
+    calls.chain(std::iter::once(today)).collect()
+}
+
+/// `visual "asset"`: what may follow is `alt "…"` or `decorative`.
+fn after_visual(before: &str) -> bool {
+    before
+        .trim_start()
+        .strip_prefix("visual")
+        .map(str::trim_start)
+        .is_some_and(|rest| {
+            rest.len() >= 2 && rest.starts_with('"') && rest.ends_with('"') && !inside_string(rest)
+        })
+}
+
+/// Whether the line at `line_start` is in a `notify` block: the last line before it at the left
+/// margin (not a comment) opens one and leaves it open.
+fn in_notify(text: &str, line_start: usize) -> bool {
+    text[..line_start]
+        .lines()
+        .rev()
+        .find(|l| l.starts_with(|c: char| !c.is_whitespace()) && !l.starts_with("//"))
+        .is_some_and(|l| {
+            let code = l.split("//").next().unwrap_or(l).trim_end();
+            l.strip_prefix("notify")
+                .is_some_and(|r| r.starts_with([' ', '\t']))
+                && code.ends_with('{')
+        })
 }
 
 fn floor(text: &str, mut i: usize) -> usize {

@@ -61,7 +61,8 @@ pub fn valid_name(name: &str) -> bool {
         && !guide_compiler::syntax::keywords::KEYWORDS.contains(&name)
 }
 
-/// The outline of a file: its header, services, scenes, branches and matches, nested.
+/// The outline of a file: its header, services, scenes, branches and matches, nested, and its
+/// `notify` blocks.
 pub fn symbols(file: &ast::File, text: &str) -> Vec<DocumentSymbol> {
     let idx = LineIndex::new(text);
     let o = Outline { idx: &idx, text };
@@ -87,6 +88,15 @@ pub fn symbols(file: &ast::File, text: &str) -> Vec<DocumentSymbol> {
     out.extend(o.items(&file.story));
     for e in &file.endings {
         out.push(o.scene(e));
+    }
+    for n in &file.notifications {
+        out.push(o.symbol(
+            format!("notify {}", n.channel.name),
+            Kind::EVENT,
+            &n.span,
+            &n.channel.span,
+            Vec::new(),
+        ));
     }
     out.sort_by_key(|s| (s.range.start.line, s.range.start.character));
     out

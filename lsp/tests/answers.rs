@@ -76,3 +76,86 @@ fn a_loop_variable_leads_to_the_list_field() {
     );
     assert_eq!(def["range"]["start"]["line"], json!(19), "{def}");
 }
+
+#[test]
+fn the_new_words_are_completed_where_they_mean_something() {
+    let (mut server, text, doc) = setup(|t| {
+        t.replacen(
+            "    visual \"intro.png\" alt \"Un'operatrice INPS saluta\"",
+            "    visual \"intro.png\" ",
+            1,
+        )
+        .replacen(
+            "scene decorrenza when data_decorrenza is present {",
+            "scene decorrenza when data_decorrenza is present and ye {",
+            1,
+        ) + "\nnotify io {\n    subject \"La tua guida\"\n    \n}\n\n"
+    });
+    let items = server
+        .answer("textDocument/completion", at(&doc, &text, "\"intro.png\" "))
+        .expect("an answer");
+    assert_eq!(labels(&items), ["alt", "decorative"]);
+
+    let items = server
+        .answer(
+            "textDocument/completion",
+            at(&doc, &text, "\"La tua guida\"\n    "),
+        )
+        .expect("an answer");
+    assert_eq!(
+        labels(&items),
+        ["to", "segments", "subject", "body", "text", "html", "button"]
+    );
+
+    let items = labels(
+        &server
+            .answer(
+                "textDocument/completion",
+                at(&doc, &text, "is present and ye"),
+            )
+            .expect("an answer"),
+    );
+    for word in [
+        "years_between",
+        "months_between",
+        "days_between",
+        "count",
+        "today",
+    ] {
+        assert!(items.contains(&word.to_string()), "{word} in {items:?}");
+    }
+    assert!(items.contains(&"notify".to_string()), "{items:?}");
+
+    // After the `notify` block is closed, a top-level line gets every keyword again.
+    let items = labels(
+        &server
+            .answer("textDocument/completion", at(&doc, &text, "    \n}\n\n"))
+            .expect("an answer"),
+    );
+    assert!(items.contains(&"scene".to_string()), "{items:?}");
+}
+
+#[test]
+fn notify_blocks_are_in_the_outline() {
+    let (mut server, _, doc) = setup(|t| {
+        t.to_string()
+            + "\nnotify sms when consenso_proattivo {\n    to cellulare\n    text \"Ciao\"\n}\n"
+    });
+    let symbols = server
+        .answer("textDocument/documentSymbol", json!({"textDocument": doc}))
+        .expect("an answer");
+    let names = labels_of(&symbols);
+    assert_eq!(
+        names.last().map(String::as_str),
+        Some("notify sms"),
+        "{names:?}"
+    );
+}
+
+fn labels_of(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| i["name"].as_str().unwrap_or("?").to_string())
+        .collect()
+}

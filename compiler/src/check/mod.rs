@@ -2,10 +2,11 @@
 //! problem it finds in one run. Pure: no I/O, everything comes from the project in memory.
 
 mod call;
+pub use call::{FUNCTIONS, TODAY};
 pub mod error;
 pub mod expr;
-mod ranges;
 mod notify;
+mod ranges;
 
 use std::collections::HashMap;
 

@@ -309,6 +309,9 @@ impl<'a> Printer<'a> {
             Rule::service => {
                 self.block_stmt(pair, |r| matches!(r, Rule::kw_service | Rule::ident))?
             }
+            Rule::notify => self.block_stmt(pair, |r| {
+                matches!(r, Rule::kw_notify | Rule::ident | Rule::when)
+            })?,
             Rule::match_block => {
                 self.block_stmt(pair, |r| matches!(r, Rule::kw_match | Rule::expr))?
             }
@@ -363,7 +366,16 @@ impl<'a> Printer<'a> {
             | Rule::button
             | Rule::rating
             | Rule::sv_label
-            | Rule::sv_url => self.words(pair.into_inner())?,
+            | Rule::sv_url
+            | Rule::v_alt
+            | Rule::v_decorative
+            | Rule::n_to
+            | Rule::n_segments
+            | Rule::n_subject
+            | Rule::n_body
+            | Rule::n_text
+            | Rule::n_html
+            | Rule::n_button => self.words(pair.into_inner())?,
 
             // ---------------------------------------------------------------- expressions
             Rule::expr => self.words(pair.into_inner())?,
@@ -380,7 +392,12 @@ impl<'a> Printer<'a> {
                 }
                 self.punct("(", false);
                 self.glue = true;
-                self.words(inner)?;
+                for (i, arg) in inner.enumerate() {
+                    if i > 0 {
+                        self.punct(",", false);
+                    }
+                    self.node(arg)?;
+                }
                 self.punct(")", false);
             }
             Rule::any_expr => {
@@ -438,6 +455,8 @@ pub(super) fn known(rule: Rule) -> bool {
                 | ending
                 | scene_stmt
                 | s_visual
+                | v_alt
+                | v_decorative
                 | s_duration
                 | s_text
                 | s_say
@@ -454,6 +473,15 @@ pub(super) fn known(rule: Rule) -> bool {
                 | service_stmt
                 | sv_label
                 | sv_url
+                | notify
+                | notify_stmt
+                | n_to
+                | n_segments
+                | n_subject
+                | n_body
+                | n_text
+                | n_html
+                | n_button
                 | block
                 | if_block
                 | else_if
@@ -514,6 +542,9 @@ pub(super) fn known(rule: Rule) -> bool {
                 | line_popup
                 | popup_stmt_strict
                 | line_service
+                | line_notify
+                | notify_stmt_strict
+                | notify_strict
                 | line_item
                 | line_match
                 | item_strict

@@ -153,3 +153,49 @@ fn the_self_check_sees_dropped_parentheses() {
     ));
     assert_eq!(verify(src, &leaves, &shape, &[], src), Ok(()));
 }
+
+#[test]
+fn notify_blocks_are_laid_out_like_scenes() {
+    let src = "notify email   when a>1{to contatti.email segments 2 subject \"Ciao {nome}\"\n  body \"b\" when x text \"t\" html \"<b>h</b>\" when y button vai \"Vai\" button \"Apri\" button vai}\n";
+    let out = fmt(src);
+    insta::assert_snapshot!(out, @r#"
+    notify email when a > 1 {
+        to contatti.email
+        segments 2
+        subject "Ciao {nome}"
+        body "b" when x
+        text "t"
+        html "<b>h</b>" when y
+        button vai "Vai"
+        button "Apri"
+        button vai
+    }
+    "#);
+    assert_eq!(fmt(&out), out);
+}
+
+#[test]
+fn visuals_keep_their_alt_text_on_one_line() {
+    let src = "scene a {visual   \"a.png\"   alt   \"Un grafico\" visual \"b.png\"\n decorative}\n";
+    let out = fmt(src);
+    insta::assert_snapshot!(out, @r#"
+    scene a {
+        visual "a.png" alt "Un grafico"
+        visual "b.png" decorative
+    }
+    "#);
+    assert_eq!(fmt(&out), out);
+}
+
+#[test]
+fn call_arguments_are_separated_by_comma_space() {
+    let src =
+        "campaign c {requires years_between( nascita ,today )>=18 and days_between(a,b)<30}\n";
+    let out = fmt(src);
+    insta::assert_snapshot!(out, @r#"
+    campaign c {
+        requires years_between(nascita, today) >= 18 and days_between(a, b) < 30
+    }
+    "#);
+    assert_eq!(fmt(&out), out);
+}

@@ -56,7 +56,15 @@ pub const LITERALS: &[&str] = &["true", "false"];
 /// Words with a `kw_*` rule that stay free as names: they only mean something after `speaking`
 /// (`rate`, `wpm`), after `visual "…"` (`alt`, `decorative`) or in a `notify` block (`subject`,
 /// `html`, `segments`).
-pub const CONTEXTUAL: &[&str] = &["rate", "wpm", "alt", "decorative", "subject", "html", "segments"];
+pub const CONTEXTUAL: &[&str] = &[
+    "rate",
+    "wpm",
+    "alt",
+    "decorative",
+    "subject",
+    "html",
+    "segments",
+];
 
 /// Words that start a line at the top level of a file.
 pub const FILE_STARTERS: &[&str] = &[
