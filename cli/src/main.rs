@@ -7,12 +7,12 @@
 mod as_of;
 mod build;
 mod check;
-mod diff;
 mod dashboard;
+mod diff;
 mod disasm;
 mod fmt;
-mod outbox;
 mod lsp;
+mod outbox;
 mod preview;
 mod publish;
 mod purge;

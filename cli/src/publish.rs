@@ -122,7 +122,13 @@ pub fn run(args: Args) -> ExitCode {
         Err(code) => return code,
     };
     let outbox = match (&args.outbox, &args.base_url) {
-        (Some(dir), Some(base)) => match outbox(&args.path, dir, base, &program, super::as_of::or_today(args.as_of)) {
+        (Some(dir), Some(base)) => match outbox(
+            &args.path,
+            dir,
+            base,
+            &program,
+            super::as_of::or_today(args.as_of),
+        ) {
             Ok(o) => Some(o),
             Err(code) => return code,
         },

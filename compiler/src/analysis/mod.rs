@@ -2,12 +2,12 @@
 //! for each, and the duration range.
 pub mod domains;
 pub mod error;
-pub mod ranges;
 pub mod exact;
-pub mod solve;
 pub mod measure;
 pub mod notify;
+pub mod ranges;
 pub mod sms;
+pub mod solve;
 pub mod timing;
 pub mod variants;
 

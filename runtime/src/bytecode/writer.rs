@@ -238,7 +238,10 @@ pub fn encode(m: &Module) -> Vec<u8> {
 /// scene has an alternative text (section `ALTS`, which a 1.0 runtime skips).
 pub fn minor_needed(m: &Module) -> u16 {
     let alts = u16::from(m.scenes.iter().any(|s| s.alt != super::NO_STRING));
-    m.code.iter().map(|op| op.since_minor()).fold(alts, u16::max)
+    m.code
+        .iter()
+        .map(|op| op.since_minor())
+        .fold(alts, u16::max)
 }
 
 /// Encodes one instruction: its opcode, then its operands.

@@ -394,11 +394,10 @@ pub(super) async fn ingest(
     // Behind a trusted reverse proxy, the client its `X-Forwarded-For` names.
     let client = super::client_address(client.ip(), &app.trusted_proxies, &headers);
     let a = Arc::clone(&app);
-    let status = guide_web::tokio::task::spawn_blocking(move || {
-        a.ingest(&token, client, device, &body)
-    })
-    .await
-    .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let status =
+        guide_web::tokio::task::spawn_blocking(move || a.ingest(&token, client, device, &body))
+            .await
+            .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     if app.log {
         eprintln!("POST /g/#{hash}/eventi {}", status.as_u16());
     }

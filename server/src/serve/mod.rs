@@ -399,10 +399,12 @@ impl App {
                 Page::Text => Lookup::Player(self.pages.text(t, token).into_bytes()),
                 Page::Audio => match &self.voice {
                     Some(v) => match serde_json::from_str::<serde_json::Value>(&record) {
-                        Ok(json) => match v.audio(t, (&row.campaign, &version), &program, &json, day) {
-                            audio::Spoken::Ready(bytes) => Lookup::Audio(bytes),
-                            audio::Spoken::Pending => Lookup::AudioPending,
-                        },
+                        Ok(json) => {
+                            match v.audio(t, (&row.campaign, &version), &program, &json, day) {
+                                audio::Spoken::Ready(bytes) => Lookup::Audio(bytes),
+                                audio::Spoken::Pending => Lookup::AudioPending,
+                            }
+                        }
                         Err(_) => Lookup::Failed,
                     },
                     None => Lookup::NotFound,
