@@ -153,7 +153,7 @@ fn every_recipient_is_accounted_for_on_every_channel() {
     for m in &sms {
         let text = m["text"].as_str().expect("text");
         assert!(
-            text.ends_with("?c=sms") && text.contains("29 febbraio 2024"),
+            text.ends_with("?c=sms") && text.contains("29/02/2024"),
             "{text}"
         );
         assert_eq!(m["encoding"], json!("GSM-7"));
