@@ -14,9 +14,9 @@ use crate::analysis::exact::{self, Verdict};
 use crate::diagnostic::Span as SrcSpan;
 use crate::ir::{self, Const, ExprKind, Format, Part};
 use guide_runtime::bytecode::{
-    enum_table, schema_fingerprint, writer, ArithOp, AvailabilityRule, ButtonDef, CmpOp,
-    DecisionKind, DecisionPoint, FmtKind, LoadError, MatchArm, Meta, Module, Op, PopupDef, Program,
-    SceneDef, ServiceDef, Span, Target, NO_DECISION, NO_STRING,
+    enum_table, schema_fingerprint, writer, AvailabilityRule, ButtonDef, CmpOp, DecisionKind,
+    DecisionPoint, FmtKind, LoadError, MatchArm, Meta, Module, Op, PopupDef, Program, SceneDef,
+    ServiceDef, Span, Target, NO_DECISION, NO_STRING,
 };
 use guide_runtime::Period;
 
@@ -755,26 +755,7 @@ impl<'c> Gen<'c> {
             ExprKind::Arith(op, a, b) => {
                 self.expr(a);
                 self.expr(b);
-                self.emit(Op::Arith(match op {
-                    ir::ArithOp::AddInt => ArithOp::AddInt,
-                    ir::ArithOp::SubInt => ArithOp::SubInt,
-                    ir::ArithOp::MulInt => ArithOp::MulInt,
-                    ir::ArithOp::AddDec => ArithOp::AddDec,
-                    ir::ArithOp::SubDec => ArithOp::SubDec,
-                    ir::ArithOp::MulDec => ArithOp::MulDec,
-                    ir::ArithOp::DivDec => ArithOp::DivDec,
-                    ir::ArithOp::AddMoney => ArithOp::AddMoney,
-                    ir::ArithOp::SubMoney => ArithOp::SubMoney,
-                    ir::ArithOp::MulMoney => ArithOp::MulMoney,
-                    ir::ArithOp::DivMoney => ArithOp::DivMoney,
-                    ir::ArithOp::AddPeriod => ArithOp::AddPeriod,
-                    ir::ArithOp::SubPeriod => ArithOp::SubPeriod,
-                    ir::ArithOp::AddPeriods => ArithOp::AddPeriods,
-                    ir::ArithOp::SubPeriods => ArithOp::SubPeriods,
-                    ir::ArithOp::YearsBetween => ArithOp::YearsBetween,
-                    ir::ArithOp::MonthsBetween => ArithOp::MonthsBetween,
-                    ir::ArithOp::DaysBetween => ArithOp::DaysBetween,
-                }));
+                self.emit(Op::Arith(op.runtime()));
             }
             ExprKind::Present(a, is_present) => {
                 self.expr(a);

@@ -528,3 +528,30 @@ pub enum ArithOp {
     /// `days_between(a, b)`: days.
     DaysBetween,
 }
+
+impl ArithOp {
+    /// The machine's operator: the code generator emits it, and the checker's folding and the
+    /// analyses evaluate with it (`guide_runtime::ops::arith`), so all three agree.
+    pub fn runtime(self) -> guide_runtime::bytecode::ArithOp {
+        match self {
+            ArithOp::AddInt => guide_runtime::bytecode::ArithOp::AddInt,
+            ArithOp::SubInt => guide_runtime::bytecode::ArithOp::SubInt,
+            ArithOp::MulInt => guide_runtime::bytecode::ArithOp::MulInt,
+            ArithOp::AddDec => guide_runtime::bytecode::ArithOp::AddDec,
+            ArithOp::SubDec => guide_runtime::bytecode::ArithOp::SubDec,
+            ArithOp::MulDec => guide_runtime::bytecode::ArithOp::MulDec,
+            ArithOp::DivDec => guide_runtime::bytecode::ArithOp::DivDec,
+            ArithOp::AddMoney => guide_runtime::bytecode::ArithOp::AddMoney,
+            ArithOp::SubMoney => guide_runtime::bytecode::ArithOp::SubMoney,
+            ArithOp::MulMoney => guide_runtime::bytecode::ArithOp::MulMoney,
+            ArithOp::DivMoney => guide_runtime::bytecode::ArithOp::DivMoney,
+            ArithOp::AddPeriod => guide_runtime::bytecode::ArithOp::AddPeriod,
+            ArithOp::SubPeriod => guide_runtime::bytecode::ArithOp::SubPeriod,
+            ArithOp::AddPeriods => guide_runtime::bytecode::ArithOp::AddPeriods,
+            ArithOp::SubPeriods => guide_runtime::bytecode::ArithOp::SubPeriods,
+            ArithOp::YearsBetween => guide_runtime::bytecode::ArithOp::YearsBetween,
+            ArithOp::MonthsBetween => guide_runtime::bytecode::ArithOp::MonthsBetween,
+            ArithOp::DaysBetween => guide_runtime::bytecode::ArithOp::DaysBetween,
+        }
+    }
+}

@@ -263,9 +263,11 @@ pub fn report(store: &mut dyn Store, campaign: &str) -> Result<Report, StoreErro
         chart: Chart::None,
     };
 
-    let per_target = |store: &mut dyn Store, kind: &str| -> Result<Vec<Vec<Cell>>, StoreError> {
+    // One row per key: the key, its viewers and their share (scenes, pop-ups, buttons, channels,
+    // devices differ only in the query).
+    let counted = |store: &mut dyn Store, query: &str| -> Result<Vec<Vec<Cell>>, StoreError> {
         Ok(store
-            .tally(&by_target(kind), campaign, 1)?
+            .tally(query, campaign, 1)?
             .iter()
             .map(|r| {
                 vec![
@@ -276,6 +278,7 @@ pub fn report(store: &mut dyn Store, campaign: &str) -> Result<Report, StoreErro
             })
             .collect())
     };
+    let per_target = |store: &mut dyn Store, kind: &str| counted(store, &by_target(kind));
     let scenes = Table {
         id: "scene",
         title: "Abbandono per scena",
@@ -345,19 +348,7 @@ pub fn report(store: &mut dyn Store, campaign: &str) -> Result<Report, StoreErro
         rows: rating_rows,
         chart: Chart::Bars(2),
     };
-    let breakdown = |store: &mut dyn Store, col: &str| -> Result<Vec<Vec<Cell>>, StoreError> {
-        Ok(store
-            .tally(&by_column(col), campaign, 1)?
-            .iter()
-            .map(|r| {
-                vec![
-                    Cell::Text(key(r, 0)),
-                    Cell::Count(at(r, 0)),
-                    share(at(r, 0)),
-                ]
-            })
-            .collect())
-    };
+    let breakdown = |store: &mut dyn Store, col: &str| counted(store, &by_column(col));
     let channels = Table {
         id: "canali",
         title: "Canali",

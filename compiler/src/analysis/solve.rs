@@ -6,8 +6,8 @@
 //! dates (`+ period`, the spans between dates) is monotone in each date, so a comparison changes
 //! at most twice (`==`), and a binary search finds where.
 
-use crate::ir::{self, ArithOp, CompareOp, Const, ExprKind};
-use guide_runtime::bytecode::{ArithOp as RtArith, CmpOp};
+use crate::ir::{self, CompareOp, Const, ExprKind};
+use guide_runtime::bytecode::CmpOp;
 use guide_runtime::ops::{self, Operand};
 use guide_runtime::{Date, Period};
 
@@ -66,7 +66,9 @@ fn eval<'a>(e: &ir::Expr, value: &dyn Fn(&Var) -> Option<Operand<'a>>) -> Option
             _ => return None,
         },
         ExprKind::Neg(a) => ops::neg(eval(a, value)?).ok()?,
-        ExprKind::Arith(op, a, b) => ops::arith(rt(*op), eval(a, value)?, eval(b, value)?).ok()?,
+        ExprKind::Arith(op, a, b) => {
+            ops::arith(op.runtime(), eval(a, value)?, eval(b, value)?).ok()?
+        }
         ExprKind::Compare(op, a, b) => {
             let c = match op {
                 CompareOp::Eq => CmpOp::Eq,
@@ -80,29 +82,6 @@ fn eval<'a>(e: &ir::Expr, value: &dyn Fn(&Var) -> Option<Operand<'a>>) -> Option
         }
         _ => return None,
     })
-}
-
-fn rt(op: ArithOp) -> RtArith {
-    match op {
-        ArithOp::AddInt => RtArith::AddInt,
-        ArithOp::SubInt => RtArith::SubInt,
-        ArithOp::MulInt => RtArith::MulInt,
-        ArithOp::AddDec => RtArith::AddDec,
-        ArithOp::SubDec => RtArith::SubDec,
-        ArithOp::MulDec => RtArith::MulDec,
-        ArithOp::DivDec => RtArith::DivDec,
-        ArithOp::AddMoney => RtArith::AddMoney,
-        ArithOp::SubMoney => RtArith::SubMoney,
-        ArithOp::MulMoney => RtArith::MulMoney,
-        ArithOp::DivMoney => RtArith::DivMoney,
-        ArithOp::AddPeriod => RtArith::AddPeriod,
-        ArithOp::SubPeriod => RtArith::SubPeriod,
-        ArithOp::AddPeriods => RtArith::AddPeriods,
-        ArithOp::SubPeriods => RtArith::SubPeriods,
-        ArithOp::YearsBetween => RtArith::YearsBetween,
-        ArithOp::MonthsBetween => RtArith::MonthsBetween,
-        ArithOp::DaysBetween => RtArith::DaysBetween,
-    }
 }
 
 /// How far from its anchor a date is moved looking for a boundary: 150 years each way.

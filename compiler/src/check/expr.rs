@@ -5,7 +5,7 @@ use super::Checker;
 use crate::diagnostic::did_you_mean;
 use crate::ir::{self, ArithOp, CompareOp, Const, ExprKind, Format, Part, Ty};
 use crate::syntax::ast::{self, BinaryOp, TemplatePart, UnaryOp};
-use guide_runtime::bytecode::{ArithOp as RtArith, CmpOp};
+use guide_runtime::bytecode::CmpOp;
 use guide_runtime::ops::{self, Operand};
 use guide_runtime::schema::Fields;
 use guide_runtime::Period;
@@ -824,26 +824,7 @@ pub fn const_value(e: &ir::Expr) -> Option<Operand<'_>> {
             Operand::Bool(ops::compare(c, const_value(a)?, const_value(b)?).ok()?)
         }
         ExprKind::Arith(op, a, b) => {
-            let op = match op {
-                ArithOp::AddInt => RtArith::AddInt,
-                ArithOp::SubInt => RtArith::SubInt,
-                ArithOp::MulInt => RtArith::MulInt,
-                ArithOp::AddDec => RtArith::AddDec,
-                ArithOp::SubDec => RtArith::SubDec,
-                ArithOp::MulDec => RtArith::MulDec,
-                ArithOp::DivDec => RtArith::DivDec,
-                ArithOp::AddMoney => RtArith::AddMoney,
-                ArithOp::SubMoney => RtArith::SubMoney,
-                ArithOp::MulMoney => RtArith::MulMoney,
-                ArithOp::DivMoney => RtArith::DivMoney,
-                ArithOp::AddPeriod => RtArith::AddPeriod,
-                ArithOp::SubPeriod => RtArith::SubPeriod,
-                ArithOp::AddPeriods => RtArith::AddPeriods,
-                ArithOp::SubPeriods => RtArith::SubPeriods,
-                ArithOp::YearsBetween => RtArith::YearsBetween,
-                ArithOp::MonthsBetween => RtArith::MonthsBetween,
-                ArithOp::DaysBetween => RtArith::DaysBetween,
-            };
+            let op = op.runtime();
             ops::arith(op, const_value(a)?, const_value(b)?).ok()?
         }
         _ => return None,
