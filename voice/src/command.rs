@@ -29,9 +29,12 @@ fn run(argv: &[String], input: &[u8]) -> Result<Vec<u8>, VoiceError> {
     let out = child.wait_with_output().map_err(start)?;
     let fed = feeder.join();
     if !out.status.success() {
-        let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        stderr.truncate(500);
-        return Err(VoiceError::Failed { program, stderr });
+        // Its error output is not kept: a voice may echo the text it was given, which holds
+        // personal data (a name, an amount), and the error reaches logs.
+        return Err(VoiceError::Failed {
+            program,
+            status: out.status.to_string(),
+        });
     }
     if let Ok(Err(e)) = fed {
         return Err(start(e));

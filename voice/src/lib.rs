@@ -64,8 +64,9 @@ pub enum VoiceError {
     Failed {
         /// The program.
         program: String,
-        /// Its standard error, cut short.
-        stderr: String,
+        /// How it ended (`exit status: 1`). Its standard error is not kept: it may echo the
+        /// text spoken.
+        status: String,
     },
     /// Its output was not the WAV expected.
     BadWav(String),
@@ -75,7 +76,10 @@ impl fmt::Display for VoiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             VoiceError::Start { program, reason } => write!(f, "cannot run {program}: {reason}"),
-            VoiceError::Failed { program, stderr } => write!(f, "{program} failed: {stderr}"),
+            VoiceError::Failed { program, status } => write!(
+                f,
+                "{program} failed ({status}); run it by hand on a test record to see its own error"
+            ),
             VoiceError::BadWav(why) => write!(f, "the voice's output is not a WAV file: {why}"),
         }
     }
