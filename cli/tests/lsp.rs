@@ -245,6 +245,34 @@ fn an_editor_session() {
     let edit = c.request("textDocument/rename", rename);
     insta::assert_snapshot!("rename", c.show(&sorted_changes(&edit)));
 
+    // A shared scene is renamed in every campaign that includes it, open or not (the workspace
+    // folder is searched); a scene of the campaign's own is renamed in it alone, although
+    // another campaign, open too, has a scene of the same name.
+    let other = c.uri("campaigns/neopensionati/neopensionati.guide");
+    let other_text = c.text("campaigns/neopensionati/neopensionati.guide");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": other, "languageId": "guide", "version": 1, "text": other_text}}),
+    );
+    let mut reach = Vec::new();
+    for (needle, new_name) in [
+        ("include aggiorna_contatti", "contatti"),
+        ("scene intro", "apertura"),
+    ] {
+        let mut rename = at(needle, 1);
+        rename["newName"] = json!(new_name);
+        let edit = sorted_changes(&c.request("textDocument/rename", rename));
+        reach.push(format!("{needle} -> {new_name}:"));
+        for file in edit.as_array().into_iter().flatten() {
+            let edits = file["edits"].as_array().map_or(0, Vec::len);
+            reach.push(format!(
+                "  {} ({edits} edits)",
+                file["uri"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    insta::assert_snapshot!("rename_reach", c.show(&json!(reach)));
+
     // Formatting: a messy layout comes back as the campaign's canonical one (`guide fmt`).
     let messy = text
         .replacen("    title \"La tua NASpI\"", "title   \"La tua NASpI\"", 1)

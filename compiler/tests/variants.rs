@@ -88,7 +88,8 @@ fn every_variant_has_a_snapshot_and_every_witness_evaluates() {
                 "variant: {}\nwitness: {}\n\n{}",
                 v.id,
                 serde_json::to_string(&v.witness).unwrap_or_default(),
-                v.storyboard
+                v.storyboard(&program, report.as_of)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"))
             );
             insta::with_settings!({ snapshot_path => &folder, prepend_module_to_snapshot => false, omit_expression => true }, {
                 insta::assert_snapshot!(snap, body);

@@ -19,6 +19,7 @@ mod lookup;
 mod navigate;
 mod server;
 mod text;
+mod workspace;
 mod world;
 
 pub use server::{capabilities, Server};
@@ -73,8 +74,9 @@ pub const DEBOUNCE: Duration = Duration::from_millis(200);
 /// Serves one connection: the handshake, then every message until `shutdown` and `exit`.
 pub fn run(connection: &Connection) -> Result<(), Error> {
     let caps = serde_json::to_value(capabilities()).map_err(Error::Json)?;
-    connection.initialize(caps)?;
+    let params = connection.initialize(caps)?;
     let mut server = Server::default();
+    server.initialize(&params);
     loop {
         let wait = server
             .next_deadline()

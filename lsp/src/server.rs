@@ -1,8 +1,9 @@
 //! The server's state and its answer to each message.
 
+use crate::lookup::Target;
 use crate::text::LineIndex;
-use crate::world::{Document, World};
-use crate::{complete, diagnostics, format, hover, lookup, navigate, DEBOUNCE};
+use crate::world::{self, Document, World};
+use crate::{complete, diagnostics, format, hover, lookup, navigate, workspace, DEBOUNCE};
 use guide_compiler::project::Project;
 use lsp_server::{ErrorCode, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -50,11 +51,35 @@ pub struct Server {
     world: World,
     pending: BTreeMap<PathBuf, Instant>,
     published: HashMap<PathBuf, BTreeSet<Url>>,
+    roots: Vec<PathBuf>,
 }
 
 type Answer = Result<Value, (ErrorCode, String)>;
 
 impl Server {
+    /// Takes the workspace folders from the client's `initialize` parameters (`workspaceFolders`,
+    /// else `rootUri`): a rename reaches every campaign under them, open or not.
+    pub fn initialize(&mut self, params: &Value) {
+        let folders = params["workspaceFolders"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f["uri"].as_str())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let uris = if folders.is_empty() {
+            params["rootUri"].as_str().into_iter().collect()
+        } else {
+            folders
+        };
+        self.roots = uris
+            .into_iter()
+            .filter_map(|u| Url::parse(u).ok())
+            .filter_map(|u| World::path_of(&u))
+            .collect();
+    }
+
     /// Opens or replaces a document (as `didOpen` does), diagnostics due at `due`.
     pub fn open(&mut self, uri: Url, text: String, due: Instant) {
         if let Some(path) = World::path_of(&uri) {
@@ -270,8 +295,9 @@ impl Server {
         )))
     }
 
-    /// Renames the scene, pop-up or service at a position in every file of its project and of
-    /// the projects of the other open documents.
+    /// Renames the scene, pop-up or service at a position wherever it is used: in every file of
+    /// its project, and of every other campaign that takes it from the same file (the open
+    /// documents' and those under the workspace folders, open or not).
     pub fn rename(
         &self,
         at: &TextDocumentPositionParams,
@@ -296,16 +322,27 @@ impl Server {
                 format!("`{new_name}` is not a valid name (letters, digits and _, not a keyword)"),
             ));
         }
+        // Where the symbol is defined: only the projects that take it from that very file are
+        // renamed (another campaign may define a scene of the same name for itself).
+        let Some(home) = navigate::definition(&project, &Target::Symbol(kind, name.clone()))
+            .map(|(file, _)| world::normalize(Path::new(&file.path)))
+        else {
+            return Err((
+                ErrorCode::InvalidRequest,
+                format!("`{name}` is not defined in this campaign or its imports"),
+            ));
+        };
+        let mut candidates: BTreeSet<PathBuf> = self.world.docs().keys().cloned().collect();
+        candidates.extend(workspace::guide_files(&self.roots));
         let mut projects = vec![project];
-        projects.extend(
-            self.world
-                .docs()
-                .keys()
-                .filter_map(|p| self.world.project(p)),
-        );
+        projects.extend(candidates.iter().filter_map(|p| self.world.project(p)));
+        let projects = projects.into_iter().filter(|project| {
+            navigate::definition(project, &Target::Symbol(kind, name.clone()))
+                .is_some_and(|(file, _)| world::normalize(Path::new(&file.path)) == home)
+        });
         let mut edits: BTreeMap<Url, BTreeSet<(u32, u32, u32, u32)>> = BTreeMap::new();
-        for project in &projects {
-            for (file, span) in navigate::occurrences(project, kind, &name) {
+        for project in projects {
+            for (file, span) in navigate::occurrences(&project, kind, &name) {
                 let Some(uri) = self.world.uri_of(&file.path) else {
                     continue;
                 };

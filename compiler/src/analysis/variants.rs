@@ -45,10 +45,19 @@ pub struct Variant {
     pub decisions: Vec<(String, u16)>,
     /// A recipient record that yields exactly this variant.
     pub witness: Value,
-    /// The timeline of the witness, as JSON.
-    pub timeline: String,
-    /// The timeline of the witness as a readable storyboard.
-    pub storyboard: String,
+}
+
+impl Variant {
+    /// The witness's guide as a readable storyboard, evaluated with `today` at `as_of` (the
+    /// report's [`Report::as_of`]). Made on demand: the analyses that only need the variants'
+    /// facts (every keystroke in the language server) never pay for the text.
+    pub fn storyboard(&self, program: &Program, as_of: Date) -> Result<String, String> {
+        match program.evaluate_json_at(&self.witness, as_of) {
+            Ok(Outcome::Eligible(t)) => Ok(t.storyboard()),
+            Ok(Outcome::NotEligible) => Err("the witness is not eligible".into()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
 }
 
 /// What the enumeration found.
@@ -281,8 +290,6 @@ impl State<'_> {
                     duration_ms: t.duration_ms(),
                     decisions,
                     witness: rec,
-                    timeline: t.to_json_pretty(),
-                    storyboard: t.storyboard(),
                 });
                 true
             }
