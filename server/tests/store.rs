@@ -199,3 +199,58 @@ fn a_database_of_version_1_gets_the_events_tables_and_keeps_its_recipients() {
         .expect("tally");
     assert_eq!(rows, vec![(vec!["played".to_string()], vec![1])]);
 }
+
+/// Look-ups share a read transaction for a few milliseconds (SQLite): what another connection
+/// writes is seen once it is over, a write on the same connection ends it first (no "cannot
+/// start a transaction within a transaction"), and `end_idle_read` ends it when no look-up
+/// comes, so that an idle server holds no snapshot. Any store may be asked to.
+#[test]
+fn look_ups_share_a_snapshot_only_briefly() {
+    use guide_server::store::sqlite::{SqliteStore, SNAPSHOT_REUSE};
+    for loc in locations("snapshot") {
+        let mut reader = guide_server::open(&loc).expect("open");
+        let mut writer = guide_server::open(&loc).expect("open");
+        let h = KeyHasher::new(reader.key_secret());
+        reader.put_version("c", "v1", b"bytes1").expect("version");
+        let t = reader
+            .publish_batch("c", "v1", &[row(&h, "A", r#"{"n":1}"#, "2030-01-01")])
+            .expect("publish");
+        assert!(reader.recipient(&t[0]).expect("read").is_some());
+        // The same connection writes right after a look-up.
+        let t2 = reader
+            .publish_batch("c", "v1", &[row(&h, "B", r#"{"n":1}"#, "2030-01-01")])
+            .expect("a write after a look-up, on the same connection");
+        assert!(reader.recipient(&t2[0]).expect("read").is_some());
+        // Another connection changes A; once the snapshot's time is over, A reads the change.
+        writer
+            .publish_batch("c", "v1", &[row(&h, "A", r#"{"n":2}"#, "2030-01-01")])
+            .expect("publish again");
+        std::thread::sleep(SNAPSHOT_REUSE + std::time::Duration::from_millis(5));
+        let a = reader.recipient(&t[0]).expect("read").expect("A");
+        assert_eq!(a.record.as_deref(), Some(r#"{"n":2}"#));
+        // Idle: the snapshot is ended.
+        std::thread::sleep(SNAPSHOT_REUSE + std::time::Duration::from_millis(5));
+        reader.end_idle_read().expect("end the read");
+        writer
+            .purge_until(Date::parse_iso("2031-01-01").expect("date"))
+            .expect("purge");
+        let a = reader.recipient(&t[0]).expect("read").expect("A");
+        assert_eq!(
+            a.record, None,
+            "the purge is seen at once after an idle end"
+        );
+    }
+    // SQLite: the transaction is really over after `end_idle_read`.
+    let path = sqlite("snapshot-idle");
+    let mut s = SqliteStore::open(std::path::Path::new(&path)).expect("open");
+    let _ = guide_server::store::Store::recipient(&mut s, "nobody").expect("read");
+    assert!(
+        !s.connection().is_autocommit(),
+        "a look-up opens the shared snapshot"
+    );
+    guide_server::store::Store::end_idle_read(&mut s).expect("too young: kept");
+    assert!(!s.connection().is_autocommit());
+    std::thread::sleep(SNAPSHOT_REUSE + std::time::Duration::from_millis(5));
+    guide_server::store::Store::end_idle_read(&mut s).expect("end the read");
+    assert!(s.connection().is_autocommit(), "no snapshot held when idle");
+}

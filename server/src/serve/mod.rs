@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use guide_runtime::{Date, Outcome, Program};
-use guide_web::axum::extract::{ConnectInfo, Path, State};
+use guide_web::axum::extract::{ConnectInfo, Path, Request, State};
 use guide_web::axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use guide_web::axum::response::{IntoResponse, Response};
 use guide_web::axum::routing::get;
@@ -207,6 +207,29 @@ fn start_purge(
     Ok(n)
 }
 
+/// Every [`IDLE_READS`], ends the read transactions that look-ups have shared long enough on
+/// the connections nobody is using ([`Store::end_idle_read`]): an idle server holds no snapshot
+/// of the database (one would keep a publish's write-ahead log from being emptied). The thread
+/// ends with the server.
+fn start_idle_reads(app: std::sync::Weak<App>) {
+    let _ = std::thread::Builder::new()
+        .name("guide-serve-reads".into())
+        .spawn(move || loop {
+            std::thread::sleep(IDLE_READS);
+            let Some(app) = app.upgrade() else { return };
+            for store in &app.stores {
+                if let Ok(mut s) = store.try_lock() {
+                    if let Err(e) = s.end_idle_read() {
+                        eprintln!("ending a read transaction failed: {e}");
+                    }
+                }
+            }
+        });
+}
+
+/// How often [`start_idle_reads`] looks.
+const IDLE_READS: Duration = Duration::from_millis(50);
+
 /// Starts serving: purges once (and every six hours after), then listens on `opts.addr`.
 /// `open` opens the database (called twice: the server's connection and the purge's).
 pub fn start(
@@ -245,6 +268,7 @@ pub fn start(
         visuals: opts.visuals.clone(),
         voice: opts.voice.as_ref().map(audio::Voice::new),
     });
+    start_idle_reads(Arc::downgrade(&app));
     let router = Router::new()
         .route("/g/{token}", get(guide))
         .route("/g/{token}/testo", get(text))
@@ -483,9 +507,9 @@ async fn guide(
     State(app): State<Arc<App>>,
     Path(token): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
-    let client = client_address(peer.ip(), &app.trusted_proxies, &headers);
+    let client = client_address(peer.ip(), &app.trusted_proxies, request.headers());
     view(app, token, client, Page::Player, "").await
 }
 
@@ -493,9 +517,9 @@ async fn text(
     State(app): State<Arc<App>>,
     Path(token): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
-    let client = client_address(peer.ip(), &app.trusted_proxies, &headers);
+    let client = client_address(peer.ip(), &app.trusted_proxies, request.headers());
     view(app, token, client, Page::Text, "/testo").await
 }
 
@@ -503,9 +527,9 @@ async fn spoken(
     State(app): State<Arc<App>>,
     Path(token): Path<String>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
-    let client = client_address(peer.ip(), &app.trusted_proxies, &headers);
+    let client = client_address(peer.ip(), &app.trusted_proxies, request.headers());
     view(app, token, client, Page::Audio, "/audio").await
 }
 

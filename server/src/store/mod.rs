@@ -59,6 +59,13 @@ pub trait Store: Send {
         false
     }
 
+    /// Ends a read transaction that look-ups by token have shared for long enough (SQLite's
+    /// [`sqlite::SNAPSHOT_REUSE`]), so that an idle server holds no snapshot of the database.
+    /// The server calls it regularly on every connection it is not using.
+    fn end_idle_read(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Records a campaign version (its bytecode) if new, and makes it the version served.
     fn put_version(
         &mut self,

@@ -10,6 +10,7 @@ use crate::StoreError;
 use guide_runtime::Date;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// The migrations, in order: (number, SQL).
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -25,7 +26,17 @@ pub struct SqliteStore {
     /// checkpoints): on its first batch.
     publishing: bool,
     viewer_secret: Vec<u8>,
+    /// When the read transaction that look-ups share began, if one is open ([`SNAPSHOT_REUSE`]).
+    snapshot: Option<Instant>,
 }
+
+/// How long look-ups by token share one read transaction. Beginning and ending a read
+/// transaction in WAL mode takes and releases locks on the shared-memory file (system calls
+/// that cost as much as the look-up itself); a snapshot at most this old is as good as a new
+/// one for a view (a campaign published again reaches its links within seconds anyway). Any
+/// other use of the connection ends the snapshot first, and [`Store::end_idle_read`] ends it
+/// when no look-up comes.
+pub const SNAPSHOT_REUSE: Duration = Duration::from_millis(20);
 
 /// The page cache of a publishing connection, in KiB: the two indexes of random keys (token,
 /// key hash) of a few million recipients stay in memory, so a batch reads none of their pages.
@@ -58,6 +69,7 @@ impl SqliteStore {
             secret: Vec::new(),
             publishing: false,
             viewer_secret: Vec::new(),
+            snapshot: None,
         };
         store.migrate()?;
         store.secret = store.load_secret("key_secret")?;
@@ -100,6 +112,34 @@ impl SqliteStore {
             })?)
     }
 
+    /// Ends the read transaction look-ups share, if one is open.
+    fn end_snapshot(&mut self) -> Result<(), StoreError> {
+        if self.snapshot.take().is_some() && !self.conn.is_autocommit() {
+            if let Err(e) = self.conn.execute_batch("COMMIT") {
+                // A read transaction has nothing to keep: make sure it is over.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the read transaction look-ups share, or keeps the one open if it is younger than
+    /// [`SNAPSHOT_REUSE`].
+    fn shared_snapshot(&mut self) -> Result<(), StoreError> {
+        if let Some(since) = self.snapshot {
+            if since.elapsed() < SNAPSHOT_REUSE && !self.conn.is_autocommit() {
+                return Ok(());
+            }
+            self.end_snapshot()?;
+        }
+        if self.conn.is_autocommit() {
+            self.conn.execute_batch("BEGIN")?;
+            self.snapshot = Some(Instant::now());
+        }
+        Ok(())
+    }
+
     /// The connection, for tests that read every table.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -115,12 +155,20 @@ impl Store for SqliteStore {
         true
     }
 
+    fn end_idle_read(&mut self) -> Result<(), StoreError> {
+        match self.snapshot {
+            Some(since) if since.elapsed() >= SNAPSHOT_REUSE => self.end_snapshot(),
+            _ => Ok(()),
+        }
+    }
+
     fn put_version(
         &mut self,
         campaign: &str,
         version: &str,
         bytecode: &[u8],
     ) -> Result<(), StoreError> {
+        self.end_snapshot()?;
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO campaigns (id, current_version) VALUES (?1, ?2)
@@ -142,6 +190,7 @@ impl Store for SqliteStore {
         version: &str,
         rows: &[NewRecipient],
     ) -> Result<Vec<String>, StoreError> {
+        self.end_snapshot()?;
         if !self.publishing {
             self.conn
                 .pragma_update(None, "cache_size", -PUBLISH_CACHE_KIB)?;
@@ -187,6 +236,7 @@ impl Store for SqliteStore {
     }
 
     fn purge_until(&mut self, cutoff: Date) -> Result<u64, StoreError> {
+        self.end_snapshot()?;
         let n = self.conn.execute(
             "UPDATE recipients SET record = NULL, key_hash = NULL
              WHERE (record IS NOT NULL OR key_hash IS NOT NULL) AND available_until <= ?1",
@@ -205,6 +255,7 @@ impl Store for SqliteStore {
         key_hashes: &[Vec<u8>],
         on: Date,
     ) -> Result<u64, StoreError> {
+        self.end_snapshot()?;
         if key_hashes.is_empty() {
             return Ok(0);
         }
@@ -232,6 +283,7 @@ impl Store for SqliteStore {
     }
 
     fn recipient(&mut self, token: &str) -> Result<Option<StoredRecipient>, StoreError> {
+        self.shared_snapshot()?;
         let mut st = self.conn.prepare_cached(
             "SELECT token, campaign, version, record, available_from, available_until
              FROM recipients WHERE token = ?1",
@@ -251,6 +303,7 @@ impl Store for SqliteStore {
     }
 
     fn bytecode(&mut self, campaign: &str, version: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.end_snapshot()?;
         Ok(self
             .conn
             .query_row(
@@ -262,6 +315,7 @@ impl Store for SqliteStore {
     }
 
     fn current_version(&mut self, campaign: &str) -> Result<Option<String>, StoreError> {
+        self.end_snapshot()?;
         Ok(self
             .conn
             .query_row(
@@ -273,6 +327,7 @@ impl Store for SqliteStore {
     }
 
     fn count(&mut self, campaign: &str) -> Result<u64, StoreError> {
+        self.end_snapshot()?;
         let n: i64 = self.conn.query_row(
             "SELECT COUNT(*) FROM recipients WHERE campaign = ?1",
             [campaign],
@@ -282,6 +337,7 @@ impl Store for SqliteStore {
     }
 
     fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError> {
+        self.end_snapshot()?;
         let mut st = self.conn.prepare(
             "SELECT token, campaign, version, record, available_from, available_until
              FROM recipients WHERE campaign = ?1 ORDER BY token",
@@ -309,6 +365,7 @@ impl Store for SqliteStore {
         day: Date,
         events: &[StoredEvent],
     ) -> Result<bool, StoreError> {
+        self.end_snapshot()?;
         let tx = self.conn.transaction()?;
         let day = day.to_string();
         let new = tx.execute(
@@ -376,6 +433,7 @@ impl Store for SqliteStore {
         events_before: Date,
         batches_before: Date,
     ) -> Result<u64, StoreError> {
+        self.end_snapshot()?;
         let n = self.conn.execute(
             "DELETE FROM events WHERE day < ?1",
             [events_before.to_string()],
@@ -388,12 +446,14 @@ impl Store for SqliteStore {
     }
 
     fn campaigns(&mut self) -> Result<Vec<String>, StoreError> {
+        self.end_snapshot()?;
         let mut st = self.conn.prepare("SELECT id FROM campaigns ORDER BY id")?;
         let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn tally(&mut self, sql: &str, campaign: &str, keys: usize) -> Result<Vec<Tally>, StoreError> {
+        self.end_snapshot()?;
         let mut st = self.conn.prepare_cached(sql)?;
         let n = st.column_count();
         let rows = st.query_map([campaign], |r| {
