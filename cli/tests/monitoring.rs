@@ -8,54 +8,15 @@
 //! - a batch answered `204` survives `kill -9` of the server.
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A fresh folder under target/.
-fn scratch(name: &str) -> PathBuf {
-    let dir = root()
-        .join("target")
-        .join("monitoring-tests")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
-/// The databases to test: a SQLite file in `dir`, and a fresh PostgreSQL database when
-/// GUIDE_TEST_POSTGRES is set.
-fn databases(dir: &Path, name: &str) -> Vec<String> {
-    let mut dbs = vec![dir.join(format!("{name}.db")).display().to_string()];
-    if let Ok(url) = std::env::var("GUIDE_TEST_POSTGRES") {
-        if !url.is_empty() {
-            let db = format!("guide_{name}_{}", std::process::id());
-            let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("PostgreSQL");
-            c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-                .expect("drop");
-            c.batch_execute(&format!("CREATE DATABASE {db}"))
-                .expect("create");
-            let (base, query) = url.split_once('?').unwrap_or((&url, ""));
-            let scheme_end = base.find("://").map_or(0, |i| i + 3);
-            let server = match base[scheme_end..].find('/') {
-                Some(i) => &base[..scheme_end + i],
-                None => base,
-            };
-            dbs.push(if query.is_empty() {
-                format!("{server}/{db}")
-            } else {
-                format!("{server}/{db}?{query}")
-            });
-        }
-    }
-    dbs
-}
+mod browser;
+mod support;
+use support::{databases, root, scratch, start, Running};
 
 /// A recipient published by the tests: their personal values and token.
 #[derive(Debug, Clone)]
@@ -134,39 +95,9 @@ fn publish(dir: &Path, db: &str, n: usize) -> Vec<Person> {
     people
 }
 
-/// A running server (`guide serve` or `guide dashboard`), killed on drop.
-struct Running {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `guide COMMAND --db DB --port 0 ARGS`, its standard error into `log`.
-fn start(command: &str, db: &str, args: &[&str], log: &Path) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
-        .args([command, "--db", db, "--port", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).expect("log file"))
-        .spawn()
-        .expect("start guide");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address line");
-    let addr = line
-        .trim()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    assert!(!addr.is_empty(), "guide {command} printed no address");
-    Running { child, addr }
+/// Standard error into `log`.
+fn log_file(log: &Path) -> Stdio {
+    Stdio::from(std::fs::File::create(log).expect("log file"))
 }
 
 fn serve(db: &str, log: &Path, extra: &[&str]) -> Running {
@@ -177,7 +108,7 @@ fn serve(db: &str, log: &Path, extra: &[&str]) -> Running {
         "100000",
     ];
     args.extend_from_slice(extra);
-    start("serve", db, &args, log)
+    start("serve", db, &args, log_file(log))
 }
 
 /// An HTTP request; the status and body.
@@ -370,7 +301,7 @@ fn hostile_batches_are_refused_whole_and_store_nothing() {
         "serve",
         &db,
         &["--as-of", "2024-07-01", "--event-batches-per-minute", "5"],
-        &dir.join("tight.log"),
+        log_file(&dir.join("tight.log")),
     );
     let statuses: Vec<u16> = (0..8)
         .map(|i| {
@@ -398,7 +329,7 @@ fn hostile_batches_are_refused_whole_and_store_nothing() {
         "serve",
         &db,
         &["--as-of", "2025-01-01", "--grace", "400"],
-        &dir.join("late.log"),
+        log_file(&dir.join("late.log")),
     );
     assert_eq!(post(&late.addr, token, &batch_id(14), None, ok, PHONE), 410);
     assert_eq!(count_events(&db), 2 + 5 * 2);
@@ -617,7 +548,7 @@ fn the_dashboard_reports_the_planted_figures_and_nothing_personal() {
         drop(s);
 
         let dash_log = dir.join("dashboard.log");
-        let d = start("dashboard", &db, &[], &dash_log);
+        let d = start("dashboard", &db, &[], log_file(&dash_log));
         let mut exports = String::new();
         let mut fetch = |path: &str| -> String {
             let (status, body) = request(&d.addr, "GET", path, b"", DESKTOP);
@@ -740,32 +671,9 @@ fn events_of(db: &str) -> Vec<(String, String, i64, String)> {
 
 #[test]
 fn a_real_browser_reports_its_events_and_the_dashboard_passes_axe() {
-    const SKIP: &str = "GUIDE_SKIP_BROWSER";
-    if std::env::var(SKIP).is_ok_and(|v| v == "1") {
-        eprintln!("skipped: {SKIP}=1");
+    let Some(setup) = browser::setup() else {
         return;
-    }
-    let e2e = root().join("cli/tests/e2e");
-    let chromium = std::env::var_os("GUIDE_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    let node = Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    let ready = chromium.exists()
-        && node
-        && e2e
-            .join("node_modules/playwright-core/package.json")
-            .exists()
-        && e2e.join("node_modules/axe-core/package.json").exists();
-    assert!(
-        ready,
-        "this test needs Chromium, node, and `npm ci` in cli/tests/e2e (./test.sh installs \
-         them), or {SKIP}=1"
-    );
+    };
     let dir = scratch("browser");
     let db = dir.join("events.db").display().to_string();
     let people = publish(&dir, &db, 31);
@@ -777,39 +685,14 @@ fn a_real_browser_reports_its_events_and_the_dashboard_passes_axe() {
         view(&s.addr, p, i, &mut raters);
     }
     let before = events_of(&db).len();
-    let browser = &people[30];
+    let in_browser = &people[30];
     let dash_log = dir.join("dashboard.log");
-    let d = start("dashboard", &db, &[], &dash_log);
-    let link = format!("http://{}/g/{}?c=sms", s.addr, browser.token);
-    let artifacts = root().join("target").join("e2e-artifacts");
-    let mut node = Command::new("node")
-        .arg("dashboard.e2e.mjs")
-        .arg(&link)
-        .arg(format!("http://{}/", d.addr))
-        .arg(&artifacts)
-        .current_dir(&e2e)
-        .env("GUIDE_CHROMIUM", &chromium)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start node");
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = node.try_wait().expect("wait for node") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(180) {
-            let _ = node.kill();
-            let _ = node.wait();
-            panic!("the browser test took longer than 3 minutes");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let output = node.wait_with_output().expect("node output");
-    let out = String::from_utf8_lossy(&output.stdout);
-    let err = String::from_utf8_lossy(&output.stderr);
-    println!("{out}");
-    assert!(status.success(), "the browser test failed:\n{out}\n{err}");
+    let d = start("dashboard", &db, &[], log_file(&dash_log));
+    let link = format!("http://{}/g/{}?c=sms", s.addr, in_browser.token);
+    let artifacts = browser::artifacts();
+    let dashboard = format!("http://{}/", d.addr);
+    let args = [link.as_ref(), dashboard.as_ref(), artifacts.as_os_str()];
+    browser::node(&setup, "dashboard.e2e.mjs", &args, Duration::from_secs(180));
 
     // The browser's events, within a few seconds (the last batch goes as the page closes).
     let mut kinds = Vec::new();

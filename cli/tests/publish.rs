@@ -10,72 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A fresh folder under target/.
-fn scratch(name: &str) -> PathBuf {
-    let dir = root()
-        .join("target")
-        .join("publish-tests")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
-/// The databases a test runs against: a SQLite file in `dir`, and a fresh PostgreSQL database
-/// when GUIDE_TEST_POSTGRES is set.
-fn databases(dir: &Path, name: &str) -> Vec<String> {
-    let mut dbs = vec![dir.join(format!("{name}.db")).display().to_string()];
-    if let Ok(url) = std::env::var("GUIDE_TEST_POSTGRES") {
-        if !url.is_empty() {
-            dbs.push(fresh_postgres(&url, name));
-        }
-    }
-    dbs
-}
-
-/// A new, empty database on the server of `url`; its URL.
-fn fresh_postgres(url: &str, name: &str) -> String {
-    let db = format!("guide_{name}_{}", std::process::id());
-    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect to PostgreSQL");
-    c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-        .expect("drop");
-    c.batch_execute(&format!("CREATE DATABASE {db}"))
-        .expect("create database");
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    if query.is_empty() {
-        format!("{server}/{db}")
-    } else {
-        format!("{server}/{db}?{query}")
-    }
-}
+mod support;
+use support::{databases, demos, guide, p, root, scratch};
 
 fn is_postgres(db: &str) -> bool {
     db.starts_with("postgres")
-}
-
-/// Runs `guide` with `args`; its exit code and standard error.
-fn guide(args: &[&str]) -> (i32, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_guide"))
-        .args(args)
-        .output()
-        .expect("guide runs");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
 }
 
 fn demo(campaign: &str, name: &str) -> Value {
@@ -83,21 +22,6 @@ fn demo(campaign: &str, name: &str) -> Value {
         std::fs::read_to_string(root().join(format!("campaigns/{campaign}/demo/{name}.json")))
             .expect("demo");
     serde_json::from_str(&text).expect("demo JSON")
-}
-
-fn demos(campaign: &str) -> Vec<Value> {
-    let mut names: Vec<PathBuf> =
-        std::fs::read_dir(root().join(format!("campaigns/{campaign}/demo")))
-            .expect("demo folder")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).expect("demo")).expect("JSON"))
-        .collect()
 }
 
 fn write_jsonl(path: &Path, records: &[Value]) {

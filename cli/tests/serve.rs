@@ -6,57 +6,13 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A fresh folder under target/.
-fn scratch(name: &str) -> PathBuf {
-    let dir = root()
-        .join("target")
-        .join("serve-tests")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
-/// The databases a test runs against: a SQLite file in `dir`, and a fresh PostgreSQL database
-/// when GUIDE_TEST_POSTGRES is set (as the publish tests do).
-fn databases(dir: &Path, name: &str) -> Vec<String> {
-    let mut dbs = vec![dir.join(format!("{name}.db")).display().to_string()];
-    if let Ok(url) = std::env::var("GUIDE_TEST_POSTGRES") {
-        if !url.is_empty() {
-            dbs.push(fresh_postgres(&url, name));
-        }
-    }
-    dbs
-}
-
-/// A new, empty database on the server of `url`; its URL.
-fn fresh_postgres(url: &str, name: &str) -> String {
-    let db = format!("guide_serve_{name}_{}", std::process::id());
-    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect to PostgreSQL");
-    c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))
-        .expect("drop");
-    c.batch_execute(&format!("CREATE DATABASE {db}"))
-        .expect("create database");
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    if query.is_empty() {
-        format!("{server}/{db}")
-    } else {
-        format!("{server}/{db}?{query}")
-    }
-}
+mod browser;
+mod support;
+use support::{databases, demos, root, scratch, start, Running};
 
 /// A demo recipient as published: its token and window.
 #[derive(Debug, Clone)]
@@ -64,20 +20,6 @@ struct Link {
     token: String,
     from: String,
     until: String,
-}
-
-/// The demo recipients of `campaign`, by file name.
-fn demos(campaign: &str) -> Vec<serde_json::Value> {
-    let demo = root().join("campaigns").join(campaign).join("demo");
-    let mut names: Vec<_> = std::fs::read_dir(&demo)
-        .expect("demo folder")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).expect("demo")).expect("json"))
-        .collect()
 }
 
 /// Publishes the demo recipients of `campaign` into `db`; their links by codice fiscale.
@@ -136,40 +78,10 @@ fn publish_records(
 }
 
 /// A running `guide serve`, killed on drop.
-struct Serve {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(db: &str, extra: &[&str]) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
-        .arg("serve")
-        .arg("--db")
-        .arg(db)
-        .args(["--port", "0", "--quiet"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start guide serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address line");
-    let addr = line
-        .trim()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    assert!(!addr.is_empty(), "guide serve printed no address");
-    Serve { child, addr }
+fn serve(db: &str, extra: &[&str]) -> Running {
+    let mut args = vec!["--quiet"];
+    args.extend_from_slice(extra);
+    start("serve", db, &args, Stdio::null())
 }
 
 /// An HTTP answer.
@@ -526,47 +438,11 @@ fn behind_a_trusted_proxy_failed_look_ups_count_per_forwarded_client() {
     assert_eq!(from(&s.addr, 3, "198.51.100.9"), 429);
 }
 
-/// Set to `1` to skip the browser test where Chromium or playwright-core cannot be installed.
-const SKIP_BROWSER: &str = "GUIDE_SKIP_BROWSER";
-
-/// The browser test's prerequisites, or why it cannot run (then it fails, unless told to skip).
-fn browser_ready(e2e: &Path, chromium: &Path) -> Result<(), String> {
-    if !chromium.exists() {
-        return Err(format!("Chromium at {}", chromium.display()));
-    }
-    let node = Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !node {
-        return Err("Node.js (`node`)".into());
-    }
-    if !e2e
-        .join("node_modules/playwright-core/package.json")
-        .exists()
-    {
-        return Err("playwright-core (`npm ci` in cli/tests/e2e)".into());
-    }
-    Ok(())
-}
-
 #[test]
 fn a_recipient_plays_their_guide_in_headless_chromium() {
-    if std::env::var(SKIP_BROWSER).is_ok_and(|v| v == "1") {
-        eprintln!("skipped: {SKIP_BROWSER}=1");
+    let Some(setup) = browser::setup() else {
         return;
-    }
-    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
-    let chromium = std::env::var_os("GUIDE_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    if let Err(what) = browser_ready(&e2e, &chromium) {
-        panic!(
-            "the browser test of guide serve needs {what}; run ./test.sh, or set {SKIP_BROWSER}=1"
-        );
-    }
+    };
     let dir = scratch("browser");
     let db = dir.join("serve.db").display().to_string();
     let db = db.as_str();
@@ -587,34 +463,9 @@ fn a_recipient_plays_their_guide_in_headless_chromium() {
         ],
     );
     let link = format!("http://{}/g/{}?c=qr", s.addr, links[CHIARA].token);
-    let artifacts = root().join("target").join("e2e-artifacts");
-    let mut node = Command::new("node")
-        .arg("serve.e2e.mjs")
-        .arg(&link)
-        .arg(&artifacts)
-        .current_dir(&e2e)
-        .env("GUIDE_CHROMIUM", &chromium)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start node");
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = node.try_wait().expect("wait for node") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(180) {
-            let _ = node.kill();
-            let _ = node.wait();
-            panic!("the browser test took longer than 3 minutes");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let output = node.wait_with_output().expect("node output");
-    let out = String::from_utf8_lossy(&output.stdout);
-    let err = String::from_utf8_lossy(&output.stderr);
-    println!("{out}");
-    assert!(status.success(), "the browser test failed:\n{out}\n{err}");
+    let artifacts = browser::artifacts();
+    let args = [link.as_ref(), artifacts.as_os_str()];
+    browser::node(&setup, "serve.e2e.mjs", &args, Duration::from_secs(180));
     assert!(artifacts.join("serve-390x844.png").exists());
 }
 

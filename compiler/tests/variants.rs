@@ -90,6 +90,7 @@ fn every_variant_has_a_snapshot_and_every_witness_evaluates() {
                 serde_json::to_string(&v.witness).unwrap_or_default(),
                 v.storyboard(&program, report.as_of)
                     .unwrap_or_else(|e| panic!("{name}: {e}"))
+                    .unwrap_or_else(|| panic!("{name}: a witness not eligible"))
             );
             insta::with_settings!({ snapshot_path => &folder, prepend_module_to_snapshot => false, omit_expression => true }, {
                 insta::assert_snapshot!(snap, body);

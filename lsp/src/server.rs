@@ -324,22 +324,24 @@ impl Server {
         }
         // Where the symbol is defined: only the projects that take it from that very file are
         // renamed (another campaign may define a scene of the same name for itself).
-        let Some(home) = navigate::definition(&project, &Target::Symbol(kind, name.clone()))
-            .map(|(file, _)| world::normalize(Path::new(&file.path)))
-        else {
+        let target = Target::Symbol(kind, name.clone());
+        let home_of = |project: &Project| {
+            navigate::definition(project, &target)
+                .map(|(file, _)| world::normalize(Path::new(&file.path)))
+        };
+        let Some(home) = home_of(&project) else {
             return Err((
                 ErrorCode::InvalidRequest,
                 format!("`{name}` is not defined in this campaign or its imports"),
             ));
         };
+        // The open documents (this one among them) and every campaign under the workspace.
         let mut candidates: BTreeSet<PathBuf> = self.world.docs().keys().cloned().collect();
         candidates.extend(workspace::guide_files(&self.roots));
-        let mut projects = vec![project];
-        projects.extend(candidates.iter().filter_map(|p| self.world.project(p)));
-        let projects = projects.into_iter().filter(|project| {
-            navigate::definition(project, &Target::Symbol(kind, name.clone()))
-                .is_some_and(|(file, _)| world::normalize(Path::new(&file.path)) == home)
-        });
+        let projects = candidates
+            .iter()
+            .filter_map(|p| self.world.project(p))
+            .filter(|project| home_of(project).as_ref() == Some(&home));
         let mut edits: BTreeMap<Url, BTreeSet<(u32, u32, u32, u32)>> = BTreeMap::new();
         for project in projects {
             for (file, span) in navigate::occurrences(&project, kind, &name) {

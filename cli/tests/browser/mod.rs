@@ -7,6 +7,10 @@
 //! missing, unless told to skip with `GUIDE_SKIP_BROWSER=1` (then it says it skipped): a missing
 //! browser never passes silently.
 
+// Each test binary uses its own part of this module.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -22,15 +26,6 @@ const SKIP: &str = "GUIDE_SKIP_BROWSER";
 
 fn skip_requested() -> bool {
     std::env::var(SKIP).is_ok_and(|v| v == "1")
-}
-
-fn missing_prerequisite(what: &str) {
-    let msg = format!(
-        "the browser tests need {what}; run ./test.sh, which installs it \
-         (apt-get install chromium, npm ci in cli/tests/e2e), or set {SKIP}=1 to skip them"
-    );
-    assert!(skip_requested(), "{msg}");
-    eprintln!("skipped ({SKIP}=1): {msg}");
 }
 
 /// Kills the server when the test ends, however it ends.
@@ -54,22 +49,32 @@ pub fn artifacts() -> PathBuf {
     dir
 }
 
-/// Runs `node SCRIPT URL CAMPAIGNS_DIR ARTIFACTS_DIR` in `tests/e2e` against a fresh
-/// `guide preview` on a copy of `campaigns/` named `tag`; panics when the script fails or takes
-/// longer than `limit`. Returns false when a prerequisite is missing (the test is skipped).
-pub fn run_script(script: &str, tag: &str, limit: Duration) -> bool {
+/// What a browser test runs with: the Node project `tests/e2e` and Chromium.
+pub struct Setup {
+    pub e2e: PathBuf,
+    pub chromium: PathBuf,
+}
+
+/// The browser tests' prerequisites; `None` when skipping is asked for. Panics, naming what is
+/// missing, when one is missing and skipping is not asked for.
+pub fn setup() -> Option<Setup> {
     if skip_requested() {
         eprintln!("skipped: {SKIP}=1");
-        return false;
+        return None;
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let e2e = manifest.join("tests/e2e");
     let chromium = std::env::var_os("GUIDE_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let missing = |what: &str| -> ! {
+        panic!(
+            "the browser tests need {what}; run ./test.sh, which installs it \
+             (apt-get install chromium, npm ci in cli/tests/e2e), or set {SKIP}=1 to skip them"
+        )
+    };
     if !chromium.exists() {
-        missing_prerequisite(&format!("Chromium at {}", chromium.display()));
-        return false;
+        missing(&format!("Chromium at {}", chromium.display()));
     }
     let node_ok = Command::new("node")
         .arg("--version")
@@ -78,8 +83,7 @@ pub fn run_script(script: &str, tag: &str, limit: Duration) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !node_ok {
-        missing_prerequisite("Node.js (`node`)");
-        return false;
+        missing("Node.js (`node`)");
     }
     for module in ["playwright-core", "axe-core"] {
         if !e2e
@@ -88,11 +92,56 @@ pub fn run_script(script: &str, tag: &str, limit: Duration) -> bool {
             .join("package.json")
             .exists()
         {
-            missing_prerequisite(&format!("{module} (`npm ci` in cli/tests/e2e)"));
-            return false;
+            missing(&format!("{module} (`npm ci` in cli/tests/e2e)"));
         }
     }
+    Some(Setup { e2e, chromium })
+}
 
+/// Runs `node SCRIPT ARGS...` in `tests/e2e` with Chromium; panics when the script fails or
+/// takes longer than `limit`. Returns what it printed.
+pub fn node(setup: &Setup, script: &str, args: &[&OsStr], limit: Duration) -> String {
+    let mut node = Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(&setup.e2e)
+        .env("GUIDE_CHROMIUM", &setup.chromium)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start node");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = node.try_wait().expect("wait for node") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = node.kill();
+            let _ = node.wait();
+            panic!("the browser test {script} took longer than {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let output = node.wait_with_output().expect("node output");
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    let err = String::from_utf8_lossy(&output.stderr);
+    println!("{out}");
+    eprintln!("{err}");
+    assert!(
+        status.success(),
+        "the browser test {script} failed:\n{out}\n{err}"
+    );
+    out
+}
+
+/// Runs `node SCRIPT URL CAMPAIGNS_DIR ARTIFACTS_DIR` in `tests/e2e` against a fresh
+/// `guide preview` on a copy of `campaigns/` named `tag`; panics when the script fails or takes
+/// longer than `limit`. Returns false when a prerequisite is missing (the test is skipped).
+pub fn run_script(script: &str, tag: &str, limit: Duration) -> bool {
+    let Some(setup) = setup() else {
+        return false;
+    };
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = std::env::temp_dir().join(format!("guide-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     let campaigns = tmp.join("campaigns");
@@ -122,39 +171,9 @@ pub fn run_script(script: &str, tag: &str, limit: Duration) -> bool {
         .expect("guide preview printed its address");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
-    let mut node = Command::new("node")
-        .arg(script)
-        .arg(&url)
-        .arg(&campaigns)
-        .arg(&artifacts)
-        .current_dir(&e2e)
-        .env("GUIDE_CHROMIUM", &chromium)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start node");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = node.try_wait().expect("wait for node") {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = node.kill();
-            let _ = node.wait();
-            panic!("the browser test {script} took longer than {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let output = node.wait_with_output().expect("node output");
-    let out = String::from_utf8_lossy(&output.stdout);
-    let err = String::from_utf8_lossy(&output.stderr);
-    println!("{out}");
-    eprintln!("{err}");
+    let args = [url.as_ref(), campaigns.as_os_str(), artifacts.as_os_str()];
+    node(&setup, script, &args, limit);
     drop(server);
     let _ = std::fs::remove_dir_all(&tmp);
-    assert!(
-        status.success(),
-        "the browser test {script} failed:\n{out}\n{err}"
-    );
     true
 }

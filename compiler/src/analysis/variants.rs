@@ -16,7 +16,7 @@ use crate::ir;
 use guide_runtime::bytecode::DecisionKind;
 use guide_runtime::timeline::Decision;
 use guide_runtime::Date;
-use guide_runtime::{Outcome, Program};
+use guide_runtime::{EvalError, Outcome, Program};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
@@ -49,14 +49,14 @@ pub struct Variant {
 
 impl Variant {
     /// The witness's guide as a readable storyboard, evaluated with `today` at `as_of` (the
-    /// report's [`Report::as_of`]). Made on demand: the analyses that only need the variants'
-    /// facts (every keystroke in the language server) never pay for the text.
-    pub fn storyboard(&self, program: &Program, as_of: Date) -> Result<String, String> {
-        match program.evaluate_json_at(&self.witness, as_of) {
-            Ok(Outcome::Eligible(t)) => Ok(t.storyboard()),
-            Ok(Outcome::NotEligible) => Err("the witness is not eligible".into()),
-            Err(e) => Err(e.to_string()),
-        }
+    /// report's [`Report::as_of`]); `None` if the witness is not eligible (it always is when
+    /// `program` is the one the report was made with). Made on demand: the analyses that only
+    /// need the variants' facts (every keystroke in the language server) never pay for the text.
+    pub fn storyboard(&self, program: &Program, as_of: Date) -> Result<Option<String>, EvalError> {
+        Ok(match program.evaluate_json_at(&self.witness, as_of)? {
+            Outcome::Eligible(t) => Some(t.storyboard()),
+            Outcome::NotEligible => None,
+        })
     }
 }
 
