@@ -14,7 +14,7 @@ use crate::analysis::exact::{self, Verdict};
 use crate::diagnostic::Span as SrcSpan;
 use crate::ir::{self, Const, ExprKind, Format, Part};
 use guide_runtime::bytecode::{
-    enum_table, schema_fingerprint, writer, AvailabilityRule, ButtonDef, CmpOp, DecisionKind,
+    enum_table, schema_fingerprint, writer, AvailabilityRule, ButtonDef, DecisionKind,
     DecisionPoint, FmtKind, LoadError, MatchArm, Meta, Module, Op, PopupDef, Program, SceneDef,
     ServiceDef, Span, Target, NO_DECISION, NO_STRING,
 };
@@ -738,14 +738,7 @@ impl<'c> Gen<'c> {
             ExprKind::Compare(op, a, b) => {
                 self.expr(a);
                 self.expr(b);
-                self.emit(Op::Cmp(match op {
-                    ir::CompareOp::Eq => CmpOp::Eq,
-                    ir::CompareOp::Ne => CmpOp::Ne,
-                    ir::CompareOp::Lt => CmpOp::Lt,
-                    ir::CompareOp::Le => CmpOp::Le,
-                    ir::CompareOp::Gt => CmpOp::Gt,
-                    ir::CompareOp::Ge => CmpOp::Ge,
-                }));
+                self.emit(Op::Cmp(op.runtime()));
             }
             ExprKind::In(a, b, negated) => {
                 self.expr(a);

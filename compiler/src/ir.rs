@@ -529,6 +529,22 @@ pub enum ArithOp {
     DaysBetween,
 }
 
+impl CompareOp {
+    /// The machine's comparison: the code generator emits it, and the checker's folding and the
+    /// analyses evaluate with it (`guide_runtime::ops::compare`), as [`ArithOp::runtime`].
+    pub fn runtime(self) -> guide_runtime::bytecode::CmpOp {
+        use guide_runtime::bytecode::CmpOp;
+        match self {
+            CompareOp::Eq => CmpOp::Eq,
+            CompareOp::Ne => CmpOp::Ne,
+            CompareOp::Lt => CmpOp::Lt,
+            CompareOp::Le => CmpOp::Le,
+            CompareOp::Gt => CmpOp::Gt,
+            CompareOp::Ge => CmpOp::Ge,
+        }
+    }
+}
+
 impl ArithOp {
     /// The machine's operator: the code generator emits it, and the checker's folding and the
     /// analyses evaluate with it (`guide_runtime::ops::arith`), so all three agree.

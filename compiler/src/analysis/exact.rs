@@ -10,8 +10,7 @@
 //! impossible whatever its parts are worth ([`Verdict::impossible`]), and otherwise nothing is
 //! said. The same holds for everything nested under such a condition.
 
-use crate::ir::{self, ArithOp, CompareOp, Const, ExprKind};
-use guide_runtime::bytecode::CmpOp;
+use crate::ir::{self, ArithOp, Const, ExprKind};
 use guide_runtime::ops::{self, Operand};
 use guide_runtime::{Date, Period};
 
@@ -223,7 +222,7 @@ impl Env<'_> {
                 let v = *self.terms.get(i)?.1.get(*self.digits.get(i)?)?;
                 let c = operand(&c)?;
                 let (l, r) = if flipped { (c, v) } else { (v, c) };
-                ops::compare(cmp(*op), l, r).ok()
+                ops::compare(op.runtime(), l, r).ok()
             }
             _ => self.free_value(e),
         }
@@ -318,17 +317,6 @@ fn operand(c: &Const) -> Option<Operand<'static>> {
         Const::Bool(b) => Operand::Bool(*b),
         _ => return None,
     })
-}
-
-fn cmp(op: CompareOp) -> CmpOp {
-    match op {
-        CompareOp::Eq => CmpOp::Eq,
-        CompareOp::Ne => CmpOp::Ne,
-        CompareOp::Lt => CmpOp::Lt,
-        CompareOp::Le => CmpOp::Le,
-        CompareOp::Gt => CmpOp::Gt,
-        CompareOp::Ge => CmpOp::Ge,
-    }
 }
 
 /// A key naming an expression by its structure (spans left out).

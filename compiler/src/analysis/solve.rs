@@ -6,7 +6,7 @@
 //! dates (`+ period`, the spans between dates) is monotone in each date, so a comparison changes
 //! at most twice (`==`), and a binary search finds where.
 
-use crate::ir::{self, CompareOp, Const, ExprKind};
+use crate::ir::{self, Const, ExprKind};
 use guide_runtime::bytecode::CmpOp;
 use guide_runtime::ops::{self, Operand};
 use guide_runtime::{Date, Period};
@@ -70,15 +70,7 @@ fn eval<'a>(e: &ir::Expr, value: &dyn Fn(&Var) -> Option<Operand<'a>>) -> Option
             ops::arith(op.runtime(), eval(a, value)?, eval(b, value)?).ok()?
         }
         ExprKind::Compare(op, a, b) => {
-            let c = match op {
-                CompareOp::Eq => CmpOp::Eq,
-                CompareOp::Ne => CmpOp::Ne,
-                CompareOp::Lt => CmpOp::Lt,
-                CompareOp::Le => CmpOp::Le,
-                CompareOp::Gt => CmpOp::Gt,
-                CompareOp::Ge => CmpOp::Ge,
-            };
-            Operand::Bool(ops::compare(c, eval(a, value)?, eval(b, value)?).ok()?)
+            Operand::Bool(ops::compare(op.runtime(), eval(a, value)?, eval(b, value)?).ok()?)
         }
         _ => return None,
     })

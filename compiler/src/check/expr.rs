@@ -5,7 +5,6 @@ use super::Checker;
 use crate::diagnostic::did_you_mean;
 use crate::ir::{self, ArithOp, CompareOp, Const, ExprKind, Format, Part, Ty};
 use crate::syntax::ast::{self, BinaryOp, TemplatePart, UnaryOp};
-use guide_runtime::bytecode::CmpOp;
 use guide_runtime::ops::{self, Operand};
 use guide_runtime::schema::Fields;
 use guide_runtime::Period;
@@ -813,15 +812,7 @@ pub fn const_value(e: &ir::Expr) -> Option<Operand<'_>> {
             }
         }
         ExprKind::Compare(op, a, b) => {
-            let c = match op {
-                CompareOp::Eq => CmpOp::Eq,
-                CompareOp::Ne => CmpOp::Ne,
-                CompareOp::Lt => CmpOp::Lt,
-                CompareOp::Le => CmpOp::Le,
-                CompareOp::Gt => CmpOp::Gt,
-                CompareOp::Ge => CmpOp::Ge,
-            };
-            Operand::Bool(ops::compare(c, const_value(a)?, const_value(b)?).ok()?)
+            Operand::Bool(ops::compare(op.runtime(), const_value(a)?, const_value(b)?).ok()?)
         }
         ExprKind::Arith(op, a, b) => {
             let op = op.runtime();
