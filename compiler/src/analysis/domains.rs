@@ -85,23 +85,9 @@ fn entry<'a>(facts: &'a mut Vec<(Path, Facts)>, path: &[usize]) -> &'a mut Facts
     &mut facts[i].1
 }
 
-/// The dotted name and type of a path.
+/// The dotted name and type of a path ([`super::measure::attribute`]'s type).
 pub fn lookup<'s>(fields: &'s Fields, path: &[usize]) -> Option<(String, &'s Type)> {
-    let (first, rest) = path.split_first()?;
-    let (name, attr) = fields.0.get(*first)?;
-    if rest.is_empty() {
-        return Some((name.clone(), &attr.ty));
-    }
-    let inner = match &attr.ty {
-        Type::Record(f) => f,
-        Type::Optional(t) => match &**t {
-            Type::Record(f) => f,
-            _ => return None,
-        },
-        _ => return None,
-    };
-    let (n, t) = lookup(inner, rest)?;
-    Some((format!("{name}.{n}"), t))
+    super::measure::attribute(fields, path).map(|(name, attr)| (name, &attr.ty))
 }
 
 struct Walker<'f> {
