@@ -4,7 +4,7 @@
 //! headers, the budget of failed look-ups, purge then 410, and withdrawal on republish.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -477,29 +477,17 @@ fn the_log_shows_a_short_hash_of_the_token_never_the_token() {
     let links = publish(&dir, "naspi", db);
     let token = links[CHIARA].token.clone();
     let log = dir.join("serve.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guide"))
-        .arg("serve")
-        .arg("--db")
-        .arg(db)
-        .args(["--port", "0", "--as-of", "2024-07-01"])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).expect("log file"))
-        .spawn()
-        .expect("start guide serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("address line");
-    let addr = line
-        .trim()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
+    let s = start(
+        "serve",
+        db,
+        &["--as-of", "2024-07-01"],
+        Stdio::from(std::fs::File::create(&log).expect("log file")),
+    );
+    let addr = s.addr.clone();
     assert_eq!(get(&addr, &format!("/g/{token}?c=sms")).status, 200);
     assert_eq!(get(&addr, &format!("/g/{token}/testo")).status, 200);
     assert_eq!(get(&addr, "/g/AAAAAAAAAAAAAAAAAAAAAA").status, 404);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(s);
     let text = std::fs::read_to_string(&log).expect("log");
     assert!(
         text.contains("--as-of 2024-07-01"),
