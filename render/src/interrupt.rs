@@ -24,8 +24,10 @@
 //! complete. A commit that finds the flag set does nothing and returns [`Interrupted`].
 //!
 //! Meanwhile the workers that see the flag stop, and the work returns [`Interrupted`] to its
-//! owner, which drops its temporaries (removing them: the handler may have removed them first,
-//! removing twice is harmless) and calls [`exit`]. Whichever of the handler and the owner gets
+//! owner, which drops its temporaries and calls [`exit`]. Dropping one [`discard`]s it: removes
+//! it, and only then unregisters it, so a handler that exits while an owner is still removing a
+//! large folder has removed that folder too (the handler may remove a temporary the owner is
+//! removing or has removed: removing twice is harmless). Whichever of the handler and the owner gets
 //! there first, the process exits with 130 and nothing is left. Without [`install`] (a library,
 //! a test) the flag is set by [`request`] and the work ends the same way, its owner removing its
 //! temporaries.
@@ -117,6 +119,30 @@ pub fn unregister(temporary: &Path) {
     state().temporaries.retain(|p| p != temporary);
 }
 
+/// Removes a temporary file or folder that will not be renamed, then unregisters it: while it
+/// is being removed it stays registered, so the signal handler, if it comes meanwhile, removes
+/// it as well before the process exits.
+pub fn discard(temporary: &Path) {
+    remove(temporary);
+    unregister(temporary);
+}
+
+/// Removes a file or a folder and everything in it. A removal running at the same time (the
+/// owner's and the handler's) makes entries vanish under it: it tries again until nothing is
+/// left, a few times.
+fn remove(p: &Path) {
+    for _ in 0..3 {
+        let r = match fs::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => fs::remove_dir_all(p),
+            Ok(_) => fs::remove_file(p),
+            Err(_) => return,
+        };
+        if r.is_ok() {
+            return;
+        }
+    }
+}
+
 /// Runs `rename`, which gives the temporaries their final names (and unregisters them), unless
 /// an interrupt was requested: then nothing is renamed. Once `rename` has run, the signal
 /// handler lets the process end normally.
@@ -131,11 +157,7 @@ pub fn commit<T>(rename: impl FnOnce() -> T) -> Result<T, Interrupted> {
 fn remove_temporaries() {
     let list = std::mem::take(&mut state().temporaries);
     for p in list {
-        let _ = if p.is_dir() {
-            fs::remove_dir_all(&p)
-        } else {
-            fs::remove_file(&p)
-        };
+        remove(&p);
     }
 }
 

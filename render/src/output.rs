@@ -100,11 +100,11 @@ impl Sink {
     pub fn finish(mut self) -> io::Result<()> {
         self.w.flush()?;
         if let Some((tmp, path)) = self.rename.take() {
-            interrupt::unregister(&tmp);
             if let Err(e) = fs::rename(&tmp, &path) {
-                let _ = fs::remove_file(&tmp);
+                interrupt::discard(&tmp);
                 return Err(e);
             }
+            interrupt::unregister(&tmp);
         }
         Ok(())
     }
@@ -114,8 +114,7 @@ impl Drop for Sink {
     /// A sink dropped without [`Sink::finish`] (an error ended the run) removes its temporary.
     fn drop(&mut self) {
         if let Some((tmp, _)) = self.rename.take() {
-            interrupt::unregister(&tmp);
-            let _ = fs::remove_file(tmp);
+            interrupt::discard(&tmp);
         }
     }
 }
@@ -175,8 +174,7 @@ impl Folder {
 impl Drop for Folder {
     fn drop(&mut self) {
         if !self.done {
-            interrupt::unregister(&self.tmp);
-            let _ = fs::remove_dir_all(&self.tmp);
+            interrupt::discard(&self.tmp);
         }
     }
 }
