@@ -38,6 +38,8 @@ cargo test --workspace --quiet
 echo "== runtime docs (public items documented, links resolve, with and without the json feature)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p guide-runtime --no-default-features
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p guide-runtime --all-features
+echo "== every crate's docs (links resolve)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --workspace --exclude guide-runtime
 
 echo "== embedding example: a program that depends only on the runtime"
 mkdir -p target/guidec

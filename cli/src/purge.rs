@@ -1,5 +1,5 @@
 //! `guide purge --db DB [--grace DAYS] [--as-of DATE]`: retention. The work is done by
-//! [`guide_server::purge`].
+//! [`guide_server::purge`](mod@guide_server::purge).
 
 use super::publish::shown_db;
 use super::EXIT_USAGE;

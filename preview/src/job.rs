@@ -1,7 +1,7 @@
 //! One compilation of one campaign, in two phases, each a stage of the library and nothing of
 //! the preview's own:
 //!
-//! 1. [`check`]: read and parse the project ([`project::load_with`], through a [`Recorder`] so
+//! 1. [`check()`]: read and parse the project ([`project::load_with`], through a [`Recorder`] so
 //!    that later saves can be compared without parsing), [`check::check`] it and generate its
 //!    bytecode ([`Engine::build`]): enough to play it, and quickly.
 //! 2. [`analyse`]: [`guide_compiler::compile()`], the entry point of `guide check` and every

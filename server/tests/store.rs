@@ -243,13 +243,18 @@ fn look_ups_share_a_snapshot_only_briefly() {
     // SQLite: the transaction is really over after `end_idle_read`.
     let path = sqlite("snapshot-idle");
     let mut s = SqliteStore::open(std::path::Path::new(&path)).expect("open");
+    let looked_up = std::time::Instant::now();
     let _ = guide_server::store::Store::recipient(&mut s, "nobody").expect("read");
     assert!(
         !s.connection().is_autocommit(),
         "a look-up opens the shared snapshot"
     );
     guide_server::store::Store::end_idle_read(&mut s).expect("too young: kept");
-    assert!(!s.connection().is_autocommit());
+    // Kept while younger than SNAPSHOT_REUSE (a machine too busy to get here in time proves
+    // nothing either way).
+    if looked_up.elapsed() < SNAPSHOT_REUSE {
+        assert!(!s.connection().is_autocommit(), "a young snapshot is kept");
+    }
     std::thread::sleep(SNAPSHOT_REUSE + std::time::Duration::from_millis(5));
     guide_server::store::Store::end_idle_read(&mut s).expect("end the read");
     assert!(s.connection().is_autocommit(), "no snapshot held when idle");

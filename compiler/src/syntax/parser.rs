@@ -1,4 +1,4 @@
-//! From source text to [`ast::File`], collecting every syntax error instead of stopping at the
+//! From source text to [`ast::File`](super::ast::File), collecting every syntax error instead of stopping at the
 //! first. pest's rule names never reach the user: [`describe_rule`] names each for people.
 
 use pest::iterators::{Pair, Pairs};

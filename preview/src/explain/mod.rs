@@ -8,7 +8,7 @@
 //! [`ir::Campaign::story`] and reads each `if` arm, `match` and scene `when` off the trace, by
 //! its decision point ([`Program::decision_points`]: an `if` arm and a `match` by their span,
 //! a scene by its id). Nothing is re-evaluated, so the panel cannot disagree with the VM, except
-//! in one place kept on the old path and marked ([`legacy`]): which half of an included scene's
+//! in one place kept on the old path and marked (`legacy`): which half of an included scene's
 //! `include … when A` + `when B` was false, since the VM decides `A and B` as one.
 //! Conditions are printed from the IR ([`show`]), so an `include`'s condition, written in
 //! another file than the scene, reads the same as any other.

@@ -7,36 +7,32 @@ use super::{
 };
 use crate::token::{random, SECRET_BYTES};
 use crate::StoreError;
+use access::Access;
 use guide_runtime::Date;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
-use std::time::{Duration, Instant};
+
+mod access;
+pub use access::SNAPSHOT_REUSE;
 
 /// The migrations, in order: (number, SQL).
 pub const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../../migrations/sqlite/001_initial.sql")),
-    (2, include_str!("../../migrations/sqlite/002_events.sql")),
+    (
+        1,
+        include_str!("../../../migrations/sqlite/001_initial.sql"),
+    ),
+    (2, include_str!("../../../migrations/sqlite/002_events.sql")),
 ];
 
 /// A SQLite database.
 pub struct SqliteStore {
-    conn: Connection,
+    db: Access,
     secret: Vec<u8>,
     /// Whether this connection was set up for publishing (a bigger page cache, rarer
     /// checkpoints): on its first batch.
     publishing: bool,
     viewer_secret: Vec<u8>,
-    /// When the read transaction that look-ups share began, if one is open ([`SNAPSHOT_REUSE`]).
-    snapshot: Option<Instant>,
 }
-
-/// How long look-ups by token share one read transaction. Beginning and ending a read
-/// transaction in WAL mode takes and releases locks on the shared-memory file (system calls
-/// that cost as much as the look-up itself); a snapshot at most this old is as good as a new
-/// one for a view (a campaign published again reaches its links within seconds anyway). Any
-/// other use of the connection ends the snapshot first, and [`Store::end_idle_read`] ends it
-/// when no look-up comes.
-pub const SNAPSHOT_REUSE: Duration = Duration::from_millis(20);
 
 /// The page cache of a publishing connection, in KiB: the two indexes of random keys (token,
 /// key hash) of a few million recipients stay in memory, so a batch reads none of their pages.
@@ -65,11 +61,10 @@ impl SqliteStore {
         // connection, instead of copying pages into each connection's own cache.
         conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
         let mut store = SqliteStore {
-            conn,
+            db: Access::new(conn),
             secret: Vec::new(),
             publishing: false,
             viewer_secret: Vec::new(),
-            snapshot: None,
         };
         store.migrate()?;
         store.secret = store.load_secret("key_secret")?;
@@ -78,7 +73,7 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.db.own()?.transaction()?;
         tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
         let found: i64 = tx.query_row(
             "SELECT COALESCE(MAX(version), 0) FROM schema_version",
@@ -101,48 +96,21 @@ impl SqliteStore {
     fn load_secret(&mut self, name: &str) -> Result<Vec<u8>, StoreError> {
         let mut fresh = vec![0u8; SECRET_BYTES];
         random(&mut fresh)?;
-        self.conn.execute(
+        let conn = self.db.own()?;
+        conn.execute(
             "INSERT INTO meta (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
             params![name, fresh],
         )?;
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+        Ok(
+            conn.query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
                 r.get(0)
-            })?)
-    }
-
-    /// Ends the read transaction look-ups share, if one is open.
-    fn end_snapshot(&mut self) -> Result<(), StoreError> {
-        if self.snapshot.take().is_some() && !self.conn.is_autocommit() {
-            if let Err(e) = self.conn.execute_batch("COMMIT") {
-                // A read transaction has nothing to keep: make sure it is over.
-                let _ = self.conn.execute_batch("ROLLBACK");
-                return Err(e.into());
-            }
-        }
-        Ok(())
-    }
-
-    /// Opens the read transaction look-ups share, or keeps the one open if it is younger than
-    /// [`SNAPSHOT_REUSE`].
-    fn shared_snapshot(&mut self) -> Result<(), StoreError> {
-        if let Some(since) = self.snapshot {
-            if since.elapsed() < SNAPSHOT_REUSE && !self.conn.is_autocommit() {
-                return Ok(());
-            }
-            self.end_snapshot()?;
-        }
-        if self.conn.is_autocommit() {
-            self.conn.execute_batch("BEGIN")?;
-            self.snapshot = Some(Instant::now());
-        }
-        Ok(())
+            })?,
+        )
     }
 
     /// The connection, for tests that read every table.
     pub fn connection(&self) -> &Connection {
-        &self.conn
+        self.db.peek()
     }
 }
 
@@ -156,10 +124,7 @@ impl Store for SqliteStore {
     }
 
     fn end_idle_read(&mut self) -> Result<(), StoreError> {
-        match self.snapshot {
-            Some(since) if since.elapsed() >= SNAPSHOT_REUSE => self.end_snapshot(),
-            _ => Ok(()),
-        }
+        self.db.end_idle()
     }
 
     fn put_version(
@@ -168,8 +133,8 @@ impl Store for SqliteStore {
         version: &str,
         bytecode: &[u8],
     ) -> Result<(), StoreError> {
-        self.end_snapshot()?;
-        let tx = self.conn.transaction()?;
+        let conn = self.db.own()?;
+        let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO campaigns (id, current_version) VALUES (?1, ?2)
              ON CONFLICT (id) DO UPDATE SET current_version = excluded.current_version",
@@ -190,18 +155,16 @@ impl Store for SqliteStore {
         version: &str,
         rows: &[NewRecipient],
     ) -> Result<Vec<String>, StoreError> {
-        self.end_snapshot()?;
+        let conn = self.db.own()?;
         if !self.publishing {
-            self.conn
-                .pragma_update(None, "cache_size", -PUBLISH_CACHE_KIB)?;
-            self.conn
-                .pragma_update(None, "wal_autocheckpoint", PUBLISH_CHECKPOINT_PAGES)?;
+            conn.pragma_update(None, "cache_size", -PUBLISH_CACHE_KIB)?;
+            conn.pragma_update(None, "wal_autocheckpoint", PUBLISH_CHECKPOINT_PAGES)?;
             self.publishing = true;
         }
         // In the order of the key-hash index: its pages are visited once each, in order.
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_unstable_by(|&a, &b| rows[a].key_hash.cmp(&rows[b].key_hash));
-        let tx = self.conn.transaction()?;
+        let tx = conn.transaction()?;
         let mut tokens = vec![String::new(); rows.len()];
         {
             let mut st = tx.prepare_cached(
@@ -236,16 +199,15 @@ impl Store for SqliteStore {
     }
 
     fn purge_until(&mut self, cutoff: Date) -> Result<u64, StoreError> {
-        self.end_snapshot()?;
-        let n = self.conn.execute(
+        let conn = self.db.own()?;
+        let n = conn.execute(
             "UPDATE recipients SET record = NULL, key_hash = NULL
              WHERE (record IS NOT NULL OR key_hash IS NOT NULL) AND available_until <= ?1",
             [cutoff.to_string()],
         )?;
         // The pages as they were before the purge are still in the write-ahead log: copy the
         // log into the database and empty it.
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(n as u64)
     }
 
@@ -255,11 +217,11 @@ impl Store for SqliteStore {
         key_hashes: &[Vec<u8>],
         on: Date,
     ) -> Result<u64, StoreError> {
-        self.end_snapshot()?;
+        let conn = self.db.own()?;
         if key_hashes.is_empty() {
             return Ok(0);
         }
-        let tx = self.conn.transaction()?;
+        let tx = conn.transaction()?;
         let mut n = 0;
         {
             let mut st = tx.prepare_cached(
@@ -276,15 +238,14 @@ impl Store for SqliteStore {
         tx.commit()?;
         if n > 0 {
             // As for a purge: no copy of the old pages left in the write-ahead log.
-            self.conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         }
         Ok(n as u64)
     }
 
     fn recipient(&mut self, token: &str) -> Result<Option<StoredRecipient>, StoreError> {
-        self.shared_snapshot()?;
-        let mut st = self.conn.prepare_cached(
+        let conn = self.db.shared()?;
+        let mut st = conn.prepare_cached(
             "SELECT token, campaign, version, record, available_from, available_until
              FROM recipients WHERE token = ?1",
         )?;
@@ -303,9 +264,8 @@ impl Store for SqliteStore {
     }
 
     fn bytecode(&mut self, campaign: &str, version: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.end_snapshot()?;
-        Ok(self
-            .conn
+        let conn = self.db.own()?;
+        Ok(conn
             .query_row(
                 "SELECT bytecode FROM versions WHERE campaign = ?1 AND version = ?2",
                 [campaign, version],
@@ -315,9 +275,8 @@ impl Store for SqliteStore {
     }
 
     fn current_version(&mut self, campaign: &str) -> Result<Option<String>, StoreError> {
-        self.end_snapshot()?;
-        Ok(self
-            .conn
+        let conn = self.db.own()?;
+        Ok(conn
             .query_row(
                 "SELECT current_version FROM campaigns WHERE id = ?1",
                 [campaign],
@@ -327,8 +286,8 @@ impl Store for SqliteStore {
     }
 
     fn count(&mut self, campaign: &str) -> Result<u64, StoreError> {
-        self.end_snapshot()?;
-        let n: i64 = self.conn.query_row(
+        let conn = self.db.own()?;
+        let n: i64 = conn.query_row(
             "SELECT COUNT(*) FROM recipients WHERE campaign = ?1",
             [campaign],
             |r| r.get(0),
@@ -337,8 +296,8 @@ impl Store for SqliteStore {
     }
 
     fn recipients(&mut self, campaign: &str) -> Result<Vec<StoredRecipient>, StoreError> {
-        self.end_snapshot()?;
-        let mut st = self.conn.prepare(
+        let conn = self.db.own()?;
+        let mut st = conn.prepare(
             "SELECT token, campaign, version, record, available_from, available_until
              FROM recipients WHERE campaign = ?1 ORDER BY token",
         )?;
@@ -365,8 +324,8 @@ impl Store for SqliteStore {
         day: Date,
         events: &[StoredEvent],
     ) -> Result<bool, StoreError> {
-        self.end_snapshot()?;
-        let tx = self.conn.transaction()?;
+        let conn = self.db.own()?;
+        let tx = conn.transaction()?;
         let day = day.to_string();
         let new = tx.execute(
             "INSERT INTO event_batches (id, day) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
@@ -433,12 +392,12 @@ impl Store for SqliteStore {
         events_before: Date,
         batches_before: Date,
     ) -> Result<u64, StoreError> {
-        self.end_snapshot()?;
-        let n = self.conn.execute(
+        let conn = self.db.own()?;
+        let n = conn.execute(
             "DELETE FROM events WHERE day < ?1",
             [events_before.to_string()],
         )?;
-        self.conn.execute(
+        conn.execute(
             "DELETE FROM event_batches WHERE day < ?1",
             [batches_before.to_string()],
         )?;
@@ -446,15 +405,15 @@ impl Store for SqliteStore {
     }
 
     fn campaigns(&mut self) -> Result<Vec<String>, StoreError> {
-        self.end_snapshot()?;
-        let mut st = self.conn.prepare("SELECT id FROM campaigns ORDER BY id")?;
+        let conn = self.db.own()?;
+        let mut st = conn.prepare("SELECT id FROM campaigns ORDER BY id")?;
         let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn tally(&mut self, sql: &str, campaign: &str, keys: usize) -> Result<Vec<Tally>, StoreError> {
-        self.end_snapshot()?;
-        let mut st = self.conn.prepare_cached(sql)?;
+        let conn = self.db.own()?;
+        let mut st = conn.prepare_cached(sql)?;
         let n = st.column_count();
         let rows = st.query_map([campaign], |r| {
             let mut k = Vec::with_capacity(keys);
