@@ -270,9 +270,9 @@ pub fn start(
     });
     start_idle_reads(Arc::downgrade(&app));
     let router = Router::new()
-        .route("/g/{token}", get(guide))
-        .route("/g/{token}/testo", get(text))
-        .route("/g/{token}/audio", get(spoken))
+        .route("/g/{token}", page(Page::Player))
+        .route("/g/{token}/testo", page(Page::Text))
+        .route("/g/{token}/audio", page(Page::Audio))
         .route("/g/{token}/rating", guide_web::axum::routing::post(rating))
         .route(
             "/g/{token}/eventi",
@@ -323,6 +323,17 @@ enum Page {
     Player,
     Text,
     Audio,
+}
+
+impl Page {
+    /// What follows `/g/TOKEN` in the page's path.
+    fn suffix(self) -> &'static str {
+        match self {
+            Page::Player => "",
+            Page::Text => "/testo",
+            Page::Audio => "/audio",
+        }
+    }
 }
 
 thread_local! {
@@ -485,7 +496,7 @@ impl App {
     }
 }
 
-async fn view(app: Arc<App>, token: String, client: IpAddr, page: Page, what: &str) -> Response {
+async fn view(app: Arc<App>, token: String, client: IpAddr, page: Page) -> Response {
     let hash = app.log.then(|| token_hash(&token));
     // Speaking a guide takes seconds: never on the server's own threads.
     let found = if app.inline && !matches!(page, Page::Audio) {
@@ -498,39 +509,22 @@ async fn view(app: Arc<App>, token: String, client: IpAddr, page: Page, what: &s
     };
     let resp = app.answer(found);
     if let Some(hash) = hash {
-        eprintln!("GET /g/#{hash}{what} {}", resp.status().as_u16());
+        eprintln!("GET /g/#{hash}{} {}", page.suffix(), resp.status().as_u16());
     }
     resp
 }
 
-async fn guide(
-    State(app): State<Arc<App>>,
-    Path(token): Path<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
-    let client = client_address(peer.ip(), &app.trusted_proxies, request.headers());
-    view(app, token, client, Page::Player, "").await
-}
-
-async fn text(
-    State(app): State<Arc<App>>,
-    Path(token): Path<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
-    let client = client_address(peer.ip(), &app.trusted_proxies, request.headers());
-    view(app, token, client, Page::Text, "/testo").await
-}
-
-async fn spoken(
-    State(app): State<Arc<App>>,
-    Path(token): Path<String>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
-    let client = client_address(peer.ip(), &app.trusted_proxies, request.headers());
-    view(app, token, client, Page::Audio, "/audio").await
+/// The route of one of a recipient's pages: `/g/TOKEN` and its text and spoken versions.
+fn page(page: Page) -> guide_web::axum::routing::MethodRouter<Arc<App>> {
+    get(
+        move |State(app): State<Arc<App>>,
+              Path(token): Path<String>,
+              ConnectInfo(peer): ConnectInfo<SocketAddr>,
+              request: Request| async move {
+            let client = client_address(peer.ip(), &app.trusted_proxies, request.headers());
+            view(app, token, client, page).await
+        },
+    )
 }
 
 /// The rating is acknowledged, not stored (the dashboard will store it).
