@@ -114,6 +114,19 @@ impl SqliteStore {
     }
 }
 
+/// A recipient's row, selected as `token, campaign, version, record, available_from,
+/// available_until`.
+fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRecipient> {
+    Ok(StoredRecipient {
+        token: r.get(0)?,
+        campaign: r.get(1)?,
+        version: r.get(2)?,
+        record: r.get(3)?,
+        from: parse_date(r.get(4)?),
+        until: parse_date(r.get(5)?),
+    })
+}
+
 impl Store for SqliteStore {
     fn key_secret(&self) -> &[u8] {
         &self.secret
@@ -249,18 +262,7 @@ impl Store for SqliteStore {
             "SELECT token, campaign, version, record, available_from, available_until
              FROM recipients WHERE token = ?1",
         )?;
-        Ok(st
-            .query_row([token], |r| {
-                Ok(StoredRecipient {
-                    token: r.get(0)?,
-                    campaign: r.get(1)?,
-                    version: r.get(2)?,
-                    record: r.get(3)?,
-                    from: parse_date(r.get(4)?),
-                    until: parse_date(r.get(5)?),
-                })
-            })
-            .optional()?)
+        Ok(st.query_row([token], stored).optional()?)
     }
 
     fn bytecode(&mut self, campaign: &str, version: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -301,16 +303,7 @@ impl Store for SqliteStore {
             "SELECT token, campaign, version, record, available_from, available_until
              FROM recipients WHERE campaign = ?1 ORDER BY token",
         )?;
-        let rows = st.query_map([campaign], |r| {
-            Ok(StoredRecipient {
-                token: r.get(0)?,
-                campaign: r.get(1)?,
-                version: r.get(2)?,
-                record: r.get(3)?,
-                from: parse_date(r.get(4)?),
-                until: parse_date(r.get(5)?),
-            })
-        })?;
+        let rows = st.query_map([campaign], stored)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
