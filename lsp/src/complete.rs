@@ -2,7 +2,8 @@
 //! parser cannot read): formatters after `|`, services after `button`, shared scenes after
 //! `include`, enum values after `==`, `!=`, `in` and in `case`, `alt` and `decorative` after
 //! `visual "…"`, the statements of a `notify` block at the start of its lines, fields after `a.`,
-//! otherwise attributes, functions, `today` and keywords.
+//! otherwise attributes, functions, `today` and keywords. A statement continued on the next line
+//! (after `and`, `==`, `,`, an open `[` or `(`, ...) is read from where it starts.
 
 use crate::hover::{describe, FORMATTERS};
 use crate::lookup;
@@ -16,8 +17,11 @@ use lsp_types::{CompletionItem, CompletionItemKind};
 /// The completions at byte `offset` of `text`, the first file of `project`.
 pub fn complete(project: &Project, text: &str, offset: usize) -> Vec<CompletionItem> {
     let offset = floor(text, offset);
-    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[line_start..offset];
+    let line_start = statement_start(text, text[..offset].rfind('\n').map_or(0, |i| i + 1));
+    let joined = joined(&text[line_start..offset]);
+    let line = joined.as_str();
+    // The whole statement, up to the end of the cursor's line (for a `for x in list` binder).
+    let statement = &text[line_start..text[offset..].find('\n').map_or(text.len(), |i| offset + i)];
     let word_start = line
         .char_indices()
         .rev()
@@ -32,7 +36,7 @@ pub fn complete(project: &Project, text: &str, offset: usize) -> Vec<CompletionI
         return match hole.rfind('|') {
             Some(_) => formatters(),
             None => {
-                let mut items = paths(schema, word, text, line_start);
+                let mut items = paths(schema, word, statement);
                 if !word.contains('.') {
                     items.extend(functions());
                 }
@@ -85,12 +89,75 @@ pub fn complete(project: &Project, text: &str, offset: usize) -> Vec<CompletionI
             return values;
         }
     }
-    let mut items = paths(schema, word, text, line_start);
+    let mut items = paths(schema, word, statement);
     if !word.contains('.') {
         items.extend(functions());
         items.extend(keywords(KEYWORDS));
     }
     items
+}
+
+/// Where the statement whose line starts at `line_start` starts: further up while the line
+/// before ends in the middle of an expression or a list.
+fn statement_start(text: &str, mut line_start: usize) -> usize {
+    while line_start > 0 {
+        let prev_start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+        if !continues(code(&text[prev_start..line_start - 1])) {
+            break;
+        }
+        line_start = prev_start;
+    }
+    line_start
+}
+
+/// Whether a line's code ends in the middle of a statement.
+fn continues(code: &str) -> bool {
+    const OPEN: &[&str] = &[
+        "and", "or", "not", "in", "when", "if", "case", "button", "include",
+    ];
+    let code = code.trim_end();
+    if code.ends_with([',', '[', '(', '=', '<', '>', '+', '-', '*', '/', '?', '|']) {
+        return true;
+    }
+    code.rsplit(|c: char| !is_name(c))
+        .next()
+        .is_some_and(|last| OPEN.contains(&last))
+}
+
+/// A line without its `//` comment (one outside a string).
+fn code(line: &str) -> &str {
+    let mut inside = false;
+    let mut escaped = false;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '\\' if inside && !escaped => {
+                escaped = true;
+                prev = c;
+                continue;
+            }
+            '"' if !escaped => inside = !inside,
+            '/' if !inside && prev == '/' => return &line[..i - 1],
+            _ => {}
+        }
+        escaped = false;
+        prev = c;
+    }
+    line
+}
+
+/// The statement's text up to the cursor, on one line: the earlier lines without their
+/// comments, joined by spaces.
+fn joined(statement: &str) -> String {
+    let mut lines: Vec<&str> = statement.split('\n').collect();
+    let last = lines.pop().unwrap_or_default();
+    let mut out = String::new();
+    for l in lines {
+        out.push_str(code(l).trim_end_matches('\r'));
+        out.push(' ');
+    }
+    out.push_str(last);
+    out
 }
 
 fn keywords(words: &[&str]) -> Vec<CompletionItem> {
@@ -243,24 +310,16 @@ fn enum_values(schema: Option<&Fields>, path: &str) -> Vec<CompletionItem> {
         .collect()
 }
 
-/// Attributes, or the fields after `a.b.`; a `for x in list` variable of this line or an
+/// Attributes, or the fields after `a.b.`; a `for x in list` variable of this statement or an
 /// enclosing `any` is followed to its list's fields.
-fn paths(
-    schema: Option<&Fields>,
-    word: &str,
-    text: &str,
-    line_start: usize,
-) -> Vec<CompletionItem> {
+fn paths(schema: Option<&Fields>, word: &str, statement: &str) -> Vec<CompletionItem> {
     let Some(top) = schema else {
         return Vec::new();
     };
     let mut fields = top;
     if let Some((head, _)) = word.rsplit_once('.') {
         let mut names: Vec<&str> = head.split('.').collect();
-        let line_end = text[line_start..]
-            .find('\n')
-            .map_or(text.len(), |i| line_start + i);
-        if let Some(list) = binder(&text[line_start..line_end], names[0]) {
+        if let Some(list) = binder(statement, names[0]) {
             let mut path: Vec<&str> = list.split('.').collect();
             path.extend(names.drain(1..));
             names = path;
@@ -284,7 +343,7 @@ fn paths(
         .collect()
 }
 
-/// The list a name is bound to on this line: `for x in list` or `any x in list`.
+/// The list a name is bound to in a statement: `for x in list` or `any x in list`.
 fn binder<'a>(line: &'a str, var: &str) -> Option<&'a str> {
     for kw in ["for ", "any "] {
         let mut rest = line;

@@ -159,3 +159,48 @@ fn labels_of(v: &Value) -> Vec<String> {
         .map(|i| i["name"].as_str().unwrap_or("?").to_string())
         .collect()
 }
+
+/// A statement continued on the next line (after `and`, `==`, `,`, an open `[`) is completed as
+/// if it were written on one line, comments of the earlier lines ignored.
+#[test]
+fn a_statement_continued_on_the_next_line_is_read_from_its_start() {
+    let (mut server, text, doc) = setup(|t| {
+        t.replacen(
+            "    case ufficio_postale {",
+            "    case bonifico, // the usual one\n         ",
+            1,
+        )
+        .replacen(
+            "scene prestazioni when quattordicesima in prestazioni or",
+            "scene prestazioni when modalita_pagamento in [bonifico,\n        \
+             ] and modalita_pagamento ==\n        quattordicesima in prestazioni or",
+            1,
+        )
+    });
+    let complete = |server: &mut guide_lsp::Server, needle: &str| {
+        labels(
+            &server
+                .answer("textDocument/completion", at(&doc, &text, needle))
+                .expect("an answer"),
+        )
+    };
+    let values = ["bonifico", "ufficio_postale"];
+    assert_eq!(
+        complete(&mut server, "// the usual one\n         "),
+        values,
+        "a case list"
+    );
+    assert_eq!(
+        complete(&mut server, "[bonifico,\n        "),
+        values,
+        "a list"
+    );
+    assert_eq!(
+        complete(&mut server, "modalita_pagamento ==\n        "),
+        values,
+        "after =="
+    );
+    // A statement that ended on the line before is not continued.
+    let items = complete(&mut server, "    case bonifico {\n        ");
+    assert!(items.contains(&"scene".to_string()), "{items:?}");
+}
