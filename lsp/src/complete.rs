@@ -124,26 +124,11 @@ fn continues(code: &str) -> bool {
         .is_some_and(|last| OPEN.contains(&last))
 }
 
-/// A line without its `//` comment (one outside a string).
+/// A line without its `//` comment (the first `//` outside a string).
 fn code(line: &str) -> &str {
-    let mut inside = false;
-    let mut escaped = false;
-    let mut prev = ' ';
-    for (i, c) in line.char_indices() {
-        match c {
-            '\\' if inside && !escaped => {
-                escaped = true;
-                prev = c;
-                continue;
-            }
-            '"' if !escaped => inside = !inside,
-            '/' if !inside && prev == '/' => return &line[..i - 1],
-            _ => {}
-        }
-        escaped = false;
-        prev = c;
-    }
-    line
+    line.match_indices("//")
+        .find(|(i, _)| !inside_string(&line[..*i]))
+        .map_or(line, |(i, _)| &line[..i])
 }
 
 /// The statement's text up to the cursor, on one line: the earlier lines without their

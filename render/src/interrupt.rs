@@ -27,10 +27,10 @@
 //! owner, which drops its temporaries and calls [`exit`]. Dropping one [`discard`]s it: removes
 //! it, and only then unregisters it, so a handler that exits while an owner is still removing a
 //! large folder has removed that folder too (the handler may remove a temporary the owner is
-//! removing or has removed: removing twice is harmless). Whichever of the handler and the owner gets
-//! there first, the process exits with 130 and nothing is left. Without [`install`] (a library,
-//! a test) the flag is set by [`request`] and the work ends the same way, its owner removing its
-//! temporaries.
+//! removing or has removed: removing twice is harmless). Whichever of the handler and the owner
+//! gets there first, the process exits with 130 and nothing is left. Without [`install`] (a
+//! library, a test) the flag is set by [`request`] and the work ends the same way, its owner
+//! removing its temporaries.
 //!
 //! A write that blocks for ever (standard output into a pipe nobody reads) holds the gate, so
 //! the handler waits for it.

@@ -815,8 +815,7 @@ pub fn const_value(e: &ir::Expr) -> Option<Operand<'_>> {
             Operand::Bool(ops::compare(op.runtime(), const_value(a)?, const_value(b)?).ok()?)
         }
         ExprKind::Arith(op, a, b) => {
-            let op = op.runtime();
-            ops::arith(op, const_value(a)?, const_value(b)?).ok()?
+            ops::arith(op.runtime(), const_value(a)?, const_value(b)?).ok()?
         }
         _ => return None,
     })

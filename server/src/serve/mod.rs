@@ -527,7 +527,8 @@ fn page(page: Page) -> guide_web::axum::routing::MethodRouter<Arc<App>> {
     )
 }
 
-/// The rating is acknowledged, not stored (the dashboard will store it).
+/// The rating is acknowledged, not stored here: the player reports it as an event
+/// (`/g/TOKEN/eventi`), which the dashboard counts.
 async fn rating(Path(_token): Path<String>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
