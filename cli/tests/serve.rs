@@ -518,3 +518,115 @@ fn without_as_of_the_server_clock_decides() {
         .body
         .contains("non è più disponibile dal 11 novembre 2024"));
 }
+
+/// Reads one response off a keep-alive connection: its status and body (by `Content-Length`).
+fn read_response(s: &mut TcpStream, buf: &mut Vec<u8>) -> (u16, String) {
+    buf.clear();
+    let mut chunk = [0u8; 16 * 1024];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = s.read(&mut chunk).expect("read the head");
+        assert!(n > 0, "the server closed a keep-alive connection");
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = std::str::from_utf8(&buf[..head_end]).expect("UTF-8 head");
+    let status = head[9..12].parse().expect("status");
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().expect("length"))
+        })
+        .expect("a Content-Length");
+    while buf.len() < head_end + length {
+        let n = s.read(&mut chunk).expect("read the body");
+        assert!(n > 0, "the server closed the connection inside a body");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = String::from_utf8(buf[head_end..head_end + length].to_vec()).expect("UTF-8");
+    (status, body)
+}
+
+/// A load test on 127.0.0.1 that stops by itself (a fixed number of requests, not a duration):
+/// 48 keep-alive connections at once (the default per-address limit is 64), each asking 40
+/// times for a random recipient's guide or text version among every demo recipient of the five
+/// campaigns. Every answer is `200` and is that recipient's own guide (their campaign, their
+/// name), so concurrent views never mix two recipients; the server still answers afterwards.
+#[test]
+fn many_keep_alive_clients_at_once_each_get_their_own_guide() {
+    const CONNECTIONS: usize = 48;
+    const REQUESTS: usize = 40;
+    let dir = scratch("load");
+    for db in databases(&dir, "load") {
+        let db = db.as_str();
+        let mut links = Vec::new();
+        for campaign in [
+            "naspi",
+            "neopensionati",
+            "red2021",
+            "assegno_sociale",
+            "assegno_unico",
+        ] {
+            let names: HashMap<String, String> = demos(campaign)
+                .iter()
+                .map(|r| {
+                    let cf = r["codice_fiscale"].as_str().expect("key").to_string();
+                    (cf, r["nome"].as_str().unwrap_or_default().to_string())
+                })
+                .collect();
+            for (key, link) in publish(&dir, campaign, db) {
+                links.push((campaign, names[&key].clone(), link.token));
+            }
+        }
+        assert!(
+            links.len() > 30,
+            "{} demo recipients published",
+            links.len()
+        );
+        let s = serve(db, &["--as-of", "first-day"]);
+        let links = std::sync::Arc::new(links);
+        let clients: Vec<_> = (0..CONNECTIONS)
+            .map(|c| {
+                let (addr, links) = (s.addr.clone(), links.clone());
+                std::thread::spawn(move || {
+                    let mut conn = TcpStream::connect(&addr).expect("connect");
+                    conn.set_read_timeout(Some(Duration::from_secs(60)))
+                        .expect("timeout");
+                    let mut buf = Vec::new();
+                    let mut seed = 0x9E37_79B9_7F4A_7C15_u64 ^ (c as u64 + 1);
+                    for i in 0..REQUESTS {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        let (campaign, name, token) = &links[(seed % links.len() as u64) as usize];
+                        let path = if i % 4 == 3 {
+                            format!("/g/{token}/testo")
+                        } else {
+                            format!("/g/{token}?c=io")
+                        };
+                        write!(conn, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").expect("send");
+                        let (status, body) = read_response(&mut conn, &mut buf);
+                        assert_eq!(status, 200, "{campaign} {path}: {body}");
+                        assert!(
+                            body.contains(name.as_str()),
+                            "{campaign}: not {name}'s guide"
+                        );
+                        if !path.ends_with("/testo") {
+                            assert!(
+                                body.contains(&format!(r#""campaign":"{campaign}""#)),
+                                "{campaign}: another campaign's guide"
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        for c in clients {
+            c.join().expect("a client failed");
+        }
+        assert_eq!(get(&s.addr, "/healthz").status, 200, "still serving");
+    }
+}
