@@ -98,16 +98,37 @@ pub fn complete(project: &Project, text: &str, offset: usize) -> Vec<CompletionI
 }
 
 /// Where the statement whose line starts at `line_start` starts: further up while the line
-/// before ends in the middle of an expression or a list.
+/// before ends in the middle of an expression or a list, or the line itself starts with an
+/// operator (`and`, `==`, `in`, ...) that continues the line before.
 fn statement_start(text: &str, mut line_start: usize) -> usize {
     while line_start > 0 {
         let prev_start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
-        if !continues(code(&text[prev_start..line_start - 1])) {
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
+        if !continues(code(&text[prev_start..line_start - 1]))
+            && !continuation(code(&text[line_start..line_end]))
+        {
             break;
         }
         line_start = prev_start;
     }
     line_start
+}
+
+/// Whether a line's code starts with what can only continue the line before: a binary operator,
+/// a comma, a closing bracket (no statement starts with one of them).
+fn continuation(code: &str) -> bool {
+    const OPERATORS: &[&str] = &["and", "or", "in"];
+    let code = code.trim_start();
+    if code.starts_with([
+        ',', ']', ')', '=', '!', '<', '>', '+', '-', '*', '/', '?', '|',
+    ]) {
+        return true;
+    }
+    code.split(|c: char| !is_name(c))
+        .next()
+        .is_some_and(|first| OPERATORS.contains(&first))
 }
 
 /// Whether a line's code ends in the middle of a statement.

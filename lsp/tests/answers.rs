@@ -177,30 +177,60 @@ fn a_statement_continued_on_the_next_line_is_read_from_its_start() {
             1,
         )
     });
-    let complete = |server: &mut guide_lsp::Server, needle: &str| {
+    let complete = |server: &mut guide_lsp::Server, text: &str, doc: &Value, needle: &str| {
         labels(
             &server
-                .answer("textDocument/completion", at(&doc, &text, needle))
+                .answer("textDocument/completion", at(doc, text, needle))
                 .expect("an answer"),
         )
     };
     let values = ["bonifico", "ufficio_postale"];
     assert_eq!(
-        complete(&mut server, "// the usual one\n         "),
+        complete(&mut server, &text, &doc, "// the usual one\n         "),
         values,
         "a case list"
     );
     assert_eq!(
-        complete(&mut server, "[bonifico,\n        "),
+        complete(&mut server, &text, &doc, "[bonifico,\n        "),
         values,
         "a list"
     );
     assert_eq!(
-        complete(&mut server, "modalita_pagamento ==\n        "),
+        complete(&mut server, &text, &doc, "modalita_pagamento ==\n        "),
         values,
         "after =="
     );
+    // A line that starts with an operator continues the line before, complete as it was.
+    let (mut server, text, doc) = setup(|t| {
+        t.replacen(
+            "scene prestazioni when quattordicesima in prestazioni or",
+            "scene prestazioni when modalita_pagamento\n        == bonifico\n        \
+             and modalita_pagamento\n        in [ufficio_postale] or\n        \
+             quattordicesima in prestazioni or",
+            1,
+        )
+    });
+    assert_eq!(
+        complete(
+            &mut server,
+            &text,
+            &doc,
+            "when modalita_pagamento\n        == "
+        ),
+        values,
+        "a line starting with =="
+    );
+    assert_eq!(
+        complete(
+            &mut server,
+            &text,
+            &doc,
+            "and modalita_pagamento\n        in ["
+        ),
+        values,
+        "a line starting with in"
+    );
     // A statement that ended on the line before is not continued.
-    let items = complete(&mut server, "    case bonifico {\n        ");
+    let items = complete(&mut server, &text, &doc, "    case bonifico {\n        ");
     assert!(items.contains(&"scene".to_string()), "{items:?}");
 }
