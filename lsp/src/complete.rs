@@ -99,16 +99,27 @@ pub fn complete(project: &Project, text: &str, offset: usize) -> Vec<CompletionI
 
 /// Where the statement whose line starts at `line_start` starts: further up while the line
 /// before ends in the middle of an expression or a list, or the line itself starts with an
-/// operator (`and`, `==`, `in`, ...) that continues the line before.
+/// operator (`and`, `==`, `in`, ...) that continues the line before. Blank lines and lines
+/// holding only a comment in between are skipped.
 fn statement_start(text: &str, mut line_start: usize) -> usize {
     while line_start > 0 {
-        let prev_start = text[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[line_start..]
             .find('\n')
             .map_or(text.len(), |i| line_start + i);
-        if !continues(code(&text[prev_start..line_start - 1]))
-            && !continuation(code(&text[line_start..line_end]))
-        {
+        // The nearest line before with code on it.
+        let mut prev_start = line_start;
+        let prev = loop {
+            if prev_start == 0 {
+                return line_start;
+            }
+            let end = prev_start - 1;
+            prev_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let prev = code(&text[prev_start..end]);
+            if !prev.trim().is_empty() {
+                break prev;
+            }
+        };
+        if !continues(prev) && !continuation(code(&text[line_start..line_end])) {
             break;
         }
         line_start = prev_start;

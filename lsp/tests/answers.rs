@@ -204,21 +204,17 @@ fn a_statement_continued_on_the_next_line_is_read_from_its_start() {
     let (mut server, text, doc) = setup(|t| {
         t.replacen(
             "scene prestazioni when quattordicesima in prestazioni or",
-            "scene prestazioni when modalita_pagamento\n        == bonifico\n        \
+            "scene prestazioni when modalita_pagamento\n        // a note\n\n        \
+             == bonifico\n        \
              and modalita_pagamento\n        in [ufficio_postale] or\n        \
              quattordicesima in prestazioni or",
             1,
         )
     });
     assert_eq!(
-        complete(
-            &mut server,
-            &text,
-            &doc,
-            "when modalita_pagamento\n        == "
-        ),
+        complete(&mut server, &text, &doc, "// a note\n\n        == "),
         values,
-        "a line starting with =="
+        "a line starting with ==, after a comment and a blank line"
     );
     assert_eq!(
         complete(
