@@ -3,8 +3,9 @@
 //!
 //! - [`store`]: the database behind one [`Store`] trait, SQLite in a file by default or
 //!   PostgreSQL, with versioned migrations applied on open.
-//! - [`publish`](mod@publish): a file of recipients in, one row per eligible recipient out, each with an
-//!   opaque personal token that never changes when the same recipient is published again.
+//! - [`publish`](mod@publish): a file of recipients in, one row per eligible recipient out,
+//!   each with an opaque personal token that never changes when the same recipient is published
+//!   again.
 //! - [`links`]: the links manifest (CSV) and one QR code per recipient.
 //! - [`purge`](mod@purge): retention, the personal data of every closed window deleted.
 //! - [`serve`]: `guide serve`, every recipient's own guide at `/g/TOKEN`.

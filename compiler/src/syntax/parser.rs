@@ -1,5 +1,6 @@
-//! From source text to [`ast::File`](super::ast::File), collecting every syntax error instead of stopping at the
-//! first. pest's rule names never reach the user: [`describe_rule`] names each for people.
+//! From source text to [`ast::File`](super::ast::File), collecting every syntax error instead of
+//! stopping at the first. pest's rule names never reach the user: [`describe_rule`] names each
+//! for people.
 
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};

@@ -230,10 +230,10 @@ impl Store for SqliteStore {
         key_hashes: &[Vec<u8>],
         on: Date,
     ) -> Result<u64, StoreError> {
-        let conn = self.db.own()?;
         if key_hashes.is_empty() {
             return Ok(0);
         }
+        let conn = self.db.own()?;
         let tx = conn.transaction()?;
         let mut n = 0;
         {
